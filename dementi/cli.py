@@ -1,0 +1,83 @@
+"""The ``dementi`` command line. Subcommands live in ``dementi/commands/`` and are imported lazily,
+so ``dementi --help`` is instant and a heavy dependency (spaCy, faust) loads only when used."""
+
+from __future__ import annotations
+
+import importlib
+
+import click
+
+# command name -> "module:attribute" (a click.Command or click.Group)
+COMMANDS: dict[str, str] = {
+    "run": "dementi.commands.run:run",
+    "worker": "dementi.commands.run:worker",
+    "bot": "dementi.commands.botcmd:bot",
+    "publish": "dementi.commands.publish:publish",
+    "deadletter": "dementi.commands.publish:deadletter",
+    "rules": "dementi.commands.rules:rules",
+    "scan": "dementi.commands.rules:scan",
+    "eval": "dementi.commands.evaluate:eval_cmd",
+    "feeds": "dementi.commands.feeds:feeds",
+    "tail": "dementi.commands.feeds:tail",
+}
+
+HELP = {
+    "run": "Run everything: embedded broker (unless DEMENTI_KAFKA_BOOTSTRAP), worker and bot.",
+    "worker": "Run the detect worker alone (articles -> rules -> alerts).",
+    "bot": "Run the Telegram bot / notifier alone (alerts -> chats).",
+    "publish": "Publish articles from a JSONL file (or - for stdin) to the articles topic.",
+    "deadletter": "Show records that were sent to the dead-letter topic.",
+    "rules": "Lint, test and explain alert rules.",
+    "scan": "Offline detection over a JSONL file of articles, without Kafka.",
+    "eval": "Measure the rules on a labelled JSONL corpus (precision/recall/F1).",
+    "feeds": "Poll RSS/Atom feeds into the articles topic.",
+    "tail": "Watch alerts live as they arrive.",
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        target = COMMANDS.get(name)
+        if target is None:
+            return None
+        module_name, attr = target.split(":")
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name and exc.name.startswith("dementi.commands"):
+                return _not_available(name)
+            raise
+        return getattr(module, attr)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # Use static help text so `dementi --help` does not import every subcommand.
+        rows = [(name, HELP.get(name, "")) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+def _not_available(name: str) -> click.Command:
+    @click.command(name=name, help=HELP.get(name, "") + " (not built yet)")
+    def _cmd() -> None:
+        raise click.ClickException(f"'dementi {name}' is not available in this build")
+
+    return _cmd
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="dementi")
+def cli() -> None:
+    """dementi: alerts in Telegram, within a second, when a state actor publicly denies a claim
+    or refuses a diplomatic initiative.
+
+    Settings come from DEMENTI_* environment variables (see README). With no
+    DEMENTI_KAFKA_BOOTSTRAP an embedded broker is started; with no DEMENTI_TELEGRAM_TOKEN alerts
+    are printed on the console.
+    """
+
+
+if __name__ == "__main__":  # pragma: no cover
+    cli()

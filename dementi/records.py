@@ -1,0 +1,140 @@
+"""The records that travel on topics: ``Article`` (feed -> detect) and ``Alert`` (detect -> bot).
+
+They are the only contract between ``streams/`` and ``bot/``. JSON on the wire, with a
+``schema_version`` so a consumer can refuse records it does not understand. Ids are deterministic
+so that replays and duplicates collapse downstream: the same URL gives the same article id, the
+same article + rule give the same alert id.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import datetime, timezone
+from typing import Literal
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+SCHEMA_VERSION = 1
+
+Severity = Literal["info", "low", "medium", "high", "critical"]
+SEVERITIES: tuple[str, ...] = ("info", "low", "medium", "high", "critical")
+
+_TRACKING_PARAM = re.compile(r"^(utm_\w+|fbclid|gclid|mc_cid|mc_eid|xtor|at_\w+|ref|cmpid|ocid)$", re.I)
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def normalise_url(url: str) -> str:
+    """Canonical form of a URL for identity: lower-case host, no fragment, no tracking params."""
+    parts = urlsplit(url.strip())
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING_PARAM.match(k)]
+    path = parts.path or "/"
+    if len(path) > 1 and path.endswith("/"):
+        path = path[:-1]
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, urlencode(sorted(query)), ""))
+
+
+def stable_id(*parts: str, length: int = 20) -> str:
+    """Short hex digest of the parts; the separator makes ("ab","c") differ from ("a","bc")."""
+    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+    return digest[:length]
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=False)
+
+    def to_bytes(self) -> bytes:
+        return self.model_dump_json().encode("utf-8")
+
+    @classmethod
+    def from_bytes(cls, data: bytes | str):
+        """Parse a record; raises ``pydantic.ValidationError`` / ``ValueError`` with the field path."""
+        return cls.model_validate_json(data)
+
+
+class Article(Record):
+    """One news item. ``id`` is derived from the normalised URL when the producer gives none."""
+
+    schema_version: int = SCHEMA_VERSION
+    id: str = ""
+    url: str = ""
+    title: str = ""
+    body: str
+    lang: str | None = Field(default=None, description="ISO 639-1; detected when absent")
+    source: str = ""
+    published_at: datetime | None = None
+    ingested_at: datetime | None = None
+
+    @model_validator(mode="after")
+    def _derive_id(self) -> "Article":
+        if not self.id:
+            if not self.url:
+                # No URL and no id: fall back to content identity so replays still collapse.
+                self.id = stable_id("content", self.title, self.body)
+            else:
+                self.id = stable_id("url", normalise_url(self.url))
+        if self.lang:
+            self.lang = self.lang.lower().split("-")[0][:3]
+        return self
+
+
+class Span(BaseModel):
+    """A matched piece of the evidence sentence (offsets are relative to ``Evidence.sentence``)."""
+
+    start: int
+    end: int
+    text: str
+    condition: str = Field(default="", description="which rule condition matched here, e.g. 'lemma:démentir'")
+
+
+class Evidence(BaseModel):
+    sentence: str
+    field: Literal["title", "body"] = "body"
+    spans: list[Span] = Field(default_factory=list)
+
+
+class Actor(BaseModel):
+    """A resolved state actor: display name, ISO 3166 alpha-3 country when known, and its kind."""
+
+    name: str
+    country: str | None = None
+    kind: str | None = Field(default=None, description="state | ministry | leader | office | diplomat | igo ...")
+    text: str | None = Field(default=None, description="the words in the article that named it")
+
+
+class Alert(Record):
+    """One (article, rule) match. ``alert_id`` is deterministic: replays produce the same id."""
+
+    schema_version: int = SCHEMA_VERSION
+    alert_id: str = ""
+    rule_id: str
+    rule_title: str
+    severity: Severity = "medium"
+    tags: list[str] = Field(default_factory=list)
+    kind: str | None = Field(default=None, description="denial | refusal | ... (from the rule)")
+    cameo: str | None = None
+    article_id: str
+    article_url: str = ""
+    article_title: str = ""
+    article_source: str = ""
+    article_lang: str | None = None
+    published_at: datetime | None = None
+    evidence: Evidence
+    denier: Actor | None = None
+    target: Actor | None = None
+    quote: str | None = None
+    detected_at: datetime = Field(default_factory=utcnow)
+
+    @model_validator(mode="after")
+    def _derive_id(self) -> "Alert":
+        if not self.alert_id:
+            self.alert_id = alert_id_for(self.article_id, self.rule_id)
+        return self
+
+
+def alert_id_for(article_id: str, rule_id: str) -> str:
+    return stable_id("alert", article_id, rule_id)

@@ -1,0 +1,163 @@
+"""One settings model for the whole product.
+
+Values come, highest priority first, from: keyword arguments (tests), ``DEMENTI_*`` environment
+variables, the YAML file named by ``DEMENTI_CONFIG`` (default ``config/settings.yaml`` when it
+exists), then the defaults below. The names of the environment variables are a public interface.
+
+Relative paths (rules dir, gazetteers, feeds) are resolved against the current directory first and,
+when they do not exist there, against the project checkout, so ``dementi`` works from anywhere after
+an editable install.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated, Any
+
+import yaml
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG_FILE = Path("config/settings.yaml")
+
+
+def resolve_project_path(path: Path) -> Path:
+    """Return ``path`` as given if it exists (or is absolute), else relative to the checkout."""
+    path = Path(path).expanduser()
+    if path.is_absolute() or path.exists():
+        return path
+    candidate = PROJECT_ROOT / path
+    return candidate if candidate.exists() else path
+
+
+class _YamlSource(PydanticBaseSettingsSource):
+    """Reads the optional YAML settings file (flat keys, same names as the fields)."""
+
+    def __init__(self, settings_cls: type[BaseSettings]):
+        super().__init__(settings_cls)
+        self._data = self._load()
+
+    @staticmethod
+    def _load() -> dict[str, Any]:
+        explicit = os.environ.get("DEMENTI_CONFIG")
+        path = Path(explicit) if explicit else resolve_project_path(DEFAULT_CONFIG_FILE)
+        if not path.exists():
+            if explicit:
+                raise FileNotFoundError(f"DEMENTI_CONFIG points to a missing file: {path}")
+            return {}
+        with path.open(encoding="utf-8") as fh:
+            data = yaml.safe_load(fh) or {}
+        if not isinstance(data, dict):
+            raise ValueError(f"{path}: settings file must be a mapping of setting -> value")
+        return data
+
+    def get_field_value(self, field, field_name):  # pragma: no cover - required by the ABC
+        return self._data.get(field_name), field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        return {k: v for k, v in self._data.items() if v is not None}
+
+
+class Settings(BaseSettings):
+    """Every tunable of dementi. Env var = ``DEMENTI_`` + upper-case field name."""
+
+    model_config = SettingsConfigDict(env_prefix="DEMENTI_", extra="forbid", validate_default=True)
+
+    # --- Kafka -------------------------------------------------------------------------------
+    kafka_bootstrap: str | None = Field(
+        default=None, description="host:port[,...] of a Kafka cluster; unset = start the embedded broker"
+    )
+    topic_prefix: str = Field(default="dementi.", description="prefix of every topic name")
+    topic_partitions: int = Field(default=4, ge=1, le=1024, description="partitions of created topics")
+    consumer_group_prefix: str = Field(default="dementi", description="prefix of consumer group ids")
+    broker_session_timeout: float = Field(default=6.0, gt=0, description="Kafka group session timeout (s)")
+    broker_heartbeat_interval: float = Field(default=1.0, gt=0, description="Kafka heartbeat interval (s)")
+
+    # --- Detection ---------------------------------------------------------------------------
+    rules_dir: Path = Field(default=Path("config/rules"), description="directory of YAML rule files")
+    gazetteers_dir: Path = Field(default=Path("config/gazetteers"), description="actor gazetteers")
+    max_body_bytes: int = Field(default=2_000_000, gt=0, description="larger articles go to dead letter")
+    rules_reload_interval: float = Field(default=2.0, gt=0, description="seconds between rule-dir scans")
+
+    # --- Telegram ----------------------------------------------------------------------------
+    telegram_token: SecretStr | None = Field(default=None, description="bot token; unset = console notifier")
+    telegram_api_url: str = Field(default="https://api.telegram.org/bot", description="Bot API base URL")
+    admin_user_ids: Annotated[list[int], NoDecode] = Field(default_factory=list, description="Telegram user ids allowed admin commands")
+    subscription_policy: str = Field(default="open", description="open | allowlist")
+    allowed_chat_ids: Annotated[list[int], NoDecode] = Field(default_factory=list, description="chats allowed when policy=allowlist")
+    realert_seconds: float = Field(default=3600.0, ge=0, description="default realert window per chat x rule x denier")
+
+    # --- Feeds -------------------------------------------------------------------------------
+    feeds_file: Path = Field(default=Path("config/feeds.yaml"), description="feeds to poll")
+
+    # --- State, logs, metrics ----------------------------------------------------------------
+    data_dir: Path = Field(default=Path("~/.local/share/dementi"), description="where SQLite state lives")
+    log_level: str = Field(default="INFO", description="DEBUG | INFO | WARNING | ERROR")
+    log_json: bool = Field(default=False, description="structured JSON logs")
+    metrics_port: int | None = Field(default=None, description="Prometheus /metrics port; unset = off")
+
+    @field_validator("rules_dir", "gazetteers_dir", "feeds_file")
+    @classmethod
+    def _resolve(cls, value: Path) -> Path:
+        return resolve_project_path(value)
+
+    @field_validator("data_dir")
+    @classmethod
+    def _expand(cls, value: Path) -> Path:
+        return Path(value).expanduser()
+
+    @field_validator("admin_user_ids", "allowed_chat_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: Any) -> Any:
+        # "123,456" from the environment is friendlier than a JSON list.
+        if isinstance(value, str):
+            return [int(v) for v in value.replace(" ", "").split(",") if v]
+        if isinstance(value, int):
+            return [value]
+        return value
+
+    @field_validator("subscription_policy")
+    @classmethod
+    def _policy(cls, value: str) -> str:
+        if value not in {"open", "allowlist"}:
+            raise ValueError("must be 'open' or 'allowlist'")
+        return value
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, _YamlSource(settings_cls))
+
+    # --- derived names -----------------------------------------------------------------------
+    def topic(self, name: str) -> str:
+        """Full topic name, e.g. ``topic('articles') -> 'dementi.articles'``."""
+        return f"{self.topic_prefix}{name}"
+
+    @property
+    def articles_topic(self) -> str:
+        return self.topic("articles")
+
+    @property
+    def alerts_topic(self) -> str:
+        return self.topic("alerts")
+
+    @property
+    def deadletter_topic(self) -> str:
+        return self.topic("deadletter")
+
+    def ensure_data_dir(self) -> Path:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        return self.data_dir
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build the settings; a single place so every entry point reads them the same way."""
+    return Settings(**overrides)
