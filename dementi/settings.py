@@ -91,6 +91,11 @@ class Settings(BaseSettings):
 
     # --- Feeds -------------------------------------------------------------------------------
     feeds_file: Path = Field(default=Path("config/feeds.yaml"), description="feeds to poll")
+    feed_max_bytes: int = Field(default=10 * 1024 * 1024, gt=0, description="abort a feed/page download past this size")
+    feed_timeout: float = Field(default=20.0, gt=0, description="seconds per feed/page request (connect, read, total)")
+    feed_concurrency: int = Field(default=8, ge=1, le=256, description="feeds fetched at the same time")
+    feed_backoff_max: float = Field(default=6 * 3600.0, gt=0, description="longest wait between retries of a failing feed (s)")
+    feed_user_agent: str = Field(default="dementi-feeds/0.1 (RSS/Atom reader)", description="User-Agent sent to feeds")
 
     # --- State, logs, metrics ----------------------------------------------------------------
     data_dir: Path = Field(default=Path("~/.local/share/dementi"), description="where SQLite state lives")
