@@ -1,0 +1,272 @@
+"""The feeds file (``config/feeds.yaml``): loading with located errors, and safe edits.
+
+Why a strict model: a typo in a hand-edited YAML file must not silently disable a feed. Every
+error names the file, the line, the entry index and the field. Edits from the Telegram admin
+commands go through the same validation and are written atomically (temp file + rename under a
+file lock), so a crash or two concurrent admins never leave a half-written file behind.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import re
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+DEFAULT_INTERVAL = 300.0
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|d)?\s*$", re.I)
+_UNIT_SECONDS = {None: 1, "s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400}
+
+HEADER = """\
+# Feeds polled by `dementi feeds` (also started by `dementi run`).
+# Each entry: url, name (unique), optional lang (ISO 639-1; detected when absent),
+# interval (seconds or "30s" / "5m" / "1h"; default 5m), full_text (fetch the article page
+# when the entry carries only a summary), enabled.
+# A feed that cannot be fetched is logged and retried with exponential backoff; it never
+# stops the others. Edited by the /feed_add and /feed_remove admin commands (comments below
+# the header are not preserved by those edits).
+"""
+
+
+class FeedsConfigError(ValueError):
+    """A feeds file that cannot be used; the message names file, line, entry and field."""
+
+
+def parse_duration(value: Any) -> float:
+    """Seconds from a number or a short string such as ``"90s"``, ``"5m"``, ``"1h"``."""
+    if isinstance(value, bool):
+        raise ValueError("expected a duration such as 300, '5m' or '1h'")
+    if isinstance(value, (int, float)):
+        return float(value)
+    match = _DURATION.match(str(value))
+    if not match:
+        raise ValueError(f"not a duration: {value!r} (use seconds or e.g. '30s', '5m', '1h')")
+    unit = match.group(2).lower() if match.group(2) else None
+    return float(match.group(1)) * _UNIT_SECONDS[unit]
+
+
+class FeedConfig(BaseModel):
+    """One feed to poll."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: str
+    name: str = ""
+    lang: str | None = None
+    interval: float = Field(default=DEFAULT_INTERVAL, description="seconds between polls")
+    full_text: bool = False
+    enabled: bool = True
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        value = value.strip()
+        parts = urlsplit(value)
+        if parts.scheme not in {"http", "https"} or not parts.netloc:
+            raise ValueError(f"must be an http(s) URL, got {value!r}")
+        return value
+
+    @field_validator("interval", mode="before")
+    @classmethod
+    def _duration(cls, value: Any) -> float:
+        seconds = parse_duration(value)
+        if seconds < 1:
+            raise ValueError("must be at least 1 second")
+        return seconds
+
+    @field_validator("lang")
+    @classmethod
+    def _lang(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = value.strip().lower().split("-")[0]
+        if not re.fullmatch(r"[a-z]{2,3}", value):
+            raise ValueError(f"must be an ISO 639-1 code such as 'fr' or 'en', got {value!r}")
+        return value
+
+    @model_validator(mode="after")
+    def _default_name(self) -> "FeedConfig":
+        self.name = self.name.strip() or name_from_url(self.url)
+        return self
+
+    def to_yaml_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"name": self.name, "url": self.url}
+        if self.lang:
+            data["lang"] = self.lang
+        if self.interval != DEFAULT_INTERVAL:
+            data["interval"] = int(self.interval) if self.interval.is_integer() else self.interval
+        if self.full_text:
+            data["full_text"] = True
+        if not self.enabled:
+            data["enabled"] = False
+        return data
+
+
+class FeedsFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    feeds: list[FeedConfig] = Field(default_factory=list)
+
+
+def name_from_url(url: str) -> str:
+    """A readable default name: host without ``www.`` plus the first path segment."""
+    parts = urlsplit(url)
+    host = parts.netloc.lower().removeprefix("www.")
+    segment = next((s for s in parts.path.split("/") if s and not s.startswith("rss") and "." not in s), "")
+    return f"{host}/{segment}" if segment else host
+
+
+def _entry_lines(text: str) -> list[int]:
+    """1-based line of each entry under ``feeds:`` (for error messages); empty when unknown."""
+    try:
+        root = yaml.compose(text)
+    except yaml.YAMLError:
+        return []
+    if not isinstance(root, yaml.MappingNode):
+        return []
+    for key, value in root.value:
+        if getattr(key, "value", None) == "feeds" and isinstance(value, yaml.SequenceNode):
+            return [item.start_mark.line + 1 for item in value.value]
+    return []
+
+
+def _locate(path: Path, text: str, data: Any, exc: ValidationError) -> FeedsConfigError:
+    lines = _entry_lines(text)
+    messages = []
+    for error in exc.errors():
+        loc = list(error["loc"])
+        where = str(path)
+        if len(loc) >= 2 and loc[0] == "feeds" and isinstance(loc[1], int):
+            index = loc[1]
+            if index < len(lines):
+                where += f" line {lines[index]}"
+            entry = data["feeds"][index] if isinstance(data, dict) else None
+            name = entry.get("name") if isinstance(entry, dict) else None
+            where += f": feeds[{index}]" + (f" ({name!r})" if name else "")
+            field = ".".join(str(p) for p in loc[2:])
+        else:
+            field = ".".join(str(p) for p in loc)
+        messages.append(f"{where}: field '{field or '(entry)'}': {error['msg']}")
+    return FeedsConfigError("\n".join(messages))
+
+
+def parse_feeds_text(text: str, path: Path | str = "<feeds>") -> list[FeedConfig]:
+    """Validate feeds YAML text; raises ``FeedsConfigError`` naming file, line, entry, field."""
+    path = Path(path)
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path} line {mark.line + 1}" if mark else str(path)
+        raise FeedsConfigError(f"{where}: invalid YAML: {getattr(exc, 'problem', exc)}") from exc
+    if data is None:
+        data = {"feeds": []}
+    if isinstance(data, list):  # a bare list of feeds is accepted too
+        data = {"feeds": data}
+    if not isinstance(data, dict):
+        raise FeedsConfigError(f"{path}: expected a mapping with a 'feeds:' list")
+    try:
+        feeds = FeedsFile.model_validate(data).feeds
+    except ValidationError as exc:
+        raise _locate(path, text, data, exc) from None
+    seen: dict[str, int] = {}
+    lines = _entry_lines(text)
+    for index, feed in enumerate(feeds):
+        if feed.name in seen:
+            line = f" line {lines[index]}" if index < len(lines) else ""
+            raise FeedsConfigError(
+                f"{path}{line}: feeds[{index}]: field 'name': duplicate name {feed.name!r} "
+                f"(first used by feeds[{seen[feed.name]}])")
+        seen[feed.name] = index
+    return feeds
+
+
+def load_feeds(path: Path | str) -> list[FeedConfig]:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise FeedsConfigError(f"{path}: feeds file not found") from None
+    except UnicodeDecodeError as exc:
+        raise FeedsConfigError(f"{path}: not UTF-8 ({exc})") from None
+    return parse_feeds_text(text, path)
+
+
+def dump_feeds(feeds: list[FeedConfig]) -> str:
+    body = yaml.safe_dump({"feeds": [f.to_yaml_dict() for f in feeds]}, allow_unicode=True,
+                          sort_keys=False, width=120)
+    return HEADER + "\n" + body
+
+
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    lock_path = path.with_name(path.name + ".lock")
+    with open(lock_path, "a+") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def save_feeds(path: Path | str, feeds: list[FeedConfig]) -> None:
+    """Validate then write atomically: readers see the old file or the new one, never half."""
+    path = Path(path)
+    text = dump_feeds(feeds)
+    parse_feeds_text(text, path)  # never write something we could not load back
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _unique_name(base: str, taken: set[str]) -> str:
+    name, n = base, 2
+    while name in taken:
+        name, n = f"{base}-{n}", n + 1
+    return name
+
+
+def add_feed(path: Path | str, url: str, lang: str | None = None, name: str | None = None,
+             **options: Any) -> FeedConfig:
+    """Append a feed (unique name derived from the URL unless given). Raises on a duplicate URL."""
+    path = Path(path)
+    with _locked(path):
+        feeds = load_feeds(path) if path.exists() else []
+        feed = FeedConfig(url=url, lang=lang, name=name or "", **options)
+        if any(f.url == feed.url for f in feeds):
+            raise FeedsConfigError(f"{path}: a feed with URL {feed.url} already exists")
+        taken = {f.name for f in feeds}
+        if name and name in taken:
+            raise FeedsConfigError(f"{path}: a feed named {name!r} already exists")
+        feed.name = _unique_name(feed.name, taken)
+        save_feeds(path, [*feeds, feed])
+        return feed
+
+
+def remove_feed(path: Path | str, name: str) -> FeedConfig:
+    """Remove the feed with this name (or URL). Raises ``KeyError`` when there is none."""
+    path = Path(path)
+    with _locked(path):
+        feeds = load_feeds(path)
+        keep = [f for f in feeds if f.name != name and f.url != name]
+        if len(keep) == len(feeds):
+            raise KeyError(name)
+        removed = next(f for f in feeds if f.name == name or f.url == name)
+        save_feeds(path, keep)
+        return removed
