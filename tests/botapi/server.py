@@ -1,0 +1,311 @@
+"""A small Telegram Bot API server on 127.0.0.1 for tests and benches.
+
+Why our own: the npm emulator is not compatible with python-telegram-bot 22 and validates nothing
+(see stack.md). This one speaks ``/bot<TOKEN>/<method>`` with JSON, urlencoded or multipart bodies,
+answers with the official envelopes and error wordings, long-polls getUpdates, validates HTML like
+Telegram and counts length after entity parsing, and lets tests inject updates and faults.
+
+It runs in a background thread with its own event loop, so sync tests, async tests (the bot in the
+test's loop) and separate bot processes can all talk to it. Standalone:
+``python -m tests.botapi.server --port 8081``; test hooks are then reachable over HTTP under
+``/_test/`` (see ``_control``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import json
+import threading
+import time
+
+from aiohttp import web
+
+from tests.botapi import methods
+from tests.botapi.state import BOT_USERNAME, BotApiState, Fault, Sent
+
+DEFAULT_TOKEN = "123456789:TEST-abcdefghijklmnopqrstuvwxyz0123456"
+_JSON_FIELDS = ("reply_markup", "commands", "allowed_updates", "scope", "entities", "link_preview_options",
+                "reply_parameters")
+
+
+class BotApiServer:
+    def __init__(self, token: str = DEFAULT_TOKEN, host: str = "127.0.0.1", port: int = 0):
+        self.token = token
+        self.host = host
+        self.port = port
+        self.state = BotApiState(token)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._runner: web.AppRunner | None = None
+        self._ready = threading.Event()
+        self._wake: asyncio.Event | None = None
+        self._sent_cond = threading.Condition()
+        self._callback_ids = itertools.count(1)
+        self.state.on_update = self._notify_update
+
+    # --- lifecycle -------------------------------------------------------------------------------
+    @property
+    def url(self) -> str:
+        """Value for ``Application.builder().base_url(...)`` / DEMENTI_TELEGRAM_API_URL."""
+        return f"http://{self.host}:{self.port}/bot"
+
+    @property
+    def file_url(self) -> str:
+        return f"http://{self.host}:{self.port}/file/bot"
+
+    def start(self) -> "BotApiServer":
+        self._thread = threading.Thread(target=self._run, name="botapi-server", daemon=True)
+        self._thread.start()
+        if not self._ready.wait(10):
+            raise RuntimeError("Bot API test server did not start")
+        return self
+
+    def stop(self) -> None:
+        if self._loop and self._runner:
+            fut = asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop)
+            try:
+                fut.result(5)
+            except Exception:  # pragma: no cover - best effort on teardown
+                pass
+            self._loop.call_soon_threadsafe(self._loop.stop)
+        if self._thread:
+            self._thread.join(5)
+
+    def __enter__(self) -> "BotApiServer":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def _run(self) -> None:
+        self._loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(self._loop)
+        self._wake = asyncio.Event()
+        app = web.Application(client_max_size=64 * 1024 * 1024)
+        app.router.add_route("*", "/bot{token}/{method}", self._api)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._file)
+        app.router.add_route("*", "/_test/{op}", self._control)
+        self._runner = web.AppRunner(app, access_log=None)
+        self._loop.run_until_complete(self._runner.setup())
+        site = web.TCPSite(self._runner, self.host, self.port)
+        self._loop.run_until_complete(site.start())
+        self.port = self._runner.addresses[0][1]
+        self._ready.set()
+        self._loop.run_forever()
+        self._loop.close()
+
+    def _notify_update(self) -> None:
+        if self._loop and self._wake:
+            self._loop.call_soon_threadsafe(self._wake.set)
+
+    # --- HTTP ------------------------------------------------------------------------------------
+    @staticmethod
+    async def _params(request: web.Request) -> dict:
+        params: dict = dict(request.query)
+        if request.can_read_body:
+            if request.content_type == "application/json":
+                body = await request.json()
+                if isinstance(body, dict):
+                    params.update(body)
+            else:
+                form = await request.post()
+                for key, value in form.items():
+                    params[key] = value if isinstance(value, str) else value.file.read()
+        for key in _JSON_FIELDS:
+            if isinstance(params.get(key), str):
+                try:
+                    params[key] = json.loads(params[key])
+                except ValueError:
+                    pass
+        return params
+
+    async def _api(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.token:
+            return web.json_response({"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401)
+        method = request.match_info["method"]
+        try:
+            params = await self._params(request)
+        except ValueError:
+            status, body = methods.error(400, "Bad Request: can't parse JSON")
+            return web.json_response(body, status=status)
+        with self.state.lock:
+            self.state.request_log.append((method, time.time()))
+        if method.lower() == "getupdates":
+            return web.json_response({"ok": True, "result": await self._long_poll(params)})
+        status, body = methods.dispatch(self.state, method, params)
+        if method.lower() == "sendmessage" and status == 200:
+            with self._sent_cond:
+                self._sent_cond.notify_all()
+        return web.json_response(body, status=status)
+
+    async def _long_poll(self, params: dict) -> list[dict]:
+        try:
+            timeout = float(params.get("timeout") or 0)
+        except ValueError:
+            timeout = 0.0
+        deadline = time.monotonic() + max(0.0, timeout)
+        while True:
+            self._wake.clear()
+            updates = methods.get_updates(self.state, params)
+            remaining = deadline - time.monotonic()
+            if updates or remaining <= 0:
+                return updates
+            try:
+                await asyncio.wait_for(self._wake.wait(), remaining)
+            except asyncio.TimeoutError:
+                pass
+
+    async def _file(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.token:
+            return web.json_response({"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401)
+        path = request.match_info["path"]
+        with self.state.lock:
+            match = next((content for (p, content) in self.state.files.values() if p == path), None)
+        if match is None:
+            return web.json_response({"ok": False, "error_code": 404, "description": "Not Found"}, status=404)
+        return web.Response(body=match, content_type="application/octet-stream")
+
+    async def _control(self, request: web.Request) -> web.Response:
+        """Test hooks over HTTP for bots running in other processes (benches, manual runs)."""
+        op = request.match_info["op"]
+        p = await request.json() if request.can_read_body else dict(request.query)
+        if op == "message":
+            result = self.send_message(int(p["chat_id"]), p["text"], user_id=p.get("user_id"),
+                                       chat_type=p.get("chat_type"))
+        elif op == "sent":
+            chat = p.get("chat_id")
+            result = [vars(s) for s in self.messages(int(chat) if chat not in (None, "") else None)]
+        elif op == "fault":
+            self.fail(int(p["chat_id"]) if p.get("chat_id") is not None else None, str(p["kind"]),
+                      times=p.get("times", 1), duration=p.get("duration"), retry_after=p.get("retry_after", 1),
+                      migrate_to=p.get("migrate_to"), status=p.get("status", 500))
+            result = True
+        elif op == "clear_faults":
+            self.state.clear_faults()
+            result = True
+        else:
+            return web.json_response({"ok": False, "description": f"unknown test op {op}"}, status=404)
+        return web.json_response({"ok": True, "result": result})
+
+    # --- test hooks: user -> bot -------------------------------------------------------------------
+    def send_message(self, chat_id: int, text: str, user_id: int | None = None, chat_type: str | None = None) -> int:
+        """A user (or channel) posts ``text`` in ``chat_id``; returns the update_id."""
+        msg = self.state.message_dict(chat_id, text, user_id, chat_type)
+        kind = "channel_post" if msg["chat"]["type"] == "channel" else "message"
+        return self.state.push_update({kind: msg})
+
+    def send_command(self, chat_id: int, command: str, *args: str, user_id: int | None = None,
+                     chat_type: str | None = None, mention: bool = False) -> int:
+        name = command.lstrip("/")
+        head = f"/{name}@{BOT_USERNAME}" if mention else f"/{name}"
+        return self.send_message(chat_id, " ".join([head, *args]), user_id=user_id, chat_type=chat_type)
+
+    def send_document(self, chat_id: int, file_name: str, content: bytes, user_id: int | None = None,
+                      caption: str | None = None, chat_type: str | None = None) -> int:
+        file_id = f"doc{len(self.state.files) + 1}"
+        with self.state.lock:
+            self.state.files[file_id] = (f"documents/{file_id}_{file_name}", content)
+        document = {"file_id": file_id, "file_unique_id": "u" + file_id, "file_name": file_name,
+                    "mime_type": "application/x-yaml", "file_size": len(content)}
+        extra = {"document": document}
+        if caption:
+            extra["caption"] = caption
+        msg = self.state.message_dict(chat_id, None, user_id, chat_type, **extra)
+        kind = "channel_post" if msg["chat"]["type"] == "channel" else "message"
+        return self.state.push_update({kind: msg})
+
+    def press_button(self, chat_id: int, data: str, user_id: int | None = None, message_id: int | None = None) -> str:
+        """A user presses an inline button carrying ``data`` under a bot message (default: the last one)."""
+        sent = [s for s in self.messages(chat_id) if message_id is None or s.message_id == message_id]
+        if not sent:
+            raise AssertionError(f"no bot message in chat {chat_id} to press a button on")
+        target = sent[-1]
+        message = {"message_id": target.message_id, "date": int(target.received_at),
+                   "chat": self.state.chat(chat_id).as_dict(), "from": self.state.bot_user(), "text": target.text}
+        if target.reply_markup:
+            message["reply_markup"] = target.reply_markup
+        query_id = str(next(self._callback_ids))
+        self.state.push_update({"callback_query": {
+            "id": query_id, "from": self.state.user(user_id if user_id is not None else abs(chat_id)),
+            "message": message, "chat_instance": f"ci{chat_id}", "data": data}})
+        return query_id
+
+    # --- test hooks: faults -------------------------------------------------------------------------
+    def fail(self, chat_id: int | None, kind: str, times: int | None = 1, duration: float | None = None,
+             retry_after: int = 1, migrate_to: int | None = None, status: int = 500) -> None:
+        """Next sends to ``chat_id`` (None = any chat) fail with ``kind`` ∈ 429/403/migrate/5xx,
+        ``times`` times, or for ``duration`` seconds when given (then ``times`` may be None)."""
+        until = time.time() + duration if duration else None
+        self.state.add_fault(chat_id, Fault(kind=str(kind), times=None if duration and times in (None, 1) else times,
+                                            until=until, retry_after=int(retry_after), migrate_to=migrate_to,
+                                            status=int(status)))
+
+    # --- test hooks: bot -> user ----------------------------------------------------------------------
+    def messages(self, chat_id: int | None = None) -> list[Sent]:
+        return self.state.sent_to(chat_id)
+
+    def texts(self, chat_id: int | None = None) -> list[str]:
+        return [s.text for s in self.messages(chat_id)]
+
+    def wait_for_messages(self, chat_id: int | None, count: int, timeout: float = 10.0) -> list[Sent]:
+        """Block (in a sync test) until ``count`` messages reached ``chat_id``; AssertionError on timeout."""
+        deadline = time.monotonic() + timeout
+        with self._sent_cond:
+            while True:
+                got = self.messages(chat_id)
+                if len(got) >= count:
+                    return got
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise AssertionError(f"chat {chat_id}: expected {count} messages within {timeout}s, got "
+                                         f"{len(got)}: {[s.text[:80] for s in got]}")
+                self._sent_cond.wait(min(remaining, 0.2))
+
+    async def await_messages(self, chat_id: int | None, count: int, timeout: float = 10.0) -> list[Sent]:
+        """Async twin of wait_for_messages: yields to the loop so an in-process bot keeps running."""
+        return await self.await_condition(lambda: len(self.messages(chat_id)) >= count, timeout,
+                                          lambda: f"chat {chat_id}: expected {count} messages, got "
+                                                  f"{[s.text[:80] for s in self.messages(chat_id)]}")
+
+    async def await_reply(self, chat_id: int, after: int, timeout: float = 10.0) -> Sent:
+        """Wait for the first message to ``chat_id`` beyond the ``after`` already there."""
+        got = await self.await_messages(chat_id, after + 1, timeout)
+        return got[after]
+
+    @staticmethod
+    async def await_condition(predicate, timeout: float = 10.0, describe=None) -> None:
+        deadline = time.monotonic() + timeout
+        while not predicate():
+            if time.monotonic() > deadline:
+                raise AssertionError(f"condition not met within {timeout}s" + (f": {describe()}" if describe else ""))
+            await asyncio.sleep(0.02)
+        return None
+
+    def wait_condition(self, predicate, timeout: float = 10.0) -> None:
+        deadline = time.monotonic() + timeout
+        while not predicate():
+            if time.monotonic() > deadline:
+                raise AssertionError(f"condition not met within {timeout}s")
+            time.sleep(0.02)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Telegram Bot API test server (tests/benches)")
+    parser.add_argument("--port", type=int, default=8081)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--token", default=DEFAULT_TOKEN)
+    args = parser.parse_args(argv)
+    server = BotApiServer(token=args.token, host=args.host, port=args.port).start()
+    print(f"Bot API test server on {server.url}<TOKEN>/  (control: http://{args.host}:{server.port}/_test/)",
+          flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        server.stop()
+
+
+if __name__ == "__main__":
+    main()
