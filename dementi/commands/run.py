@@ -1,0 +1,48 @@
+"""`dementi run` (everything in one command) and `dementi worker` (the detect worker alone)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from dementi.logs import setup_logging
+from dementi.settings import load_settings
+
+
+def _settings():
+    try:
+        return load_settings()
+    except Exception as exc:  # pydantic ValidationError names the variable
+        raise click.ClickException(f"invalid settings: {exc}") from exc
+
+
+@click.command(name="worker")
+@click.option("--ready-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write this file once partitions are assigned (used by `dementi run`).")
+@click.option("--connect-timeout", type=float, default=60.0, show_default=True,
+              help="Seconds to keep retrying an unreachable broker at start before giving up (exit 2).")
+@click.option("--broker-lost-timeout", type=float, default=30.0, show_default=True,
+              help="Seconds the broker may stay unreachable mid-run before the worker exits (exit 3).")
+@click.option("--stop-grace", type=float, default=15.0, show_default=True,
+              help="Seconds a graceful stop may take before the process exits hard.")
+def worker(ready_file: Path | None, connect_timeout: float, broker_lost_timeout: float, stop_grace: float) -> None:
+    """Run the detect worker alone: articles topic -> rules -> alerts topic.
+
+    Needs DEMENTI_KAFKA_BOOTSTRAP. Run several workers with the same DEMENTI_CONSUMER_GROUP_PREFIX to
+    share the articles partitions (partitions = maximum parallelism). Unusable records go to the
+    dead-letter topic (see `dementi deadletter`). Stops cleanly on SIGTERM/SIGINT.
+
+    Exit codes: 0 stopped, 1 crashed, 2 broker unreachable at start, 3 broker lost, 4 bad rules.
+    """
+    settings = _settings()
+    setup_logging(settings.log_level, settings.log_json)
+    if not settings.kafka_bootstrap:
+        raise click.ClickException(
+            "DEMENTI_KAFKA_BOOTSTRAP is not set. `dementi worker` needs a Kafka cluster "
+            "(host:port[,...]); to run everything on this machine with an embedded broker, use `dementi run`.")
+    from streams.worker import run_worker  # faust is heavy: import only when running
+
+    sys.exit(run_worker(settings, ready_file=ready_file, connect_timeout=connect_timeout,
+                        broker_lost_timeout=broker_lost_timeout, stop_grace=stop_grace))

@@ -1,0 +1,144 @@
+"""The faust application of the detect worker: articles topic -> rules -> alerts / dead-letter topics.
+
+Design choices (measured reasons in the module docstrings of detect/worker):
+- Raw serializers: the agent gets bytes, so a record faust cannot decode is still OURS to
+  dead-letter instead of an exception deep inside faust.
+- ``stream.take_events`` batches: the per-record faust overhead stays small, the engine runs on a
+  whole batch, and the batch's events are acked only AFTER its alerts and dead letters are
+  delivered (acks=all), so a crash replays the batch (at-least-once; alert ids are deterministic
+  and the bot's outbox dedups).
+- Alerts/dead letters go through ``app.producer`` directly (no faust Topic/codec machinery per
+  message). Alerts are keyed by ``alert_id``; dead letters keep the original key.
+- No web server (several workers share a host), no leader topic, tables in memory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+import faust
+
+from dementi.settings import Settings
+from streams.detect import Detector, RawRecord
+from streams.rulesource import RuleSource, open_rule_source
+
+log = logging.getLogger(__name__)
+
+BATCH_MAX = 256          # keeps one batch well under a second of engine time (heartbeats, latency)
+BATCH_WITHIN = 0.02      # seconds to wait for a batch to fill: bounds the added latency
+YIELD_EVERY = 64         # give the event loop (heartbeats, fetcher) a turn every N records
+
+
+def app_id(settings: Settings) -> str:
+    return f"{settings.consumer_group_prefix}-detect"
+
+
+def broker_urls(bootstrap: str) -> list[str]:
+    return [f"kafka://{host.strip()}" for host in bootstrap.split(",") if host.strip()]
+
+
+class DetectApp:
+    """Builds the faust app and its agent around a Detector. ``on_ready`` fires after each rebalance."""
+
+    def __init__(self, settings: Settings, bootstrap: str, source: RuleSource | None = None,
+                 on_ready: Callable[[], None] | None = None):
+        self.settings = settings
+        self.source = source or open_rule_source(settings.rules_dir, settings.gazetteers_dir)
+        self.detector = Detector(self.source, settings.max_body_bytes)
+        self.on_ready = on_ready
+        self.stats = {"articles": 0, "alerts": 0, "dead_letters": 0, "batches": 0}
+        self.fatal: BaseException | None = None
+        self.app = self._build_app(bootstrap)
+
+    def _build_app(self, bootstrap: str) -> faust.App:
+        s = self.settings
+        data_dir = Path(s.data_dir) / "faust"
+        data_dir.mkdir(parents=True, exist_ok=True)
+        fetch = max(4 * 1024 * 1024, 3 * s.max_body_bytes)
+        app = faust.App(
+            app_id(s),
+            broker=broker_urls(bootstrap),
+            store="memory://",
+            datadir=str(data_dir),
+            web_enabled=False,
+            topic_disable_leader=True,
+            key_serializer="raw",
+            value_serializer="raw",
+            broker_session_timeout=s.broker_session_timeout,
+            broker_heartbeat_interval=s.broker_heartbeat_interval,
+            broker_commit_interval=1.0,
+            consumer_auto_offset_reset="earliest",
+            consumer_max_fetch_size=fetch,
+            producer_max_request_size=max(8 * 1024 * 1024, fetch),
+            producer_acks=-1,
+            topic_partitions=s.topic_partitions,
+            autodiscover=False,
+        )
+        articles = app.topic(s.articles_topic, key_type=bytes, value_type=bytes, internal=False)
+        alerts_topic, dead_topic = s.alerts_topic, s.deadletter_topic
+
+        async def detect(stream) -> None:
+            async for events in stream.take_events(BATCH_MAX, within=BATCH_WITHIN):
+                try:
+                    await self._handle(app, events, alerts_topic, dead_topic)
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:
+                    # Not a bad record (those are dead-lettered) but e.g. the producer failing:
+                    # crash so the process exits non-zero and the batch is replayed on restart,
+                    # instead of an agent that silently stopped consuming.
+                    log.critical("detect agent failed, stopping the worker: %r", exc, exc_info=True)
+                    self.fatal = exc
+                    await app.crash(exc)
+                    raise
+
+        app.agent(articles, name="detect", concurrency=1)(detect)
+
+        @app.timer(interval=s.rules_reload_interval)
+        async def reload_rules() -> None:
+            loop = asyncio.get_running_loop()
+            try:  # in a thread: building an engine (spaCy models) must not stall heartbeats
+                await loop.run_in_executor(None, self.source.poll)
+            except Exception as exc:
+                log.error("rule reload failed, keeping the current rules: %r", exc)
+
+        @app.on_rebalance_complete.connect
+        async def _ready(sender=None, **kwargs) -> None:
+            assigned = sorted(tp.partition for tp in app.consumer.assignment() if tp.topic == s.articles_topic)
+            log.info("detect worker ready: group %s, partitions %s of %s", app_id(s), assigned, s.articles_topic)
+            if self.on_ready:
+                self.on_ready()
+
+        return app
+
+    async def _handle(self, app: faust.App, events, alerts_topic: str, dead_topic: str) -> None:
+        records = [RawRecord(e.message.topic, e.message.partition, e.message.offset, e.message.key,
+                             e.message.value) for e in events]
+        result = None
+        pending = []
+        for start in range(0, len(records), YIELD_EVERY):
+            part = self.detector.process(records[start:start + YIELD_EVERY])
+            for key, value in part.alerts:
+                pending.append(await app.producer.send(alerts_topic, key, value, None, None, None))
+            for key, value in part.dead_letters:
+                pending.append(await app.producer.send(dead_topic, key, value, None, None, None))
+            result = part if result is None else _merge(result, part)
+            await asyncio.sleep(0)
+        if pending:
+            await asyncio.gather(*pending)  # delivered (acks=all) before the batch is acked
+        self.stats["batches"] += 1
+        self.stats["articles"] += result.articles
+        self.stats["alerts"] += len(result.alerts)
+        self.stats["dead_letters"] += len(result.dead_letters)
+
+
+def _merge(a, b):
+    a.alerts.extend(b.alerts)
+    a.dead_letters.extend(b.dead_letters)
+    a.articles += b.articles
+    a.alerts_by_rule.update(b.alerts_by_rule)
+    a.dead_by_reason.update(b.dead_by_reason)
+    return a

@@ -1,0 +1,179 @@
+"""Running the detect worker in this process, so that it never hangs silently.
+
+- Start: the broker is probed (and topics created) with backoff before faust starts, because a
+  faust worker facing a dead broker retries quietly forever. Unreachable after ``connect_timeout``
+  -> clear message, exit code 2.
+- Mid-run: a watchdog thread probes the bootstrap hosts over TCP; unreachable for longer than
+  ``broker_lost_timeout`` -> clear message, exit code 3 (a supervisor/systemd restarts us). Shorter
+  outages are ridden out by the Kafka client's own reconnects.
+- Stop: SIGTERM/SIGINT stop faust gracefully; since faust can hang on shutdown (seen after a broker
+  restart), a timer hard-exits the process ``stop_grace`` seconds later. Offsets are only committed
+  for delivered batches, so a hard exit loses nothing (the batch is replayed).
+- Readiness: after each rebalance the worker writes ``ready_file`` (if given), which ``dementi run``
+  waits for before publishing the demo articles.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+import threading
+import time
+from pathlib import Path
+
+import faust
+
+from dementi.settings import Settings
+from streams.app import DetectApp, app_id
+from streams.topics import BrokerUnavailable, ensure_topics
+from rules.engine import RuleLoadError
+
+log = logging.getLogger(__name__)
+
+EXIT_OK, EXIT_CRASH, EXIT_NO_BROKER, EXIT_BROKER_LOST, EXIT_BAD_RULES = 0, 1, 2, 3, 4
+
+
+def broker_reachable(bootstrap: str, timeout: float = 2.0) -> bool:
+    for hostport in bootstrap.split(","):
+        host, _, port = hostport.strip().rpartition(":")
+        try:
+            with socket.create_connection((host or "127.0.0.1", int(port)), timeout=timeout):
+                return True
+        except (OSError, ValueError):
+            continue
+    return False
+
+
+class _Stopper:
+    """Ends the process exactly once: graceful faust stop, then a hard exit if that hangs."""
+
+    def __init__(self, grace: float):
+        self.grace = grace
+        self.code: int | None = None
+        self._lock = threading.Lock()
+        self.worker: faust.Worker | None = None
+        self._timer: threading.Timer | None = None
+
+    def arm(self, code: int) -> bool:
+        with self._lock:
+            if self.code is not None:
+                return False
+            self.code = code
+        self._timer = threading.Timer(self.grace, self._hard_exit)
+        self._timer.daemon = True
+        self._timer.start()
+        return True
+
+    def disarm(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+
+    def _hard_exit(self) -> None:
+        log.error("worker did not stop within %.0fs; exiting hard (uncommitted batches are replayed)",
+                  self.grace)
+        logging.shutdown()
+        os._exit(self.code if self.code is not None else EXIT_CRASH)
+
+    def request(self, code: int, reason: str) -> None:
+        """Thread-safe stop request (watchdog thread)."""
+        if self.arm(code) and self.worker is not None:
+            log.critical("%s; stopping the worker", reason)
+            loop = self.worker.loop
+            loop.call_soon_threadsafe(self.worker._schedule_shutdown, signal.SIGTERM)
+
+
+class _Worker(faust.Worker):
+    stopper: _Stopper
+
+    def _schedule_shutdown(self, signum) -> None:  # signal handler path (and our own requests)
+        self.stopper.arm(EXIT_OK)
+        super()._schedule_shutdown(signum)
+
+
+class _Watchdog(threading.Thread):
+    def __init__(self, bootstrap: str, lost_timeout: float, stopper: _Stopper, interval: float = 1.0):
+        super().__init__(name="broker-watchdog", daemon=True)
+        self.bootstrap, self.lost_timeout, self.stopper, self.interval = bootstrap, lost_timeout, stopper, interval
+
+    def run(self) -> None:
+        down_since: float | None = None
+        while self.stopper.code is None:
+            if broker_reachable(self.bootstrap):
+                if down_since is not None:
+                    log.warning("Kafka broker %s reachable again after %.1fs", self.bootstrap,
+                                time.monotonic() - down_since)
+                down_since = None
+            else:
+                now = time.monotonic()
+                if down_since is None:
+                    down_since = now
+                    log.error("Kafka broker %s unreachable; giving it %.0fs to come back",
+                              self.bootstrap, self.lost_timeout)
+                elif now - down_since > self.lost_timeout:
+                    self.stopper.request(EXIT_BROKER_LOST,
+                                         f"lost the Kafka broker {self.bootstrap} for more than "
+                                         f"{self.lost_timeout:.0f}s")
+                    return
+            time.sleep(self.interval)
+
+
+def _write_ready(path: Path | None) -> None:
+    if path is None:
+        return
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(f"ready {os.getpid()} {time.time():.3f}\n", encoding="utf-8")
+    tmp.replace(path)  # atomic: a reader never sees a half-written marker
+
+
+def run_worker(settings: Settings, *, ready_file: Path | None = None, connect_timeout: float = 60.0,
+               broker_lost_timeout: float = 30.0, stop_grace: float = 15.0, loglevel: str = "WARNING") -> int:
+    """Run until SIGTERM/SIGINT or a fatal error; returns the process exit code."""
+    bootstrap = settings.kafka_bootstrap
+    if not bootstrap:
+        raise ValueError("DEMENTI_KAFKA_BOOTSTRAP is not set")
+    if ready_file is not None:
+        ready_file.unlink(missing_ok=True)
+    try:
+        ensure_topics(settings, bootstrap, timeout=connect_timeout)
+    except BrokerUnavailable as exc:
+        log.error("%s. Is Kafka running at DEMENTI_KAFKA_BOOTSTRAP=%s? (`dementi run` starts an "
+                  "embedded broker for you.)", exc, bootstrap)
+        return EXIT_NO_BROKER
+    try:
+        detect = DetectApp(settings, bootstrap, on_ready=lambda: _write_ready(ready_file))
+    except RuleLoadError as exc:
+        log.error("cannot load rules from %s: %s", settings.rules_dir, exc)
+        return EXIT_BAD_RULES
+    log.info("detect worker %s: %s -> %s (dead letters: %s), %d rule(s), broker %s",
+             app_id(settings), settings.articles_topic, settings.alerts_topic, settings.deadletter_topic,
+             len(detect.source.engine.rules), bootstrap)
+
+    stopper = _Stopper(stop_grace)
+    worker = _Worker(detect.app, loglevel=loglevel, quiet=True, override_logging=False,
+                     redirect_stdouts=False)
+    worker.spinner = None  # its terminal escapes would garble the console notifier's output
+    worker.stopper = stopper
+    stopper.worker = worker
+    _Watchdog(bootstrap, broker_lost_timeout, stopper).start()
+    code = EXIT_OK
+    try:
+        worker.execute_from_commandline()
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else EXIT_CRASH
+    except Exception as exc:  # mode re-raises the crash reason after shutdown
+        log.critical("detect worker crashed: %r", exc)
+        code = EXIT_CRASH
+    finally:
+        if ready_file is not None:
+            ready_file.unlink(missing_ok=True)
+    if detect.fatal is not None and code == EXIT_OK:
+        code = EXIT_CRASH
+    if stopper.code not in (None, EXIT_OK):
+        code = stopper.code
+    log.info("detect worker stopped (exit %d): %d articles, %d alerts, %d dead letters",
+             code, detect.stats["articles"], detect.stats["alerts"], detect.stats["dead_letters"])
+    stopper.arm(code)  # also stops the watchdog loop
+    stopper.disarm()   # we returned in time: no hard exit
+    return code
