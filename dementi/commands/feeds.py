@@ -1,0 +1,211 @@
+"""``dementi feeds`` (poll RSS/Atom feeds into the articles topic) and ``dementi tail`` (watch alerts).
+
+Both talk to an existing broker (``DEMENTI_KAFKA_BOOTSTRAP``); ``dementi run`` sets it for the
+processes it starts. They never start an embedded broker themselves: a second private broker
+would silently receive articles nobody reads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+import sys
+import time
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from dementi.logs import setup_logging
+from dementi.settings import Settings, load_settings
+
+NO_BOOTSTRAP = ("DEMENTI_KAFKA_BOOTSTRAP is not set. `dementi {cmd}` talks to a running broker: start "
+                "everything with `dementi run` (which starts the feed poller too), or point it at a "
+                "cluster: DEMENTI_KAFKA_BOOTSTRAP=host:port dementi {cmd}  (or --bootstrap host:port).")
+
+
+def _settings(bootstrap: str | None, cmd: str, **overrides) -> tuple[Settings, str]:
+    try:
+        settings = load_settings(**{k: v for k, v in overrides.items() if v is not None})
+    except Exception as exc:  # pydantic ValidationError / bad YAML: show it, no traceback
+        raise click.ClickException(f"invalid settings: {exc}") from None
+    setup_logging(settings.log_level, settings.log_json)
+    bootstrap = bootstrap or settings.kafka_bootstrap
+    if not bootstrap:
+        raise click.ClickException(NO_BOOTSTRAP.format(cmd=cmd))
+    return settings, bootstrap
+
+
+def _summary_table(summary) -> Table:
+    table = Table(title="feeds: one polling round", title_justify="left")
+    for column, justify in (("feed", "left"), ("new", "right"), ("seen", "right"),
+                            ("not modified", "center"), ("status", "right"), ("error", "left")):
+        table.add_column(column, justify=justify, overflow="fold")
+    for r in sorted(summary.results, key=lambda r: r.name):
+        error = Text(r.error or "", style="red") if r.error else Text(r.warning or "", style="yellow")
+        table.add_row(r.name, str(r.new), str(r.seen), "yes" if r.not_modified else "",
+                      str(r.status or ""), error)
+    table.add_row(Text("total", style="bold"), str(summary.new), str(summary.seen), "", "",
+                  Text(f"{summary.errors} feed(s) failed" if summary.errors else "", style="red"))
+    return table
+
+
+@click.command("feeds")
+@click.option("--once", is_flag=True, help="Poll every enabled feed once, print a summary table, exit.")
+@click.option("--feeds", "feeds_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Feeds file (default: DEMENTI_FEEDS_FILE or config/feeds.yaml).")
+@click.option("--bootstrap", metavar="HOST:PORT", help="Kafka bootstrap (default: DEMENTI_KAFKA_BOOTSTRAP).")
+@click.option("--json", "as_json", is_flag=True, help="With --once: print the summary as JSON lines.")
+@click.option("--strict", is_flag=True, help="With --once: exit with status 1 if any feed failed.")
+def feeds(once: bool, feeds_file: Path | None, bootstrap: str | None, as_json: bool, strict: bool) -> None:
+    """Poll RSS/Atom feeds and publish new entries as articles.
+
+    Without --once, runs until SIGTERM/Ctrl-C: each feed on its own interval, failing feeds
+    retried with exponential backoff, the feeds file re-read when it changes. Dedup and HTTP
+    cache state live in SQLite under DEMENTI_DATA_DIR, so a restart republishes nothing.
+    """
+    from streams.feeds.config import FeedsConfigError, load_feeds
+
+    settings, bootstrap = _settings(bootstrap, "feeds")
+    path = feeds_file or settings.feeds_file
+    try:
+        feed_list = load_feeds(path)
+    except FeedsConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    if once:
+        _poll_once(settings, bootstrap, feed_list, as_json, strict)
+    else:
+        _run_forever(settings, bootstrap, path)
+
+
+def _poll_once(settings: Settings, bootstrap: str, feed_list, as_json: bool, strict: bool) -> None:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from streams.feeds.runner import apoll_once
+    from streams.topics import BrokerUnavailable
+
+    enabled = [f for f in feed_list if f.enabled]
+    err = Console(stderr=True)
+    with Progress(TextColumn("polling feeds"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
+                  console=err, transient=True, disable=as_json or not err.is_terminal) as progress:
+        task = progress.add_task("", total=len(enabled))
+
+        def advance(result) -> None:
+            progress.update(task, advance=1, description=result.name)
+
+        try:
+            summary = asyncio.run(apoll_once(settings, feed_list, bootstrap, on_result=advance))
+        except BrokerUnavailable as exc:
+            raise click.ClickException(str(exc)) from None
+    if as_json:
+        for r in sorted(summary.results, key=lambda r: r.name):
+            click.echo(json.dumps({"feed": r.name, "new": r.new, "seen": r.seen, "not_modified": r.not_modified,
+                                   "status": r.status, "error": r.error, "warning": r.warning}))
+    else:
+        Console(soft_wrap=False).print(_summary_table(summary))
+    if strict and summary.errors:
+        sys.exit(1)
+
+
+def _run_forever(settings: Settings, bootstrap: str, path: Path) -> None:
+    from streams.feeds.runner import run_forever
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        await run_forever(settings, bootstrap, stop, feeds_file=path)
+
+    asyncio.run(main())
+
+
+def _duration(value: str | None) -> float:
+    from streams.feeds.config import parse_duration
+
+    try:
+        return parse_duration(value) if value else 0.0
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+_SEVERITY_STYLE = {"critical": "bold white on red", "high": "bold red", "medium": "yellow", "low": "cyan", "info": "dim"}
+
+
+def _render(alert) -> Text:
+    """One alert as rich Text (built from parts, so titles containing [markup] print literally)."""
+    when = alert.detected_at.astimezone().strftime("%H:%M:%S")
+    denier = alert.denier.name if alert.denier else "?"
+    line = Text()
+    line.append(f"{when} ", style="dim")
+    line.append(f"{alert.severity:<8}", style=_SEVERITY_STYLE.get(alert.severity, ""))
+    line.append(denier, style="bold")
+    line.append("  ")
+    line.append(alert.rule_title, style="magenta")
+    line.append("\n    ")
+    line.append(alert.article_title or "(untitled)")
+    if alert.article_source:
+        line.append(f"  [{alert.article_source}]", style="dim")
+    if alert.article_url:
+        line.append("\n    ")
+        line.append(alert.article_url, style="blue underline")
+    return line
+
+
+@click.command("tail")
+@click.option("--json", "as_json", is_flag=True, help="One alert JSON object per line (for piping).")
+@click.option("--from-beginning", is_flag=True, help="Show every alert still on the topic, then follow.")
+@click.option("--since", metavar="DURATION", help="Also show alerts from the last DURATION (e.g. 10m, 2h).")
+@click.option("--group", metavar="NAME", help="Resume from this named consumer group's committed offsets.")
+@click.option("--max", "max_alerts", type=int, help="Exit after this many alerts.")
+@click.option("--idle-timeout", type=float, help="Exit after this many seconds without an alert.")
+@click.option("--bootstrap", metavar="HOST:PORT", help="Kafka bootstrap (default: DEMENTI_KAFKA_BOOTSTRAP).")
+def tail(as_json: bool, from_beginning: bool, since: str | None, group: str | None, max_alerts: int | None,
+         idle_timeout: float | None, bootstrap: str | None) -> None:
+    """Watch alerts live as they arrive: denier, rule, article title and link.
+
+    By default only alerts produced after start-up are shown (add --since or --from-beginning
+    for older ones). With --group NAME, resumes where that group stopped last time.
+    """
+    from streams.feeds.tail import BadAlert, iter_alerts
+
+    settings, bootstrap = _settings(bootstrap, "tail")
+    since_ms = None
+    if not from_beginning and not group:
+        since_ms = int((time.time() - _duration(since)) * 1000)
+    stopping = {"flag": False}
+    try:
+        previous = signal.signal(signal.SIGTERM, lambda *_: stopping.update(flag=True))
+    except ValueError:  # not the main thread (embedded use): Ctrl-C / --max / --idle-timeout only
+        previous = None
+    out = Console(soft_wrap=True, highlight=False)
+    err = Console(stderr=True)
+    if not as_json:
+        err.print(f"[dim]watching {settings.alerts_topic} on {bootstrap} (Ctrl-C to stop)[/dim]")
+    shown, last_activity = 0, time.monotonic()
+    try:
+        for item in iter_alerts(settings, bootstrap, since_ms=since_ms, group=group, stop=lambda: stopping["flag"]):
+            if item is None:
+                if idle_timeout is not None and time.monotonic() - last_activity > idle_timeout:
+                    break
+                continue
+            last_activity = time.monotonic()
+            if isinstance(item, BadAlert):
+                err.print(Text(f"skipped invalid record p{item.partition}@{item.offset}: {item.reason}", style="red"))
+                continue
+            if as_json:
+                sys.stdout.write(item.model_dump_json() + "\n")
+                sys.stdout.flush()
+            else:
+                out.print(_render(item))
+            shown += 1
+            if max_alerts is not None and shown >= max_alerts:
+                break
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)

@@ -1,0 +1,280 @@
+"""The feed poller: fetch -> parse -> dedup -> (full text) -> Article -> Kafka, per feed.
+
+Why the order of operations matters:
+- A story is marked seen only AFTER Kafka acknowledged it (acks=all), and the feed's cache
+  validators (ETag / Last-Modified) are saved only after that too. A crash or a broker outage
+  in between therefore re-publishes (at-least-once; article ids are deterministic so duplicates
+  collapse downstream) instead of losing the story behind a 304.
+- The seen-check is repeated under one lock just before publishing, so the same story arriving
+  through two feeds polled concurrently is published once.
+- Every failure is confined to its feed: logged, counted, retried with exponential backoff and
+  jitter (a server's Retry-After is honoured); the other feeds carry on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import httpx
+from kafka import KafkaProducer
+
+from dementi.records import Article, normalise_url, stable_id, utcnow
+from dementi.settings import Settings
+from streams.feeds.config import FeedConfig
+from streams.feeds.fetch import PAGE_ACCEPT, FetchError, fetch, make_client
+from streams.feeds.fulltext import charset_of, extract_main_text
+from streams.feeds.parse import FeedEntry, FeedParseError, ParsedFeed, parse_feed
+from streams.feeds.state import FeedState, FeedStore
+from streams.feeds.text import detect_lang
+from streams.producer import make_producer, publish_records
+
+log = logging.getLogger(__name__)
+
+# A summary shorter than this is a teaser: worth fetching the page when full_text is on.
+TEASER_CHARS = 600
+# GUIDs this long (or URL-like) are globally unique in practice; short ones ("123") are not.
+GLOBAL_GUID_MIN_CHARS = 16
+
+
+@dataclass
+class FeedResult:
+    """Outcome of polling one feed once (one row of the ``dementi feeds --once`` table)."""
+
+    name: str
+    new: int = 0
+    seen: int = 0
+    not_modified: bool = False
+    error: str | None = None
+    warning: str | None = None
+    status: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+@dataclass
+class PollSummary:
+    results: list[FeedResult] = field(default_factory=list)
+
+    @property
+    def new(self) -> int:
+        return sum(r.new for r in self.results)
+
+    @property
+    def seen(self) -> int:
+        return sum(r.seen for r in self.results)
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for r in self.results if r.error)
+
+    def by_name(self) -> dict[str, FeedResult]:
+        return {r.name: r for r in self.results}
+
+
+def dedup_keys(feed_name: str, entry: FeedEntry) -> list[str]:
+    """Identity keys of an entry: its normalised link and its GUID (feed-scoped when short)."""
+    keys = []
+    if entry.link:
+        keys.append("link:" + normalise_url(entry.link))
+    if entry.guid:
+        is_global = "://" in entry.guid or len(entry.guid) >= GLOBAL_GUID_MIN_CHARS
+        keys.append("guid:" + entry.guid if is_global else f"guid:{feed_name}:{entry.guid}")
+    return keys
+
+
+def backoff_delay(failures: int, interval: float, cap: float, retry_after: float | None = None,
+                  rng: random.Random | None = None) -> float:
+    """Seconds until the next try of a failing feed: interval x 2^(failures-1), capped, with
+    "equal jitter" (half fixed, half random) so failing feeds do not retry in lockstep."""
+    rng = rng or random
+    base = min(max(cap, interval), interval * 2 ** min(max(failures, 1) - 1, 30))
+    delay = base / 2 + rng.uniform(0, base / 2)
+    return max(delay, retry_after or 0.0)
+
+
+def _truncate_utf8(text: str, max_bytes: int) -> str:
+    data = text.encode("utf-8")
+    return text if len(data) <= max_bytes else data[:max_bytes].decode("utf-8", errors="ignore")
+
+
+class FeedPoller:
+    """Polls feeds into the articles topic. Use as an async context manager."""
+
+    def __init__(self, settings: Settings, bootstrap: str, *, store: FeedStore | None = None,
+                 producer: KafkaProducer | None = None, client: httpx.AsyncClient | None = None):
+        self.settings = settings
+        self.bootstrap = bootstrap
+        self.store = store or FeedStore.for_data_dir(settings.ensure_data_dir())
+        self._own_store = store is None
+        self._producer = producer
+        self._own_producer = producer is None
+        self._client = client
+        self._own_client = client is None
+        self._publish_lock = asyncio.Lock()
+        self._fetch_slots = asyncio.Semaphore(settings.feed_concurrency)
+
+    async def __aenter__(self) -> "FeedPoller":
+        if self._client is None:
+            self._client = make_client(self.settings)
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        if self._client is not None and self._own_client:
+            await self._client.aclose()
+            self._client = None
+        if self._producer is not None and self._own_producer:
+            producer, self._producer = self._producer, None
+            await asyncio.to_thread(producer.close, 10)
+        if self._own_store:
+            self.store.close()
+
+    # --- one feed ---------------------------------------------------------------------------
+    async def poll_feed(self, feed: FeedConfig) -> FeedResult:
+        """Poll one feed once. Never raises for feed problems: they land in ``FeedResult.error``."""
+        result = FeedResult(name=feed.name)
+        state = self.store.get_state(feed.name, feed.url)
+        try:
+            async with self._fetch_slots:
+                response = await fetch(self._client, feed.url, max_bytes=self.settings.feed_max_bytes,
+                                       timeout=self.settings.feed_timeout, etag=state.etag,
+                                       last_modified=state.last_modified)
+            result.status = response.status
+            if response.not_modified:
+                result.not_modified = True
+                self._succeeded(feed, state, response.status)
+                return result
+            parsed = await asyncio.to_thread(parse_feed, response.content, response.headers, response.url)
+        except (FetchError, FeedParseError) as exc:
+            result.error = str(exc)
+            result.status = getattr(exc, "status", None) or result.status
+            self._failed(feed, state, result.error, getattr(exc, "retry_after", None), result.status)
+            return result
+        if parsed.warning:
+            result.warning = parsed.warning
+            log.info("feed %s: %s", feed.name, parsed.warning)
+        try:
+            await self._publish_new(feed, parsed, result)
+        except Exception as exc:  # Kafka down, or a bug on one entry: this feed only, retried later
+            result.error = f"publish failed: {type(exc).__name__}: {exc}"
+            result.new = 0
+            self._failed(feed, state, result.error, None, result.status)
+            return result
+        state.etag = response.headers.get("etag")
+        state.last_modified = response.headers.get("last-modified")
+        self._succeeded(feed, state, response.status)
+        return result
+
+    async def _publish_new(self, feed: FeedConfig, parsed: ParsedFeed, result: FeedResult) -> None:
+        fresh: list[tuple[FeedEntry, list[str]]] = []
+        batch_keys: set[str] = set()
+        for entry in parsed.entries:
+            keys = dedup_keys(feed.name, entry)
+            if not keys:  # no link, no guid: identity from the title, scoped to the feed
+                keys = [f"title:{feed.name}:{stable_id(entry.title)}"]
+            if batch_keys.intersection(keys) or self.store.seen_any(keys):
+                result.seen += 1
+                continue
+            batch_keys.update(keys)
+            fresh.append((entry, keys))
+        if not fresh:
+            return
+        articles = await asyncio.gather(*(self._article(feed, parsed, entry) for entry, _ in fresh))
+        async with self._publish_lock:
+            to_send = []
+            for (entry, keys), article in zip(fresh, articles):
+                if self.store.seen_any(keys):  # published meanwhile by another feed
+                    result.seen += 1
+                else:
+                    to_send.append((keys, article))
+            if not to_send:
+                return
+            producer = await self._get_producer()
+            await asyncio.to_thread(publish_records, producer, self.settings.articles_topic,
+                                    [article for _, article in to_send])
+            self.store.mark_seen([(keys, feed.name, article.id) for keys, article in to_send])
+            result.new += len(to_send)
+        log.info("feed %s: published %d new article(s)", feed.name, result.new)
+
+    async def _article(self, feed: FeedConfig, parsed: ParsedFeed, entry: FeedEntry) -> Article:
+        body = entry.content if len(entry.content) > len(entry.summary) else entry.summary
+        if feed.full_text and entry.link and len(entry.content) < TEASER_CHARS:
+            page_text = await self._full_text(feed, entry.link)
+            if len(page_text) > len(body):
+                body = page_text
+        body = _truncate_utf8(body or entry.title, self.settings.max_body_bytes)
+        lang = feed.lang or entry.lang or parsed.lang
+        if not lang:
+            lang = await asyncio.to_thread(detect_lang, f"{entry.title}\n{body}")
+        url = entry.link or ""
+        article_id = "" if url else stable_id("guid", feed.name, entry.guid or entry.title)
+        return Article(id=article_id, url=url, title=entry.title, body=body, lang=lang, source=feed.name,
+                       published_at=entry.published_at, ingested_at=utcnow())
+
+    async def _full_text(self, feed: FeedConfig, url: str) -> str:
+        """The article page's main text, or "" (the summary is then used): never fails the feed."""
+        try:
+            async with self._fetch_slots:
+                page = await fetch(self._client, url, max_bytes=self.settings.feed_max_bytes,
+                                   timeout=self.settings.feed_timeout, accept=PAGE_ACCEPT)
+            return await asyncio.to_thread(extract_main_text, page.content, page.url,
+                                           charset_of(page.headers.get("content-type")))
+        except FetchError as exc:
+            log.info("feed %s: full text of %s unavailable (%s); using the summary", feed.name, url, exc)
+            return ""
+
+    async def _get_producer(self) -> KafkaProducer:
+        if self._producer is None:
+            self._producer = await asyncio.to_thread(make_producer, self.bootstrap, client_id="dementi-feeds")
+        return self._producer
+
+    # --- state bookkeeping ------------------------------------------------------------------
+    def _succeeded(self, feed: FeedConfig, state: FeedState, status: int | None) -> None:
+        if state.failures:
+            log.info("feed %s: recovered after %d failure(s)", feed.name, state.failures)
+        now = time.time()
+        state.failures, state.last_error, state.last_ok, state.last_status = 0, None, now, status
+        state.next_due = now + feed.interval * random.uniform(0.9, 1.1)
+        self.store.save_state(state)
+
+    def _failed(self, feed: FeedConfig, state: FeedState, error: str, retry_after: float | None,
+                status: int | None) -> None:
+        state.failures += 1
+        state.last_error, state.last_status = error, status
+        delay = backoff_delay(state.failures, feed.interval, self.settings.feed_backoff_max, retry_after)
+        state.next_due = time.time() + delay
+        self.store.save_state(state)
+        # Quiet on a long outage (e.g. no internet): warn on failures 1, 2, 4, 8, ... only.
+        level = logging.WARNING if state.failures & (state.failures - 1) == 0 else logging.DEBUG
+        log.log(level, "feed %s (%s) failed (%d in a row): %s; next try in %.0fs",
+                feed.name, feed.url, state.failures, error, delay)
+
+    # --- several feeds ----------------------------------------------------------------------
+    async def poll_round(self, feeds: list[FeedConfig],
+                         on_result: Callable[[FeedResult], None] | None = None) -> PollSummary:
+        """Poll every enabled feed once, concurrently (bounded by ``feed_concurrency``).
+
+        ``on_result`` is called as each feed finishes (progress display)."""
+
+        async def one(feed: FeedConfig) -> FeedResult:
+            result = await self.poll_feed(feed)
+            if on_result is not None:
+                on_result(result)
+            return result
+
+        results = await asyncio.gather(*(one(f) for f in feeds if f.enabled))
+        return PollSummary(list(results))
+
+    def due(self, feed: FeedConfig, now: float | None = None) -> float:
+        """Seconds until ``feed`` is due (<= 0: due now)."""
+        state = self.store.get_state(feed.name, feed.url)
+        return state.next_due - (now if now is not None else time.time())

@@ -1,0 +1,152 @@
+"""A local HTTP server (stdlib, own thread, 127.0.0.1) that serves feeds which change between
+polling rounds, with the behaviours a real poller meets: ETag / Last-Modified with 304, HTTP
+errors, slow responses, endless streamed bodies, odd charsets. Every request is recorded so
+tests can assert what the client sent (conditional headers) and how much it read."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from email.utils import format_datetime
+from datetime import datetime, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from xml.sax.saxutils import escape
+
+
+@dataclass
+class Route:
+    body: bytes = b""
+    content_type: str = "application/rss+xml; charset=utf-8"
+    status: int = 200
+    etag: str | None = None
+    last_modified: str | None = None
+    delay: float = 0.0                 # sleep before answering (timeouts)
+    stream_total: int = 0              # > 0: stream this many bytes of filler (size cap)
+    send_length: bool = True           # False: chunked-style streaming without Content-Length
+    bytes_sent: int = 0                # filled by the server while streaming
+
+
+@dataclass
+class Request:
+    path: str
+    headers: dict[str, str]
+
+
+@dataclass
+class FeedServer:
+    routes: dict[str, Route] = field(default_factory=dict)
+    requests: list[Request] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args) -> None:  # keep test output clean
+                pass
+
+            def do_GET(self) -> None:
+                server.requests.append(Request(self.path, {k.lower(): v for k, v in self.headers.items()}))
+                route = server.routes.get(self.path)
+                if route is None:
+                    self._send(404, b"not found", "text/plain")
+                    return
+                if route.delay:
+                    time.sleep(route.delay)
+                if route.etag and self.headers.get("If-None-Match") == route.etag or (
+                        route.last_modified and self.headers.get("If-Modified-Since") == route.last_modified):
+                    self.send_response(304)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                if route.stream_total:
+                    self._stream(route)
+                    return
+                extra = {}
+                if route.etag:
+                    extra["ETag"] = route.etag
+                if route.last_modified:
+                    extra["Last-Modified"] = route.last_modified
+                self._send(route.status, route.body, route.content_type, extra)
+
+            def _send(self, status: int, body: bytes, content_type: str, extra: dict | None = None) -> None:
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(body)))
+                for key, value in (extra or {}).items():
+                    self.send_header(key, value)
+                self.end_headers()
+                self.wfile.write(body)
+
+            def _stream(self, route: Route) -> None:
+                self.send_response(200)
+                self.send_header("Content-Type", route.content_type)
+                if route.send_length:
+                    self.send_header("Content-Length", str(route.stream_total))
+                else:
+                    self.send_header("Connection", "close")
+                self.end_headers()
+                chunk = b"<!-- filler -->" * 4096  # ~60 KB, generated once, never the whole body
+                try:
+                    while route.bytes_sent < route.stream_total:
+                        piece = chunk[: route.stream_total - route.bytes_sent]
+                        self.wfile.write(piece)
+                        route.bytes_sent += len(piece)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+                self.close_connection = True
+
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._httpd.daemon_threads = True
+        self._httpd.block_on_close = False
+        self._thread = threading.Thread(target=self._httpd.serve_forever, name="feed-server", daemon=True)
+
+    @property
+    def base(self) -> str:
+        host, port = self._httpd.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def url(self, path: str) -> str:
+        return self.base + path
+
+    def start(self) -> "FeedServer":
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        self._thread.join(timeout=5)
+
+    def requests_for(self, path: str) -> list[Request]:
+        return [r for r in self.requests if r.path == path]
+
+
+def http_date(when: datetime | None = None) -> str:
+    return format_datetime(when or datetime(2026, 11, 28, 12, 0, tzinfo=timezone.utc), usegmt=True)
+
+
+def rss(items: list[dict], *, title: str = "Test feed", lang: str | None = None, encoding: str = "utf-8") -> bytes:
+    """An RSS 2.0 document; ``items``: dicts with title, link, guid, description, content, date."""
+    parts = [f'<?xml version="1.0" encoding="{encoding}"?>',
+             '<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel>',
+             f"<title>{escape(title)}</title><link>http://example.invalid/</link><description>t</description>"]
+    if lang:
+        parts.append(f"<language>{lang}</language>")
+    for item in items:
+        parts.append("<item>")
+        parts.append(f"<title>{escape(item['title'])}</title>")
+        if item.get("link"):
+            parts.append(f"<link>{escape(item['link'])}</link>")
+        if item.get("guid"):
+            parts.append(f'<guid isPermaLink="false">{escape(item["guid"])}</guid>')
+        if item.get("description"):
+            parts.append(f"<description>{escape(item['description'])}</description>")
+        if item.get("content"):
+            parts.append(f"<content:encoded><![CDATA[{item['content']}]]></content:encoded>")
+        parts.append(f"<pubDate>{item.get('date', 'Sat, 28 Nov 2026 10:00:00 GMT')}</pubDate>")
+        parts.append("</item>")
+    parts.append("</channel></rss>")
+    return "".join(parts).encode(encoding)
