@@ -1,0 +1,366 @@
+"""Actor gazetteer: finds state actors (states, capitals and seats used as metonyms, ministries,
+titles, embassies, intergovernmental bodies) in any text, for any spaCy pipeline.
+
+WHY char-level matching instead of a token PhraseMatcher: the same gazetteer must work on
+fr_core_news_sm docs, blank pipelines and raw strings, whose tokenisations differ. We match
+folded aliases (lower case, no accents, hyphens as spaces, collapsed spaces) with Aho-Corasick on
+the folded text, check word boundaries, and map back to tokens with ``doc.char_span``.
+
+Ambiguity handling (the reason a keyword list is not enough):
+- all-caps aliases (US, UN, EU, UE, MFA) are case-sensitive, and ignored in all-caps headlines;
+- proper-noun aliases ("Turkey", "Chine") need a capital letter in the text;
+- club/company/media compounds ("Spartak Moscou", "Real Madrid", "Washington Post", "Air France")
+  are excluded (``exclude``, ``blocked_before``, ``blocked_after`` in the YAML);
+- weak titles ("président", "porte-parole", "minister") only count when a neighbouring demonym,
+  state or seat gives them a country ("le président russe", "porte-parole du Kremlin"); demonyms
+  alone ("le groupe chinois") are never actors.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import ahocorasick
+import pycountry
+import yaml
+
+from dementi.records import Actor
+from rules.gazetteer_forms import inflect, state_aliases_from_pycountry
+
+TITLE_KINDS = {"title", "ministry", "leader", "office", "spokesperson", "diplomat"}
+PROPER_KINDS = {"state", "capital", "seat", "igo"}
+_PRIORITY = {"state": 0, "capital": 0, "seat": 0, "igo": 0, "demonym": 2}
+KIND_RANK = ["ministry", "spokesperson", "diplomat", "office", "leader", "title"]
+# Words allowed between two parts of one actor: "ministre DES affaires...", "porte-parole DU Kremlin".
+CONNECTORS = {"", "de", "du", "des", "d'", "de la", "de l'", "of", "of the", "'s", "'", "del", "de los",
+              "de las", "do", "da", "dos", "das", "der", "von", "di", "della", "dell'", "dello", "al", "la",
+              "the", "-"}
+_APOSTROPHES = {"\u2019": "'", "\u2018": "'", "`": "'", "\u02bc": "'", "\u00b4": "'"}
+_DASHES = set("-\u2010\u2011\u2012\u2013\u2014\u2212")
+ARABIC_PREFIXES = set("وبلفك")
+
+
+def fold_with_map(text: str, lower: bool = True) -> tuple[str, list[int]]:
+    """Fold for matching (lower, no diacritics, ’→', dashes→space, spaces collapsed) and return,
+    for every folded char, the index of the original char it came from."""
+    out: list[str] = []
+    index: list[int] = []
+    for i, ch in enumerate(text):
+        if ch in _APOSTROPHES:
+            ch = "'"
+        elif ch in _DASHES or ch.isspace() or ch == "\u00a0":
+            ch = " "
+        if ch == " ":
+            if out and out[-1] == " ":
+                continue
+            out.append(" ")
+            index.append(i)
+            continue
+        piece = ch.lower() if lower else ch
+        for c in unicodedata.normalize("NFKD", piece):
+            if unicodedata.combining(c):
+                continue
+            out.append(c)
+            index.append(i)
+    return "".join(out), index
+
+
+def fold(text: str, lower: bool = True) -> str:
+    return fold_with_map(text, lower)[0].strip()
+
+
+def _is_word_char(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
+
+
+def _is_arabic(s: str) -> bool:
+    return any("\u0600" <= c <= "\u06ff" for c in s)
+
+
+@dataclass
+class Entry:
+    name: str
+    country: str | None
+    kind: str
+    org: str | None = None
+    weak: bool = False          # a title that needs a country from a neighbour to count
+    source: str = "yaml"
+
+
+@dataclass
+class ActorMention:
+    start: int                  # token indices in the Doc
+    end: int
+    actor: Actor
+    start_char: int = 0
+    end_char: int = 0
+    weak: bool = False
+
+
+@dataclass
+class _Hit:
+    start: int                  # char offsets in the original text
+    end: int
+    entry: Entry
+
+
+@dataclass
+class _Patterns:
+    exclude: list[str] = field(default_factory=list)
+    blocked_before: set[str] = field(default_factory=set)
+    blocked_after: set[str] = field(default_factory=set)
+
+
+class GazetteerError(ValueError):
+    pass
+
+
+class Gazetteer:
+    def __init__(self, entries: list[Entry], aliases: list[tuple[str, int]], patterns: _Patterns):
+        self.entries = entries
+        self.patterns = patterns
+        self._ci = ahocorasick.Automaton()
+        self._cs = ahocorasick.Automaton()
+        # one key may name several entries ("suisse" demonym / "Suisse" state): keep them all,
+        # proper nouns first, and pick at scan time the first whose capitalisation fits.
+        keyed: dict[tuple[bool, str], list[tuple[int, bool]]] = {}
+        for alias, idx in aliases:
+            case_sensitive = alias.isupper() and len(alias.replace(".", "")) <= 5 and not _is_arabic(alias)
+            key = fold(alias, lower=not case_sensitive)
+            if not key:
+                continue
+            needs_capital = (not case_sensitive and entries[idx].kind in PROPER_KINDS
+                             and any(c.isupper() for c in alias))
+            slot = keyed.setdefault((case_sensitive, key), [])
+            if any(entries[i].kind == entries[idx].kind for i, _ in slot):
+                continue            # first definition of a kind wins (YAML is loaded before pycountry)
+            slot.append((idx, needs_capital))
+        for (case_sensitive, key), slot in keyed.items():
+            slot.sort(key=lambda c: _PRIORITY.get(entries[c[0]].kind, 1))
+            (self._cs if case_sensitive else self._ci).add_word(key, (key, tuple(slot)))
+        self._ex = ahocorasick.Automaton()
+        for phrase in patterns.exclude:
+            key = fold(phrase)
+            if key:
+                self._ex.add_word(key, key)
+        for automaton in (self._ci, self._cs, self._ex):
+            if len(automaton):
+                automaton.make_automaton()
+        self.alias_count = len(keyed)
+
+    # ------------------------------------------------------------------ loading
+    @classmethod
+    def load(cls, directory: Path | str | None = None) -> "Gazetteer":
+        """YAML files of ``directory`` (default: config/gazetteers of the repo), then pycountry."""
+        directory = Path(directory) if directory else Path(__file__).resolve().parent.parent / "config" / "gazetteers"
+        entries: list[Entry] = []
+        aliases: list[tuple[str, int]] = []
+        patterns = _Patterns()
+        for path in sorted(list(directory.glob("*.yaml")) + list(directory.glob("*.yml"))) if directory.is_dir() else []:
+            _load_file(path, entries, aliases, patterns)
+        for alpha3, name, lang_aliases in state_aliases_from_pycountry():
+            entries.append(Entry(name=name, country=alpha3, kind="state", source="pycountry"))
+            idx = len(entries) - 1
+            for lang, alias in lang_aliases:
+                for form in inflect(alias, "state", lang):
+                    aliases.append((form, idx))
+        return cls(entries, aliases, patterns)
+
+    # ------------------------------------------------------------------ matching
+    def find(self, text: str) -> list[_Hit]:
+        """Raw alias hits (char offsets), longest-leftmost, after exclusions."""
+        folded, fmap = fold_with_map(text)
+        hits: list[tuple[int, int, int]] = []   # folded start, folded end (excl), entry
+        self._scan(self._ci, folded, hits, lower=True, text=text, fmap=fmap)
+        letters = [c for c in text if c.isalpha()]
+        shouting = letters and sum(c.isupper() for c in letters) / len(letters) > 0.6
+        if not shouting and len(self._cs):
+            cased, cmap = fold_with_map(text, lower=False)
+            cs_hits: list[tuple[int, int, int]] = []
+            self._scan(self._cs, cased, cs_hits, lower=False, text=text, fmap=cmap)
+            # convert to the lower-folded coordinates through original offsets
+            orig_to_folded = {}
+            for fi, oi in enumerate(fmap):
+                orig_to_folded.setdefault(oi, fi)
+            for s, e, idx in cs_hits:
+                os_, oe = cmap[s], cmap[e - 1]
+                if os_ in orig_to_folded and oe in orig_to_folded:
+                    hits.append((orig_to_folded[os_], orig_to_folded[oe] + 1, idx))
+        hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
+        chosen: list[tuple[int, int, int]] = []
+        last_end = -1
+        for s, e, idx in hits:
+            if s >= last_end:
+                chosen.append((s, e, idx))
+                last_end = e
+        excluded = self._excluded_ranges(folded)
+        out = []
+        for s, e, idx in chosen:
+            if any(s < xe and xs < e for xs, xe in excluded):
+                continue
+            if self._blocked(folded, s, e):
+                continue
+            out.append(_Hit(fmap[s], fmap[e - 1] + 1, self.entries[idx]))
+        return out
+
+    def _scan(self, automaton, folded, hits, lower, text, fmap):
+        if not len(automaton):
+            return
+        for end, (key, candidates) in automaton.iter(folded):
+            start = end - len(key) + 1
+            if not self._boundary_ok(folded, start, end + 1, key):
+                continue
+            original = text[fmap[start]: fmap[end] + 1]
+            capitalised = any(c.isupper() for c in original)
+            for idx, needs_capital in candidates:
+                if needs_capital and not capitalised:
+                    continue
+                hits.append((start, end + 1, idx))
+                break
+
+    @staticmethod
+    def _boundary_ok(folded: str, start: int, end: int, key: str) -> bool:
+        if end < len(folded) and _is_word_char(folded[end]) and _is_word_char(key[-1]):
+            return False
+        if start > 0 and _is_word_char(folded[start - 1]) and _is_word_char(key[0]):
+            if _is_arabic(key) and folded[start - 1] in ARABIC_PREFIXES and (
+                    start == 1 or not _is_word_char(folded[start - 2])):
+                return True
+            return False
+        return True
+
+    def _excluded_ranges(self, folded: str) -> list[tuple[int, int]]:
+        if not len(self._ex):
+            return []
+        ranges = []
+        for end, key in self._ex.iter(folded):
+            start = end - len(key) + 1
+            if self._boundary_ok(folded, start, end + 1, key):
+                ranges.append((start, end + 1))
+        return ranges
+
+    def _blocked(self, folded: str, start: int, end: int) -> bool:
+        before = folded[:start].split()
+        while before and before[-1] in ("de", "du", "d'", "of", "the", "des", "la", "le", "del"):
+            before.pop()
+        if before:
+            word = before[-1].strip(".,;:\"«»()").split("'")[-1] or before[-1].strip("'")
+            if word in self.patterns.blocked_before or before[-1].strip(".,;:\"«»()'") in self.patterns.blocked_before:
+                return True
+        after = folded[end:].split()
+        return bool(after) and after[0].strip(".,;:'\"«»()") in self.patterns.blocked_after
+
+    def find_actors(self, text: str) -> list[tuple[int, int, Actor, bool]]:
+        """Merged actor mentions over a plain string: (start_char, end_char, Actor, weak)."""
+        hits = self.find(text)
+        return [g for g in (self._resolve(text, group) for group in _group(text, hits)) if g is not None]
+
+    def mentions(self, doc_or_span) -> list[ActorMention]:
+        """Actor mentions in a spaCy Doc or Span, token indices relative to the Doc."""
+        doc = getattr(doc_or_span, "doc", doc_or_span)
+        offset = getattr(doc_or_span, "start_char", 0)
+        out = []
+        for s, e, actor, weak in self.find_actors(doc_or_span.text):
+            span = doc.char_span(offset + s, offset + e, alignment_mode="expand")
+            if span is None or len(span) == 0:
+                continue
+            out.append(ActorMention(span.start, span.end, actor, offset + s, offset + e, weak))
+        return out
+
+    def _resolve(self, text: str, group: list[_Hit]):
+        entries = [h.entry for h in group]
+        kinds = {e.kind for e in entries}
+        titles = [e for e in entries if e.kind in TITLE_KINDS]
+        propers = [e for e in entries if e.kind in PROPER_KINDS]
+        country = next((e.country for e in entries if e.country), None)
+        igo = next((e for e in entries if e.kind == "igo"), None)
+        if not titles and not propers:
+            return None                                  # demonyms alone are never actors
+        if not propers and not country and all(t.weak for t in titles):
+            return None                                  # "le président" with no country
+        if titles:
+            kind = min((t.kind for t in titles), key=KIND_RANK.index)
+        else:
+            kind = propers[0].kind
+        if igo is not None:
+            name = igo.name
+        elif country:
+            name = country_name(country)
+        else:
+            name = titles[0].name if titles else propers[0].name
+        if kinds == {"demonym"}:
+            return None
+        s, e = group[0].start, group[-1].end
+        return s, e, Actor(name=name, country=country, kind=kind, text=text[s:e]), False
+
+
+def _group(text: str, hits: list[_Hit]) -> list[list[_Hit]]:
+    """Chain hits separated only by connector words when one side is a title or demonym."""
+    groups: list[list[_Hit]] = []
+    for hit in hits:
+        if groups:
+            prev = groups[-1][-1]
+            gap = fold(text[prev.end:hit.start])
+            joinable = {prev.entry.kind, hit.entry.kind} & (TITLE_KINDS | {"demonym"})
+            if gap in CONNECTORS and joinable:
+                groups[-1].append(hit)
+                continue
+        groups.append([hit])
+    return groups
+
+
+_NAME_OVERRIDES = {"RUS": "Russia", "USA": "United States", "GBR": "United Kingdom", "KOR": "South Korea",
+                   "PRK": "North Korea", "COD": "DR Congo", "COG": "Congo", "VAT": "Holy See",
+                   "PSE": "Palestine", "CZE": "Czechia", "TUR": "Turkey"}
+
+
+def country_name(alpha3: str) -> str:
+    if alpha3 in _NAME_OVERRIDES:
+        return _NAME_OVERRIDES[alpha3]
+    c = pycountry.countries.get(alpha_3=alpha3)
+    if c is None:
+        return alpha3
+    return getattr(c, "common_name", None) or c.name
+
+
+_ENTRY_KEYS = {"name", "country", "org", "kind", "aliases", "weak"}
+_KINDS = PROPER_KINDS | TITLE_KINDS | {"demonym"}
+
+
+def _load_file(path: Path, entries: list[Entry], aliases: list[tuple[str, int]], patterns: _Patterns) -> None:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise GazetteerError(f"{path}: invalid YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise GazetteerError(f"{path}: top level must be a mapping")
+    unknown = set(data) - {"entries", "exclude", "blocked_before", "blocked_after"}
+    if unknown:
+        raise GazetteerError(f"{path}: unknown top-level keys {sorted(unknown)}")
+    patterns.exclude.extend(data.get("exclude") or [])
+    patterns.blocked_before.update(fold(w) for w in data.get("blocked_before") or [])
+    patterns.blocked_after.update(fold(w) for w in data.get("blocked_after") or [])
+    for n, raw in enumerate(data.get("entries") or []):
+        where = f"{path}: entries[{n}]"
+        if not isinstance(raw, dict) or "name" not in raw or "kind" not in raw:
+            raise GazetteerError(f"{where}: needs at least 'name' and 'kind'")
+        bad = set(raw) - _ENTRY_KEYS
+        if bad:
+            raise GazetteerError(f"{where} ({raw.get('name')}): unknown keys {sorted(bad)}")
+        if raw["kind"] not in _KINDS:
+            raise GazetteerError(f"{where} ({raw['name']}): kind {raw['kind']!r} not in {sorted(_KINDS)}")
+        country = raw.get("country")
+        if country is not None and pycountry.countries.get(alpha_3=str(country)) is None:
+            raise GazetteerError(f"{where} ({raw['name']}): country {country!r} is not ISO 3166 alpha-3")
+        entries.append(Entry(name=str(raw["name"]), country=country, kind=raw["kind"], org=raw.get("org"),
+                             weak=bool(raw.get("weak", False))))
+        idx = len(entries) - 1
+        lang_map = raw.get("aliases") or {}
+        if not isinstance(lang_map, dict):
+            raise GazetteerError(f"{where} ({raw['name']}): aliases must map language -> list")
+        for lang, items in lang_map.items():
+            for alias in ([items] if isinstance(items, str) else items or []):
+                for form in inflect(str(alias), raw["kind"], str(lang)):
+                    aliases.append((form, idx))
