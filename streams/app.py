@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 
 BATCH_MAX = 256          # keeps one batch well under a second of engine time (heartbeats, latency)
 BATCH_WITHIN = 0.02      # seconds to wait for a batch to fill: bounds the added latency
+STATS_INTERVAL = 10.0   # seconds between throughput log lines (only when something was processed)
 YIELD_EVERY = 64         # give the event loop (heartbeats, fetcher) a turn every N records
 
 
@@ -104,6 +105,17 @@ class DetectApp:
                 await loop.run_in_executor(None, self.source.poll)
             except Exception as exc:
                 log.error("rule reload failed, keeping the current rules: %r", exc)
+
+        last = dict(self.stats)
+
+        @app.timer(interval=STATS_INTERVAL)
+        async def log_throughput() -> None:
+            done = self.stats["articles"] + self.stats["dead_letters"] - last["articles"] - last["dead_letters"]
+            if done:
+                log.info("processed %d records in %.0fs (%.0f/s): %d alerts, %d dead letters",
+                         done, STATS_INTERVAL, done / STATS_INTERVAL, self.stats["alerts"] - last["alerts"],
+                         self.stats["dead_letters"] - last["dead_letters"])
+            last.update(self.stats)
 
         @app.on_rebalance_complete.connect
         async def _ready(sender=None, **kwargs) -> None:

@@ -1,0 +1,115 @@
+"""Rough throughput of the detect worker alone (articles/s), with the real rules and with none.
+
+Pre-publishes N synthetic articles to a fresh embedded broker, starts `dementi worker` as a
+subprocess, and measures from its ready marker until the group's committed offsets cover all N.
+Run with no rules (`--rules empty`) to see faust's own per-record overhead, the ceiling the engine
+eats into. Not a test: prints a table. The end-to-end benchmark (issue 8) lives in bench/e2e.py.
+
+    .venv/bin/python bench/worker.py --n 20000
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from dementi.settings import Settings  # noqa: E402
+from streams.broker import EmbeddedBroker  # noqa: E402
+from streams.topics import ensure_topics  # noqa: E402
+
+WORDS = ("le gouvernement a annoncé mardi une nouvelle série de mesures économiques pour soutenir "
+         "les régions touchées par les inondations tandis que l'opposition critique un plan jugé "
+         "tardif et insuffisant selon plusieurs élus locaux interrogés sur place par notre équipe").split()
+CUES = ("Le ministère des Affaires étrangères a démenti ces informations.",
+        "Le pays ne participera à aucune coalition sans mandat.",
+        "Le club dément tout accord avec le joueur.")
+
+
+def article(i: int, rng: random.Random) -> bytes:
+    body = " ".join(rng.choice(WORDS) for _ in range(rng.randint(300, 800))) + "."
+    if rng.random() < 0.2:
+        body += " " + rng.choice(CUES)
+    return json.dumps({"url": f"https://bench.example/{i}", "title": f"Article {i}", "body": body,
+                       "lang": "fr", "source": "bench"}).encode()
+
+
+def committed(bootstrap: str, group: str, topic: str, partitions: int) -> int:
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
+    try:
+        return sum(consumer.committed(TopicPartition(topic, p)) or 0 for p in range(partitions))
+    finally:
+        consumer.close()
+
+
+def run_once(bootstrap: str, n: int, rules_dir: str | None, label: str) -> dict:
+    prefix = f"b{int(time.time() * 1000) % 10**8}"
+    settings = Settings(kafka_bootstrap=bootstrap, topic_prefix=f"{prefix}.", consumer_group_prefix=prefix)
+    ensure_topics(settings, bootstrap)
+    rng = random.Random(7)
+    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=20, batch_size=256 * 1024)
+    for i in range(n):
+        producer.send(settings.articles_topic, key=str(i).encode(), value=article(i, rng))
+    producer.flush()
+    producer.close()
+    work = Path(tempfile.mkdtemp(prefix="dementi-bench-"))
+    ready = work / "ready"
+    env = dict(os.environ, DEMENTI_KAFKA_BOOTSTRAP=bootstrap, DEMENTI_TOPIC_PREFIX=settings.topic_prefix,
+               DEMENTI_CONSUMER_GROUP_PREFIX=prefix, DEMENTI_DATA_DIR=str(work), DEMENTI_LOG_LEVEL="WARNING")
+    if rules_dir:
+        env["DEMENTI_RULES_DIR"] = rules_dir
+    profile = ["-m", "cProfile", "-o", os.environ["BENCH_PROFILE"]] if os.environ.get("BENCH_PROFILE") else []
+    proc = subprocess.Popen([sys.executable, *profile, "-m", "dementi.cli", "worker", "--ready-file", str(ready)],
+                            env=env, start_new_session=True)
+    try:
+        while not ready.exists():
+            if proc.poll() is not None:
+                raise SystemExit(f"worker exited with {proc.returncode}")
+            time.sleep(0.05)
+        t0 = time.monotonic()
+        done = 0
+        while done < n:
+            time.sleep(0.5)
+            done = committed(bootstrap, f"{prefix}-detect", settings.articles_topic, settings.topic_partitions)
+        elapsed = time.monotonic() - t0
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    return {"label": label, "n": n, "seconds": elapsed, "rate": n / elapsed}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--n", type=int, default=20000)
+    parser.add_argument("--rules", choices=("project", "empty", "both"), default="both")
+    args = parser.parse_args()
+    rows = []
+    with EmbeddedBroker() as broker:
+        if args.rules in ("empty", "both"):
+            empty = tempfile.mkdtemp(prefix="dementi-norules-")
+            rows.append(run_once(broker.bootstrap, args.n, empty, "no rules (faust + decode only)"))
+        if args.rules in ("project", "both"):
+            rows.append(run_once(broker.bootstrap, args.n, None, "project rules"))
+    print(f"{'configuration':34} {'articles':>9} {'seconds':>8} {'articles/s':>11}")
+    for r in rows:
+        print(f"{r['label']:34} {r['n']:>9} {r['seconds']:>8.1f} {r['rate']:>11.0f}")
+
+
+if __name__ == "__main__":
+    main()
