@@ -46,3 +46,30 @@ def worker(ready_file: Path | None, connect_timeout: float, broker_lost_timeout:
 
     sys.exit(run_worker(settings, ready_file=ready_file, connect_timeout=connect_timeout,
                         broker_lost_timeout=broker_lost_timeout, stop_grace=stop_grace))
+
+
+@click.command(name="run")
+@click.option("--demo", is_flag=True,
+              help="Once the worker is ready, publish the sample articles in config/demo/articles.jsonl.")
+@click.option("--feeds/--no-feeds", default=None,
+              help="Also run `dementi feeds` (default: on when the feeds file has enabled feeds).")
+@click.option("--bot/--no-bot", default=True, show_default=True,
+              help="Run `dementi bot` (console notifier when DEMENTI_TELEGRAM_TOKEN is unset).")
+@click.option("--stop-grace", type=float, default=20.0, show_default=True,
+              help="Seconds each child may take to stop on SIGTERM before it is killed.")
+def run(demo: bool, feeds: bool | None, bot: bool, stop_grace: float) -> None:
+    """Run everything on this machine: broker, detect worker, bot (and feeds).
+
+    Starts the embedded Kafka broker unless DEMENTI_KAFKA_BOOTSTRAP is set, creates the topics,
+    then runs `dementi worker`, `dementi bot` and `dementi feeds` as child processes. Ctrl-C or
+    SIGTERM stops them in order (feeds, worker, bot, broker) and waits for every process. If a
+    child dies on its own, everything is stopped and the exit status is 1 (no automatic restart:
+    leave that to your service manager).
+
+    Try: dementi run --demo   (sample denial articles; alerts are printed on the console)
+    """
+    settings = _settings()
+    setup_logging(settings.log_level, settings.log_json)
+    from streams.supervisor import Supervisor
+
+    sys.exit(Supervisor(settings, demo=demo, feeds=feeds, bot=bot, child_grace=stop_grace).run())

@@ -1,0 +1,167 @@
+"""`dementi publish` (JSONL articles -> articles topic) and `dementi deadletter` (read the DLQ)."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from typing import BinaryIO
+
+import click
+
+from dementi.settings import load_settings
+
+
+def _bootstrap(option: str | None) -> tuple[object, str]:
+    try:
+        settings = load_settings()
+    except Exception as exc:
+        raise click.ClickException(f"invalid settings: {exc}") from exc
+    bootstrap = option or settings.kafka_bootstrap
+    if not bootstrap:
+        raise click.ClickException(
+            "no Kafka broker: set DEMENTI_KAFKA_BOOTSTRAP=host:port or pass --bootstrap "
+            "(`dementi run` prints the address of its embedded broker).")
+    return settings, bootstrap
+
+
+@click.command(name="publish")
+@click.argument("source", type=click.File("rb"), metavar="FILE.jsonl|-")
+@click.option("--bootstrap", default=None, help="Kafka host:port[,...] (default: DEMENTI_KAFKA_BOOTSTRAP).")
+@click.option("--topic", default=None, help="Target topic (default: the articles topic, e.g. dementi.articles).")
+def publish(source: BinaryIO, bootstrap: str | None, topic: str | None) -> None:
+    """Publish articles, one JSON object per line, from FILE.jsonl or - (stdin).
+
+    Each line is validated as an Article (required: body; usual: url, title, lang, source,
+    published_at); its id is derived from the URL when absent. Valid lines are published
+    (kafka-python, acks=all, keyed by article id) even when other lines are bad. Bad lines are
+    reported on stderr as FILE:LINE: reason: detail (field path for schema errors).
+
+    Exit status: 0 all lines published, 1 at least one bad line (the good ones were still
+    published), 2 usage or broker error.
+    """
+    from kafka.errors import KafkaError
+
+    from streams.decode import Rejected, decode_article
+    from streams.producer import make_producer
+    from streams.topics import BrokerUnavailable, ensure_topics
+
+    settings, bootstrap = _bootstrap(bootstrap)
+    topic = topic or settings.articles_topic
+    name = getattr(source, "name", "-")
+    name = "<stdin>" if name in ("-", "<stdin>") else name
+    try:
+        if topic == settings.articles_topic:
+            ensure_topics(settings, bootstrap, timeout=20)
+        producer = make_producer(bootstrap)
+    except (BrokerUnavailable, KafkaError) as exc:
+        click.echo(f"error: cannot reach Kafka at {bootstrap}: {exc}", err=True)
+        sys.exit(2)
+    bad = good = 0
+    futures = []
+    try:
+        for lineno, line in enumerate(source, start=1):
+            if not line.strip():
+                continue
+            try:
+                article = decode_article(line.strip(), settings.max_body_bytes)
+            except Rejected as exc:
+                bad += 1
+                click.echo(f"{name}:{lineno}: {exc.reason}: {exc.error}", err=True)
+                continue
+            futures.append(producer.send(topic, key=article.id.encode("utf-8"), value=article.to_bytes()))
+            good += 1
+        producer.flush()
+        for fut in futures:
+            fut.get(timeout=30)  # a failed send raises instead of being silently lost
+    except KafkaError as exc:
+        click.echo(f"error: publishing to {topic} at {bootstrap} failed: {exc}", err=True)
+        sys.exit(2)
+    finally:
+        producer.close(timeout=10)
+    click.echo(f"published {good} article(s) to {topic}" + (f"; {bad} bad line(s) skipped" if bad else ""),
+               err=True)
+    sys.exit(1 if bad else 0)
+
+
+def _show(record, envelope: dict | None, raw: bytes, as_json: bool) -> None:
+    from streams.deadletter import original_bytes, preview
+
+    if as_json:
+        if envelope is None:
+            envelope = {"stage": "unknown", "reason": "unreadable_envelope", "raw": preview(raw, 400)}
+        click.echo(json.dumps({"dlq_partition": record.partition, "dlq_offset": record.offset, **envelope},
+                              ensure_ascii=False))
+        return
+    if envelope is None:
+        click.echo(f"{click.style('[unreadable envelope]', fg='red')} dlq[{record.partition}]@{record.offset}: "
+                   f"{preview(raw)}")
+        return
+    where = f"{envelope.get('topic')}[{envelope.get('partition')}]@{envelope.get('offset')}"
+    head = click.style(f"[{envelope.get('stage')}/{envelope.get('reason')}]", fg="yellow", bold=True)
+    click.echo(f"{head} {where}  {envelope.get('at', '')}")
+    click.echo(f"    error:    {envelope.get('error')}")
+    size = envelope.get("original_size", 0)
+    cut = " (truncated in envelope)" if envelope.get("original_truncated") else ""
+    click.echo(f"    original: {size} bytes{cut}: {preview(original_bytes(envelope))}")
+
+
+@click.command(name="deadletter")
+@click.option("--tail", is_flag=True, help="Keep following new dead letters until Ctrl-C.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON envelope per line (original bytes in base64).")
+@click.option("--bootstrap", default=None, help="Kafka host:port[,...] (default: DEMENTI_KAFKA_BOOTSTRAP).")
+@click.option("--idle", type=float, default=3.0, show_default=True,
+              help="Without --tail: stop after this many seconds with no new record.")
+@click.option("--limit", type=int, default=None, help="Stop after this many records.")
+def deadletter(tail: bool, as_json: bool, bootstrap: str | None, idle: float, limit: int | None) -> None:
+    """Show the records the detect worker could not use, from the beginning of the dead-letter topic.
+
+    For each: stage (decode | rules), reason (invalid_utf8, not_json, schema, body_too_large,
+    rule_error, ...), the error with its location (field path, byte, line/column), where the
+    record was (topic[partition]@offset) and a printable preview of its original bytes.
+    Reads with manual partition assignment, no consumer group: nothing is committed.
+    """
+    from kafka import KafkaConsumer, TopicPartition
+    from kafka.errors import KafkaError
+
+    settings, bootstrap = _bootstrap(bootstrap)
+    topic = settings.deadletter_topic
+    try:
+        consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False,
+                                 auto_offset_reset="earliest", client_id="dementi-deadletter",
+                                 fetch_max_bytes=64 * 1024 * 1024, max_partition_fetch_bytes=16 * 1024 * 1024)
+    except KafkaError as exc:
+        click.echo(f"error: cannot reach Kafka at {bootstrap}: {exc}", err=True)
+        sys.exit(2)
+    shown = 0
+    try:
+        partitions = consumer.partitions_for_topic(topic)
+        if not partitions:
+            click.echo(f"no dead letters: topic {topic} does not exist (yet)", err=True)
+            return
+        tps = [TopicPartition(topic, p) for p in sorted(partitions)]
+        consumer.assign(tps)
+        consumer.seek_to_beginning(*tps)
+        # No end offsets (the embedded broker reports them wrongly): stop after an idle period.
+        last_record = time.monotonic()
+        while tail or time.monotonic() - last_record < idle:
+            batches = consumer.poll(timeout_ms=500)
+            for records in batches.values():
+                for record in records:
+                    try:
+                        envelope = json.loads(record.value)
+                        envelope = envelope if isinstance(envelope, dict) else None
+                    except (ValueError, TypeError):
+                        envelope = None
+                    _show(record, envelope, record.value or b"", as_json)
+                    shown += 1
+                    if limit is not None and shown >= limit:
+                        return
+            if batches:
+                last_record = time.monotonic()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        consumer.close()
+        if not as_json:
+            click.echo(f"{shown} dead letter(s) in {topic}", err=True)

@@ -1,0 +1,223 @@
+"""`dementi run`: one command that starts everything on one machine and leaves nothing behind.
+
+Order: embedded broker (unless DEMENTI_KAFKA_BOOTSTRAP) -> topics -> `dementi worker`, `dementi bot`,
+`dementi feeds` as child processes -> (demo) publish sample articles once the worker is ready.
+
+Why processes, not tasks in one loop: the worker and the bot are the same programs users run alone
+to scale out, and a hung faust shutdown must not be able to hold the bot hostage. Each child runs
+in its own process group (so a terminal's Ctrl-C reaches only us and we stop things IN ORDER) and
+gets SIGTERM on our death via PR_SET_PDEATHSIG (so even `kill -9` of the supervisor leaves no
+orphan). Stop: feeds (the source) -> worker -> bot (so it can deliver the last alerts) -> broker,
+each with SIGTERM to its group, a grace period, then SIGKILL to the group, and a wait on the PID.
+
+A child that dies on its own is logged and EVERYTHING is shut down with exit code 1: restarting
+belongs to the service manager (systemd, Kubernetes), which sees the failure that way.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import logging
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from importlib.util import find_spec
+from pathlib import Path
+
+from dementi.settings import PROJECT_ROOT, Settings
+
+log = logging.getLogger(__name__)
+
+DEMO_FILE = PROJECT_ROOT / "config" / "demo" / "articles.jsonl"
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:  # runs in the child between fork and exec
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    except OSError:
+        pass
+
+
+def command_available(name: str) -> bool:
+    """True when `dementi <name>` is built (its module exists), without importing it."""
+    from dementi.cli import COMMANDS
+
+    target = COMMANDS.get(name)
+    return bool(target) and find_spec(target.split(":")[0]) is not None
+
+
+def enabled_feeds(settings: Settings) -> int:
+    try:
+        from streams.feeds.config import load_feeds
+
+        return sum(1 for feed in load_feeds(settings.feeds_file) if getattr(feed, "enabled", True))
+    except FileNotFoundError:
+        return 0
+    except Exception as exc:  # a broken feeds file must not stop the demo
+        log.warning("cannot read feeds file %s (%s): not starting `dementi feeds`", settings.feeds_file, exc)
+        return 0
+
+
+@dataclass
+class Child:
+    name: str
+    argv: list[str]
+    grace: float
+    proc: subprocess.Popen | None = field(default=None, repr=False)
+    hurry: bool = False  # set by a second Ctrl-C: shorten the grace period of a stop in progress
+
+    def start(self, env: dict[str, str]) -> None:
+        self.proc = subprocess.Popen(self.argv, env=env, start_new_session=True, preexec_fn=_die_with_parent)
+        log.info("started %s (pid %d)", self.name, self.proc.pid)
+
+    def exited(self) -> int | None:
+        return None if self.proc is None else self.proc.poll()
+
+    def stop(self) -> None:
+        proc = self.proc
+        if proc is None:
+            return
+        pgid = proc.pid  # start_new_session: the child leads its own process group
+        if proc.poll() is None:
+            _killpg(pgid, signal.SIGTERM)
+            start = time.monotonic()
+            while proc.poll() is None and time.monotonic() - start < (0.5 if self.hurry else self.grace):
+                time.sleep(0.05)
+            if proc.poll() is None:
+                log.warning("%s (pid %d) did not stop in time; killing it", self.name, proc.pid)
+        _killpg(pgid, signal.SIGKILL)  # the leader, if still there, and any process it left in its group
+        proc.wait()
+        log.info("%s stopped (exit %s)", self.name, proc.returncode)
+
+
+def _killpg(pgid: int, sig: int) -> None:
+    try:
+        os.killpg(pgid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+class Supervisor:
+    def __init__(self, settings: Settings, *, demo: bool = False, feeds: bool | None = None,
+                 bot: bool = True, child_grace: float = 20.0, ready_timeout: float = 120.0):
+        self.settings = settings
+        self.demo = demo
+        self.feeds = feeds
+        self.bot = bot
+        self.child_grace = child_grace
+        self.ready_timeout = ready_timeout
+        self.children: list[Child] = []
+        self.broker = None
+        self._signal: int | None = None
+        self._workdir = Path(tempfile.mkdtemp(prefix="dementi-run-"))
+        self.ready_file = self._workdir / "worker.ready"
+
+    # --- signals ------------------------------------------------------------------------------
+    def _on_signal(self, signum, frame) -> None:
+        if self._signal is not None:  # second Ctrl-C: do not wait for graceful stops
+            log.warning("second signal: killing children now")
+            for child in self.children:
+                child.hurry = True
+        self._signal = signum
+
+    # --- lifecycle ----------------------------------------------------------------------------
+    def run(self) -> int:
+        previous = {s: signal.signal(s, self._on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            return self._run()
+        except Exception as exc:
+            log.error("dementi run failed: %s", exc)
+            return 1
+        finally:
+            self._shutdown()
+            for s, handler in previous.items():
+                signal.signal(s, handler)
+
+    def _run(self) -> int:
+        from streams.topics import ensure_topics
+
+        bootstrap = self.settings.kafka_bootstrap
+        if not bootstrap:
+            from streams.broker import EmbeddedBroker
+
+            self.broker = EmbeddedBroker(log_path=self._workdir / "broker.log").start()
+            bootstrap = self.broker.bootstrap
+            print(f"dementi: embedded Kafka broker at {bootstrap} "
+                  f"(publish with: DEMENTI_KAFKA_BOOTSTRAP={bootstrap} dementi publish FILE.jsonl)",
+                  file=sys.stderr, flush=True)
+        ensure_topics(self.settings, bootstrap)
+        env = dict(os.environ, DEMENTI_KAFKA_BOOTSTRAP=bootstrap, PYTHONUNBUFFERED="1")
+        self._start_children(env)
+        if self.demo and not self._publish_demo(bootstrap):
+            return self._exit_code()
+        while self._signal is None:
+            for child in self.children:
+                code = child.exited()
+                if code is not None:
+                    log.error("%s exited unexpectedly (exit %s); shutting everything down", child.name, code)
+                    return 1
+            time.sleep(0.2)
+        log.info("signal %s received: stopping", signal.Signals(self._signal).name)
+        return 0
+
+    def _start_children(self, env: dict[str, str]) -> None:
+        base = [sys.executable, "-m", "dementi.cli"]
+        # Start order = dependency order; stop order is the reverse of the data flow (see _shutdown).
+        self._spawn(Child("worker", [*base, "worker", "--ready-file", str(self.ready_file)], self.child_grace), env)
+        if self.bot:
+            if command_available("bot"):
+                self._spawn(Child("bot", [*base, "bot"], self.child_grace), env)
+            else:
+                log.warning("`dementi bot` is not built: alerts stay on %s", self.settings.alerts_topic)
+        feeds = self.feeds
+        if feeds is None:
+            feeds = command_available("feeds") and enabled_feeds(self.settings) > 0
+        if feeds:
+            self._spawn(Child("feeds", [*base, "feeds"], self.child_grace), env)
+
+    def _spawn(self, child: Child, env: dict[str, str]) -> None:
+        self.children.append(child)
+        child.start(env)
+
+    def _publish_demo(self, bootstrap: str) -> bool:
+        """Wait for the worker's ready marker, then publish the demo articles. False = give up."""
+        from dementi.records import Article
+        from streams.producer import publish_articles
+
+        deadline = time.monotonic() + self.ready_timeout
+        while not self.ready_file.exists():
+            worker = self.children[0]
+            if self._signal is not None or worker.exited() is not None or time.monotonic() > deadline:
+                if worker.exited() is not None:
+                    log.error("worker exited (exit %s) before it was ready", worker.exited())
+                elif time.monotonic() > deadline:
+                    log.error("worker not ready after %.0fs", self.ready_timeout)
+                return False
+            time.sleep(0.1)
+        articles = [Article.model_validate_json(line) for line in DEMO_FILE.read_text(encoding="utf-8").splitlines()
+                    if line.strip()]
+        count = publish_articles(bootstrap, self.settings.articles_topic, articles)
+        print(f"dementi: published {count} demo articles from {DEMO_FILE.name}; alerts follow "
+              "(Ctrl-C to stop)", file=sys.stderr, flush=True)
+        return True
+
+    def _exit_code(self) -> int:
+        return 0 if self._signal is not None else 1
+
+    def _shutdown(self) -> None:
+        order = {"feeds": 0, "worker": 1, "bot": 2}
+        for child in sorted(self.children, key=lambda c: order.get(c.name, 0)):
+            try:
+                child.stop()
+            except Exception as exc:  # keep stopping the others
+                log.error("stopping %s failed: %r", child.name, exc)
+        if self.broker is not None:
+            self.broker.stop()
+            log.info("embedded broker stopped")
+        shutil.rmtree(self._workdir, ignore_errors=True)
