@@ -248,7 +248,12 @@ def add_feed(path: Path | str, url: str, lang: str | None = None, name: str | No
     path = Path(path)
     with _locked(path):
         feeds = load_feeds(path) if path.exists() else []
-        feed = FeedConfig(url=url, lang=lang, name=name or "", **options)
+        try:
+            feed = FeedConfig(url=url, lang=lang, name=name or "", **options)
+        except ValidationError as exc:
+            raise FeedsConfigError("; ".join(
+                f"field '{'.'.join(str(p) for p in e['loc'])}': {e['msg'].removeprefix('Value error, ')}"
+                for e in exc.errors())) from None
         if any(f.url == feed.url for f in feeds):
             raise FeedsConfigError(f"{path}: a feed with URL {feed.url} already exists")
         taken = {f.name for f in feeds}

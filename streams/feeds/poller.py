@@ -108,13 +108,15 @@ class FeedPoller:
     """Polls feeds into the articles topic. Use as an async context manager."""
 
     def __init__(self, settings: Settings, bootstrap: str, *, store: FeedStore | None = None,
-                 producer: KafkaProducer | None = None, client: httpx.AsyncClient | None = None):
+                 producer: KafkaProducer | None = None, client: httpx.AsyncClient | None = None,
+                 producer_options: dict | None = None):
         self.settings = settings
         self.bootstrap = bootstrap
         self.store = store or FeedStore.for_data_dir(settings.ensure_data_dir())
         self._own_store = store is None
         self._producer = producer
         self._own_producer = producer is None
+        self._producer_options = {"client_id": "dementi-feeds", **(producer_options or {})}
         self._client = client
         self._own_client = client is None
         self._publish_lock = asyncio.Lock()
@@ -234,7 +236,7 @@ class FeedPoller:
 
     async def _get_producer(self) -> KafkaProducer:
         if self._producer is None:
-            self._producer = await asyncio.to_thread(make_producer, self.bootstrap, client_id="dementi-feeds")
+            self._producer = await asyncio.to_thread(lambda: make_producer(self.bootstrap, **self._producer_options))
         return self._producer
 
     # --- state bookkeeping ------------------------------------------------------------------

@@ -26,18 +26,18 @@ RELOAD_CHECK_SECONDS = 5.0
 
 async def apoll_once(settings: Settings, feeds: list[FeedConfig], bootstrap: str, *,
                      create_topics: bool = True,
-                     on_result: Callable[[FeedResult], None] | None = None) -> PollSummary:
+                     on_result: Callable[[FeedResult], None] | None = None,
+                     producer_options: dict | None = None) -> PollSummary:
     """One polling round over all enabled feeds (ignoring schedules); returns the per-feed summary."""
     if create_topics:
         await asyncio.to_thread(ensure_topics, settings, bootstrap)
-    async with FeedPoller(settings, bootstrap) as poller:
+    async with FeedPoller(settings, bootstrap, producer_options=producer_options) as poller:
         return await poller.poll_round(feeds, on_result)
 
 
-def poll_once(settings: Settings, feeds: list[FeedConfig], bootstrap: str, *,
-              create_topics: bool = True) -> PollSummary:
-    """Synchronous wrapper of ``apoll_once`` for scripts, cron jobs and sync tests."""
-    return asyncio.run(apoll_once(settings, feeds, bootstrap, create_topics=create_topics))
+def poll_once(settings: Settings, feeds: list[FeedConfig], bootstrap: str, **options) -> PollSummary:
+    """Synchronous wrapper of ``apoll_once`` (same keyword options) for scripts, cron and sync tests."""
+    return asyncio.run(apoll_once(settings, feeds, bootstrap, **options))
 
 
 class _FeedsFileWatcher:
