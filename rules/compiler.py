@@ -1,0 +1,303 @@
+"""Compile validated rule conditions into evaluators; static checks; prefilter literals.
+
+WHY a compile step: rules are evaluated thousands of times per minute but change rarely, so
+phrase regexes, RE2 programs and inflected lemma forms are built once per rule-set load. The
+same tree tells the prefilter which literal strings a rule cannot match without
+(:meth:`literals`): ``None`` means "cannot tell" and makes the rule run on every unit.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+from rules.conditions import (
+    Hit, LemmaNode, NegatedNode, Outcome, PhraseNode, RegexNode, TokensNode, Unit, fold_pattern,
+)
+from rules.schema import Condition
+
+MAX_NEAR_COMBINATIONS = 20_000
+_CLIMB_DEPS = frozenset({"conj", "xcomp", "obj", "obl", "obl:arg", "obl:mod", "nmod", "ccomp", "advcl", "acl", "dobj", "pobj", "dep", "flat:name", "appos"})
+
+
+class ActorNode:
+    """A state actor is the subject of the cue (role subject) or within ``near`` tokens (role any).
+
+    The cue is the set of hits of the sibling conditions in the enclosing ``all``.
+    """
+
+    needs_cues = True
+
+    def __init__(self, spec, backend):
+        self.spec, self.backend = spec, backend
+        self.label = f"actor:{spec.role}"
+        self.field = None
+
+    def literals(self) -> set[str] | None:
+        return None
+
+    def _eligible(self, unit: Unit) -> list:
+        out = []
+        for m in unit.mentions():
+            actor = m.actor
+            if self.spec.kinds and actor.kind not in self.spec.kinds:
+                continue
+            if self.spec.countries and actor.country not in self.spec.countries:
+                continue
+            out.append(m)
+        return out
+
+    def evaluate(self, unit: Unit, cues: list[Hit] | None = None) -> Outcome:
+        mentions = self._eligible(unit)
+        if not mentions:
+            return Outcome(self.label, False, note="no state actor in this unit")
+        if not cues:
+            m = mentions[0]
+            return self._ok(unit, m, "no cue to anchor on: any actor in the unit")
+        if self.spec.role == "subject" and unit.parsed:
+            found, any_subject = self._subject(unit, cues, mentions)
+            if found is not None:
+                return self._ok(unit, found, "subject of the cue")
+            if any_subject:
+                return Outcome(self.label, False, note="the cue's subject is not a state actor")
+        near = self._near(cues, mentions)
+        if near is not None:
+            return self._ok(unit, near, f"within {self.spec.near} tokens of the cue")
+        return Outcome(self.label, False, note=f"no state actor within {self.spec.near} tokens of the cue")
+
+    def _ok(self, unit: Unit, mention, note: str) -> Outcome:
+        hit = unit.hit_for_tokens(mention.start, mention.end, f"actor:{mention.actor.name}")
+        return Outcome(self.label, True, [hit], note=note, mention=mention)
+
+    def _subject(self, unit: Unit, cues: list[Hit], mentions: list):
+        """Climb from each cue token to its governing verbs; ask the actor backend for the subject."""
+        any_subject = False
+        for cue in cues:
+            if cue.label == "negation":
+                continue
+            for tok in unit.doc[cue.tok_start:cue.tok_end]:
+                current, steps = tok, 0
+                while True:
+                    mention = self.backend.subject_of(current, mentions)
+                    if mention is not None:
+                        return mention, True
+                    if any(c.dep_.startswith(("nsubj", "csubj", "expl")) for c in current.children):
+                        any_subject = True
+                        break
+                    if current.head is current or current.dep_ not in _CLIMB_DEPS or steps >= 3:
+                        break
+                    current, steps = current.head, steps + 1
+        return None, any_subject
+
+    def _near(self, cues: list[Hit], mentions: list):
+        best, best_gap = None, None
+        for cue in cues:
+            for m in mentions:
+                gap = max(m.start - cue.tok_end, cue.tok_start - m.end, 0)
+                if gap <= self.spec.near and (best_gap is None or gap < best_gap):
+                    best, best_gap = m, gap
+        return best
+
+
+def _needs_cues(node) -> bool:
+    if isinstance(node, ActorNode):
+        return True
+    if isinstance(node, (AnyNode, NoneNode)):
+        return any(_needs_cues(c) for c in node.children)
+    if isinstance(node, WeightedNode):
+        return any(_needs_cues(c) for _, c in node.cues)
+    return False
+
+
+class AllNode:
+    def __init__(self, children: list, label: str = "all"):
+        self.children, self.label = children, label
+        self.plain = [c for c in children if not _needs_cues(c)]
+        self.anchored = [c for c in children if _needs_cues(c)]
+
+    def literals(self) -> set[str] | None:
+        sets = [s for s in (c.literals() for c in self.children) if s is not None]
+        return min(sets, key=len) if sets else None
+
+    def evaluate(self, unit: Unit, cues: list[Hit] | None = None) -> Outcome:
+        outcomes: dict[int, Outcome] = {}
+        hits: list[Hit] = []
+        ok = True
+        for c in self.plain:
+            o = c.evaluate(unit, cues)
+            outcomes[id(c)] = o
+            ok = ok and o.ok
+            hits.extend(o.hits)
+            if not ok:
+                break  # short-circuit: the remaining children are reported as not evaluated
+        if ok:
+            inner = [h for h in hits if h.label != "negation"] or (cues or [])
+            for c in self.anchored:
+                o = c.evaluate(unit, inner)
+                outcomes[id(c)] = o
+                ok = ok and o.ok
+                hits.extend(o.hits)
+                if not ok:
+                    break
+        children = [outcomes.get(id(c)) or Outcome(c.label, False, note="not evaluated (an earlier condition failed)")
+                    for c in self.children]
+        mention = next((o.mention for o in children if o.mention is not None), None)
+        return Outcome(self.label, ok, hits if ok else [], children, mention=mention)
+
+
+class AnyNode:
+    def __init__(self, children: list):
+        self.children, self.label = children, "any"
+
+    def literals(self) -> set[str] | None:
+        out: set[str] = set()
+        for c in self.children:
+            s = c.literals()
+            if s is None:
+                return None
+            out |= s
+        return out
+
+    def evaluate(self, unit: Unit, cues=None) -> Outcome:
+        children = [c.evaluate(unit, cues) for c in self.children]
+        hits = [h for o in children if o.ok for h in o.hits]
+        mention = next((o.mention for o in children if o.ok and o.mention is not None), None)
+        return Outcome(self.label, any(o.ok for o in children), hits, children, mention=mention)
+
+
+class NoneNode:
+    def __init__(self, children: list):
+        self.children, self.label = children, "none"
+
+    def literals(self) -> set[str] | None:
+        return None
+
+    def evaluate(self, unit: Unit, cues=None) -> Outcome:
+        children = [c.evaluate(unit, cues) for c in self.children]
+        return Outcome(self.label, not any(o.ok for o in children), [], children)
+
+
+class NearNode:
+    def __init__(self, within: int, children: list):
+        self.within, self.children = within, children
+        self.label = f"near:{within}"
+
+    def literals(self) -> set[str] | None:
+        return AllNode(self.children).literals()
+
+    def evaluate(self, unit: Unit, cues=None) -> Outcome:
+        children = [c.evaluate(unit, cues) for c in self.children]
+        if not all(o.ok and o.hits for o in children):
+            return Outcome(self.label, False, [], children, note="not every condition matched")
+        pools = [o.hits for o in children]
+        for n, combo in enumerate(itertools.product(*pools)):
+            if n >= MAX_NEAR_COMBINATIONS:
+                break
+            if max(h.tok_start for h in combo) - min(h.tok_end for h in combo) <= self.within:
+                return Outcome(self.label, True, list(combo), children)
+        return Outcome(self.label, False, [], children, note=f"matches are more than {self.within} tokens apart")
+
+
+class WeightedNode:
+    def __init__(self, threshold: float, cues: list[tuple[float, Any]]):
+        self.threshold, self.cues = threshold, cues
+        self.children = [c for _, c in cues]
+        self.label = f"weighted:{threshold:g}"
+
+    def literals(self) -> set[str] | None:
+        if self.threshold <= 0:
+            return None
+        out: set[str] = set()
+        for weight, c in self.cues:
+            if weight > 0:
+                s = c.literals()
+                if s is None:
+                    return None
+                out |= s
+        return out
+
+    def evaluate(self, unit: Unit, cues=None) -> Outcome:
+        total, hits, children = 0.0, [], []
+        for weight, c in self.cues:
+            o = c.evaluate(unit, cues)
+            o.note = (o.note + "; " if o.note else "") + f"weight {weight:+g}"
+            children.append(o)
+            if o.ok:
+                total += weight
+                if weight > 0:
+                    hits.extend(o.hits)
+        ok = total >= self.threshold
+        return Outcome(self.label, ok, hits if ok else [], children, note=f"score {total:g} / threshold {self.threshold:g}")
+
+
+def compile_condition(cond: Condition, languages: tuple[str, ...], backend) -> Any:
+    key, value, label, fld = cond.key, cond.value, cond.label(), cond.field
+    if key == "phrase":
+        return PhraseNode(value, label, fld)
+    if key == "lemma":
+        return LemmaNode(value, languages, label, fld)
+    if key == "regex":
+        return RegexNode(value, label, fld)
+    if key == "tokens":
+        return TokensNode(value, languages, label, fld)
+    if key == "negated":
+        return NegatedNode(value.lemma, value.window, languages, label, fld)
+    if key == "actor":
+        return ActorNode(value, backend)
+    if key == "all":
+        return AllNode([compile_condition(c, languages, backend) for c in value])
+    if key == "any":
+        return AnyNode([compile_condition(c, languages, backend) for c in value])
+    if key == "none":
+        return NoneNode([compile_condition(c, languages, backend) for c in value])
+    if key == "near":
+        return NearNode(value.within, [compile_condition(c, languages, backend) for c in value.of])
+    if key == "weighted":
+        return WeightedNode(value.threshold, [(c.weight, compile_condition(c, languages, backend)) for c in value.cues])
+    raise ValueError(f"unknown condition {key}")  # pragma: no cover - schema forbids it
+
+
+def static_errors(cond: Condition, loc: tuple) -> list[tuple[tuple, str]]:
+    """Problems pydantic cannot see: RE2 refusing a pattern, an invalid spaCy Matcher pattern."""
+    errors: list[tuple[tuple, str]] = []
+    key, value = cond.key, cond.value
+    if key == "regex":
+        import re2
+
+        for i, pattern in enumerate(value):
+            try:
+                re2.compile("(?i)" + fold_pattern(pattern))
+            except Exception as exc:  # re2.error and friends
+                errors.append((loc + ("regex", i), f"RE2 refuses this pattern: {exc}"))
+    elif key == "tokens":
+        errors.extend(_token_pattern_errors(value, loc + ("tokens",)))
+    elif key in ("all", "any", "none"):
+        for i, c in enumerate(value):
+            errors.extend(static_errors(c, loc + (key, i)))
+    elif key == "near":
+        for i, c in enumerate(value.of):
+            errors.extend(static_errors(c, loc + ("near", "of", i)))
+    elif key == "weighted":
+        for i, c in enumerate(value.cues):
+            errors.extend(static_errors(c, loc + ("weighted", "cues", i)))
+    return errors
+
+
+_VALIDATION_VOCAB = None
+
+
+def _token_pattern_errors(patterns: list, loc: tuple) -> list[tuple[tuple, str]]:
+    global _VALIDATION_VOCAB
+    import spacy
+    from spacy.matcher import Matcher
+
+    if _VALIDATION_VOCAB is None:
+        _VALIDATION_VOCAB = spacy.blank("xx").vocab
+    errors = []
+    for i, pattern in enumerate(patterns):
+        try:
+            Matcher(_VALIDATION_VOCAB, validate=True).add("check", [pattern])
+        except Exception as exc:
+            message = " ".join(str(exc).split())
+            errors.append((loc + (i,), f"invalid spaCy Matcher pattern: {message[:300]}"))
+    return errors

@@ -1,0 +1,284 @@
+"""Leaf conditions evaluated on one unit (sentence, paragraph or document field) of an article.
+
+Every condition returns an :class:`Outcome`: whether it holds, the spans that made it hold (each
+labelled with the condition, e.g. ``lemma:démentir``) and its children's outcomes, so the same
+evaluation serves alerts (evidence spans) and ``dementi rules explain`` (the whole tree).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from rules.inflect import surface_forms
+from rules.textnorm import fold, fold_map, original_span
+
+# Folded negation words. Window mode (no parse) leaves out words that are mostly not negations
+# on their own in running text (fr "plus", "point").
+NEGATION_WORDS: dict[str, frozenset[str]] = {
+    "fr": frozenset("ne n' n jamais aucun aucune aucuns aucunes nullement guere rien nul nulle ni pas plus point".split()),
+    "en": frozenset("not n't never no none neither nor nothing nobody cannot".split()),
+    "es": frozenset("no nunca jamas ningun ninguno ninguna ni tampoco".split()),
+    "de": frozenset("nicht kein keine keinen keinem keiner keines nie niemals".split()),
+    "ru": frozenset("не ни нет никогда".split()),
+    "ar": frozenset("لا لن لم ليس".split()),
+}
+_WINDOW_EXCLUDED = frozenset({"plus", "point"})
+_ALL_NEGATIONS = frozenset().union(*NEGATION_WORDS.values()) - {"nie"}  # "nie" is also fr "il nie"
+_NEG_CARRIER_DEPS = frozenset({"obj", "obl", "obl:arg", "obl:mod", "iobj", "nsubj", "nmod", "obl:agent", "dobj", "pobj", "prep"})
+
+
+@dataclass
+class Hit:
+    """A matched region of the unit: character offsets into the unit text, token offsets in its Doc."""
+
+    start: int
+    end: int
+    tok_start: int
+    tok_end: int
+    label: str
+
+
+@dataclass
+class Outcome:
+    label: str
+    ok: bool
+    hits: list[Hit] = field(default_factory=list)
+    children: list["Outcome"] = field(default_factory=list)
+    note: str = ""
+    mention: Any = None  # ActorMention chosen by an actor condition
+
+
+class Unit:
+    """One piece of text to evaluate, with its spaCy Doc and lazily computed helpers."""
+
+    def __init__(self, text: str, field_name: str, lang: str, doc, parsed: bool,
+                 mentions_fn: Callable[[Any], list] | None = None):
+        self.text = text
+        self.field = field_name
+        self.lang = lang
+        self.doc = doc
+        self.parsed = parsed
+        self._mentions_fn = mentions_fn
+        self._mentions: list | None = None
+        self._folded: tuple[str, list[int]] | None = None
+        self.token_folds = [fold(t.text) for t in doc]
+        self.lemma_folds = [fold(t.lemma_) if t.lemma_ else "" for t in doc]
+
+    @property
+    def folded(self) -> tuple[str, list[int]]:
+        if self._folded is None:
+            self._folded = fold_map(self.text)
+        return self._folded
+
+    def mentions(self) -> list:
+        if self._mentions is None:
+            self._mentions = list(self._mentions_fn(self.doc)) if self._mentions_fn else []
+        return self._mentions
+
+    def hit_for_chars(self, start: int, end: int, label: str) -> Hit:
+        span = self.doc.char_span(start, end, alignment_mode="expand")
+        if span is None:  # offsets inside whitespace: take the nearest token
+            idx = next((t.i for t in self.doc if t.idx + len(t.text) > start), len(self.doc) - 1)
+            return Hit(start, end, max(idx, 0), max(idx, 0) + 1, label)
+        return Hit(start, end, span.start, span.end, label)
+
+    def hit_for_tokens(self, tok_start: int, tok_end: int, label: str) -> Hit:
+        first, last = self.doc[tok_start], self.doc[tok_end - 1]
+        return Hit(first.idx, last.idx + len(last.text), tok_start, tok_end, label)
+
+
+def _match_field(node, unit: Unit) -> Outcome | None:
+    if node.field is not None and node.field != unit.field:
+        return Outcome(node.label, False, note=f"only looks at the {node.field}")
+    return None
+
+
+class PhraseNode:
+    def __init__(self, phrases: list[str], label: str, field_name: str | None):
+        self.label, self.field = label, field_name
+        self.phrases = phrases
+        alts = []
+        for p in sorted({" ".join(fold(p).split()) for p in phrases}, key=len, reverse=True):
+            body = r"\s+".join(re.escape(w) for w in p.split(" "))
+            pre = r"(?<![^\W_])" if (p[0].isalnum()) else ""
+            post = r"(?![^\W_])" if (p[-1].isalnum()) else ""
+            alts.append(pre + body + post)
+        self.pattern = re.compile("|".join(alts))
+
+    def literals(self) -> set[str] | None:
+        out = set()
+        for p in self.phrases:
+            words = fold(p).split()
+            long_words = [w for w in words if len(w) >= 3]
+            out.add(" ".join(words) if len(words) == 1 or not long_words else max(long_words, key=len))
+        return out
+
+    def evaluate(self, unit: Unit, cues=None) -> Outcome:
+        skip = _match_field(self, unit)
+        if skip:
+            return skip
+        folded, offsets = unit.folded
+        hits = []
+        for m in self.pattern.finditer(folded):
+            s, e = original_span(offsets, m.start(), m.end())
+            hits.append(unit.hit_for_chars(s, e, self.label))
+        return Outcome(self.label, bool(hits), hits)
+
+
+class LemmaNode:
+    """Token whose model lemma is one of the lemmas, or whose folded surface is a generated form."""
+
+    def __init__(self, lemmas: list[str], languages: tuple[str, ...], label: str, field_name: str | None):
+        self.label, self.field = label, field_name
+        self.lemmas = frozenset(fold(lemma) for lemma in lemmas)
+        forms: set[str] = set()
+        for lemma in lemmas:
+            forms |= surface_forms(lemma, languages)
+        self.forms = frozenset(forms)
+
+    def literals(self) -> set[str] | None:
+        return set(self.forms)
+
+    def tokens(self, unit: Unit) -> list[int]:
+        return [i for i in range(len(unit.doc))
+                if unit.token_folds[i] in self.forms or unit.lemma_folds[i] in self.lemmas]
+
+    def evaluate(self, unit: Unit, cues=None) -> Outcome:
+        skip = _match_field(self, unit)
+        if skip:
+            return skip
+        hits = [unit.hit_for_tokens(i, i + 1, self.label) for i in self.tokens(unit)]
+        return Outcome(self.label, bool(hits), hits)
+
+
+class RegexNode:
+    def __init__(self, patterns: list[str], label: str, field_name: str | None):
+        import re2
+
+        self.label, self.field = label, field_name
+        self.compiled = [re2.compile("(?i)" + fold_pattern(p)) for p in patterns]
+
+    def literals(self) -> set[str] | None:
+        return None
+
+    def evaluate(self, unit: Unit, cues=None) -> Outcome:
+        skip = _match_field(self, unit)
+        if skip:
+            return skip
+        folded, offsets = unit.folded
+        hits = []
+        for rx in self.compiled:
+            for m in rx.finditer(folded):
+                if m.end() > m.start():
+                    s, e = original_span(offsets, m.start(), m.end())
+                    hits.append(unit.hit_for_chars(s, e, self.label))
+        return Outcome(self.label, bool(hits), hits)
+
+
+def fold_pattern(pattern: str) -> str:
+    """Fold only non-ASCII characters: accents go, but escapes such as ``\\W`` keep their case."""
+    return "".join(c if c.isascii() else fold(c) for c in pattern)
+
+
+class TokensNode:
+    """Raw spaCy Matcher patterns; one Matcher per vocabulary (i.e. per language pipeline)."""
+
+    def __init__(self, patterns: list[list[dict]], languages: tuple[str, ...], label: str, field_name: str | None):
+        self.label, self.field = label, field_name
+        self.patterns = patterns
+        self.languages = languages
+        self._matchers: dict[int, Any] = {}
+
+    def literals(self) -> set[str] | None:
+        out: set[str] = set()
+        for pattern in self.patterns:
+            found = None
+            for tok in pattern:
+                attrs = {str(k).upper(): v for k, v in tok.items()}
+                if str(attrs.get("OP", "")) in ("?", "*", "!"):
+                    continue
+                for key in ("ORTH", "TEXT", "LOWER", "NORM", "LEMMA"):
+                    value = attrs.get(key)
+                    values = [value] if isinstance(value, str) else (value.get("IN") if isinstance(value, dict) else None)
+                    if values and all(isinstance(v, str) for v in values):
+                        found = set()
+                        for v in values:
+                            found |= set(surface_forms(v, self.languages)) if key == "LEMMA" else {fold(v)}
+                        break
+                if found:
+                    break
+            if not found:
+                return None
+            out |= found
+        return out
+
+    def evaluate(self, unit: Unit, cues=None) -> Outcome:
+        skip = _match_field(self, unit)
+        if skip:
+            return skip
+        matcher = self._matchers.get(id(unit.doc.vocab))
+        if matcher is None:
+            from spacy.matcher import Matcher
+
+            matcher = Matcher(unit.doc.vocab)
+            matcher.add("rule", self.patterns)
+            self._matchers[id(unit.doc.vocab)] = matcher
+        hits = [unit.hit_for_tokens(s, e, self.label) for _, s, e in matcher(unit.doc)]
+        return Outcome(self.label, bool(hits), hits)
+
+
+class NegatedNode:
+    """The verb (by lemma) under a negation: dependency-based when parsed, token window otherwise."""
+
+    def __init__(self, lemmas: list[str], window: int, languages: tuple[str, ...], label: str, field_name: str | None):
+        self.label, self.field = label, field_name
+        self.lemma = LemmaNode(lemmas, languages, label, None)
+        self.window = window
+
+    def literals(self) -> set[str] | None:
+        return self.lemma.literals()
+
+    def evaluate(self, unit: Unit, cues=None) -> Outcome:
+        skip = _match_field(self, unit)
+        if skip:
+            return skip
+        negs = NEGATION_WORDS.get(unit.lang, _ALL_NEGATIONS)
+        hits: list[Hit] = []
+        for i in self.lemma.tokens(unit):
+            neg = _dep_negation(unit, i, negs) if unit.parsed else _window_negation(unit, i, negs - _WINDOW_EXCLUDED, self.window)
+            if neg is not None:
+                hits.append(unit.hit_for_tokens(i, i + 1, self.label))
+                hits.append(unit.hit_for_tokens(neg, neg + 1, "negation"))
+        return Outcome(self.label, bool(hits), hits, note="dependency scope" if unit.parsed else f"window {self.window}")
+
+
+def _is_negation(unit: Unit, tok, negs: frozenset[str]) -> bool:
+    return unit.token_folds[tok.i] in negs or "Neg" in tok.morph.get("Polarity")
+
+
+def _dep_negation(unit: Unit, i: int, negs: frozenset[str]) -> int | None:
+    """Index of the negation word that scopes over token ``i``, or None."""
+    verb = unit.doc[i]
+    heads = [verb]
+    if verb.dep_ in ("xcomp", "aux", "aux:tense", "cop") and verb.head is not verb:
+        heads.append(verb.head)  # "ne veut pas participer", negation on the governing verb
+    for head in heads:
+        for child in head.children:
+            if _is_negation(unit, child, negs):
+                return child.i
+            if child.dep_ in _NEG_CARRIER_DEPS:  # "participera à aucune coalition"
+                for grandchild in child.children:
+                    if grandchild.dep_ in ("det", "advmod", "amod") and _is_negation(unit, grandchild, negs):
+                        return grandchild.i
+    return None
+
+
+def _window_negation(unit: Unit, i: int, negs: frozenset[str], window: int) -> int | None:
+    lo, hi = max(0, i - window), min(len(unit.doc), i + window + 1)
+    best = None
+    for j in range(lo, hi):
+        if j != i and unit.token_folds[j] in negs and (best is None or abs(j - i) < abs(best - i)):
+            best = j
+    return best

@@ -1,0 +1,70 @@
+"""spaCy pipelines per language, loaded lazily and cached for the life of the process.
+
+WHY lazy: loading fr_core_news_sm costs seconds and ~100 MB; most articles never reach stage 2,
+and a worker that only sees English should never load the French model. Which pipeline
+(RULESPEC): fr -> fr_core_news_sm (tagger, dependency parser, lemmatizer); en/es/de/it/pt ->
+``spacy.blank(lang)`` + the spacy-lookups-data lookup lemmatizer; anything else -> a blank
+tokenizer. Language detection uses py3langid, which ships its model inside the wheel (no download).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+log = logging.getLogger(__name__)
+
+STATISTICAL_MODELS: dict[str, str] = {"fr": "fr_core_news_sm"}
+LOOKUP_LEMMA_LANGS = frozenset({"en", "es", "de", "it", "pt", "nl"})
+_pipelines: dict[str, object] = {}
+_lock = threading.Lock()
+
+
+def _build(lang: str):
+    import spacy
+
+    model = STATISTICAL_MODELS.get(lang)
+    if model:
+        try:
+            return spacy.load(model)
+        except OSError:
+            log.warning("spaCy model %s is not installed; using a blank %s pipeline", model, lang)
+    try:
+        nlp = spacy.blank(lang)
+    except (ImportError, KeyError, ValueError):
+        nlp = spacy.blank("xx")
+    if lang in LOOKUP_LEMMA_LANGS:
+        try:
+            nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+            nlp.initialize()
+        except Exception as exc:  # tables missing for this language: tokens only
+            log.warning("no lookup lemmas for %s (%s)", lang, exc)
+            nlp = spacy.blank(lang)
+    return nlp
+
+
+def get_pipeline(lang: str | None):
+    """The cached pipeline for ``lang`` (ISO 639-1); unknown/None -> multi-language tokenizer."""
+    key = (lang or "xx").lower()
+    nlp = _pipelines.get(key)
+    if nlp is None:
+        with _lock:
+            nlp = _pipelines.get(key)
+            if nlp is None:
+                nlp = _build(key)
+                _pipelines[key] = nlp
+    return nlp
+
+
+def has_parser(nlp) -> bool:
+    return "parser" in getattr(nlp, "pipe_names", ())
+
+
+def detect_language(text: str) -> str:
+    """ISO 639-1 code of ``text`` (py3langid, model bundled in the wheel); "xx" when empty."""
+    sample = text.strip()[:1500]
+    if not sample:
+        return "xx"
+    import py3langid
+
+    return py3langid.classify(sample)[0]
