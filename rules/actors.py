@@ -59,6 +59,30 @@ def _actor_of_nominal(head, mentions: list[ActorMention]) -> ActorMention | None
     return None
 
 
+def _antecedent(verb, pronoun, mentions: list[ActorMention]) -> ActorMention | None:
+    """Resolve a pronoun subject inside the sentence: "qui" -> the noun the relative clause hangs
+    on; "il/elle/they" -> the actor subject of a governing verb ("Varsovie a annoncé qu'elle ne
+    signerait pas")."""
+    if pronoun.lower_ in ("qui", "who", "which", "that", "que", "quien", "que"):
+        if verb.dep_.startswith("acl") or verb.dep_ == "relcl":
+            return _actor_of_nominal(verb.head, mentions)
+        return None
+    for ancestor in verb.ancestors:
+        for child in ancestor.children:
+            if child.dep_ in SUBJECT_DEPS and child.i < pronoun.i:
+                found = _actor_of_nominal(child, mentions)
+                if found is not None:
+                    return found
+    # the parser often attaches the main clause oddly ("a fait savoir qu'il"): take the nearest
+    # preceding actor of the sentence that is itself a subject.
+    sent_start = pronoun.sent.start if pronoun.doc.has_annotation("SENT_START") else 0
+    for m in sorted(mentions, key=lambda m: -m.start):
+        if sent_start <= m.start and m.end <= pronoun.i and any(
+                t.dep_ in SUBJECT_DEPS for t in pronoun.doc[m.start:m.end]):
+            return m
+    return None
+
+
 def subject_of(token, mentions: list[ActorMention]) -> ActorMention | None:
     """The actor mention that is the (nominal) subject — or passive agent — of the verb ``token``.
 
@@ -73,6 +97,8 @@ def subject_of(token, mentions: list[ActorMention]) -> ActorMention | None:
         subjects = [c for c in current.children if c.dep_ in SUBJECT_DEPS]
         for subj in subjects:
             found = _actor_of_nominal(subj, mentions)
+            if found is None and subj.pos_ == "PRON":
+                found = _antecedent(current, subj, mentions)
             if found is not None:
                 return found
         if [c for c in current.children if c.dep_ in ("nsubj", "nsubj:pass", "nsubjpass")]:

@@ -1,0 +1,113 @@
+"""``dementi eval FILE.jsonl``: precision/recall/F1 of a rule set on a labelled corpus.
+
+Prints a table per language, a table per gold kind (recall for denial/refusal, false-positive rate
+for negatives), then the false positives (with the rules that fired) and the false negatives by id.
+``--json`` prints the same numbers as one JSON object for scripts. Exit 0 whatever the scores:
+this measures, it does not gate (tests/pack asserts the targets).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+
+def _fmt(x: float | None) -> str:
+    return "—" if x is None else f"{x:.3f}"
+
+
+def _language_table(report) -> Table:
+    table = Table(title="By language (article-level: any alert = positive)", title_justify="left")
+    for col in ("lang", "n", "TP", "FP", "FN", "TN", "precision", "recall", "F1"):
+        table.add_column(col, justify="left" if col == "lang" else "right")
+    rows = list(report.by_language().items()) + [("all", report.overall())]
+    for lang, c in rows:
+        table.add_row(lang, str(c.n), str(c.tp), str(c.fp), str(c.fn), str(c.tn), _fmt(c.precision),
+                      _fmt(c.recall), _fmt(c.f1), style="bold" if lang == "all" else None)
+    return table
+
+
+def _kind_table(report) -> Table:
+    table = Table(title="By gold kind", title_justify="left")
+    for col in ("kind", "n", "alerted", "rate", "meaning", "alert kind agrees"):
+        table.add_column(col, justify="left" if col in ("kind", "meaning") else "right")
+    for kind, k in report.by_kind().items():
+        table.add_row(kind, str(k["n"]), str(k["alerted"]), _fmt(k["rate"]),
+                      "recall" if k["positive"] else "false-positive rate",
+                      str(k["kind_agrees"]) if k["positive"] else "")
+    return table
+
+
+def _errors_table(title: str, outcomes, with_rules: bool) -> Table:
+    table = Table(title=title, title_justify="left")
+    table.add_column("id")
+    table.add_column("lang")
+    table.add_column("kind")
+    if with_rules:
+        table.add_column("rules that fired", overflow="fold")
+        table.add_column("denier", overflow="fold")
+    for o in outcomes:
+        row = [o.item.id, o.item.lang or "?", o.item.kind]
+        if with_rules:
+            row += [", ".join(o.rules), ", ".join(o.deniers)]
+        table.add_row(*row)
+    return table
+
+
+@click.command("eval")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--rules", "rules_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Rules directory (default: DEMENTI_RULES_DIR or config/rules).")
+@click.option("--gazetteers", "gazetteers_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Gazetteers directory (default: DEMENTI_GAZETTEERS_DIR or config/gazetteers).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object (scores, FP/FN lists) instead of tables.")
+def eval_cmd(file: Path, rules_dir: Path | None, gazetteers_dir: Path | None, as_json: bool) -> None:
+    """Measure the rules on a labelled JSONL corpus (precision/recall/F1).
+
+    Each line: {"id", "label": 1|0, "lang", "kind", "title", "body"}; title + body form the
+    article. Example: dementi eval ../shared/corpus/dev.jsonl --rules config/rules
+    """
+    from rules.engine import Engine, RuleLoadError
+    from rules.evaluate import evaluate, load_labelled
+
+    from dementi.settings import load_settings
+
+    settings = load_settings()
+    rules_dir = rules_dir or Path(settings.rules_dir)
+    gazetteers_dir = gazetteers_dir or (Path(settings.gazetteers_dir) if settings.gazetteers_dir else None)
+    try:
+        engine = Engine.from_dir(rules_dir, gazetteers_dir)
+    except RuleLoadError as exc:
+        raise click.ClickException(f"cannot load rules from {rules_dir}:\n{exc}") from None
+    items, errors = load_labelled(file)
+    err = Console(stderr=True)
+    for e in errors:
+        err.print(f"[yellow]skipped[/] {e}")
+    if sys.stderr.isatty() and not as_json:
+        with Progress(TextColumn("evaluating"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=err, transient=True) as progress:
+            task = progress.add_task("eval", total=len(items))
+            report = evaluate(engine, items, errors, on_item=lambda _: progress.advance(task))
+    else:
+        report = evaluate(engine, items, errors)
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+        return
+    out = Console()
+    out.print(f"{len(items)} items from {file}, {len(engine.rules)} rules from {rules_dir}")
+    out.print(_language_table(report))
+    out.print(_kind_table(report))
+    hard = report.hard_negative_fp_rate()
+    if hard is not None:
+        out.print(f"false positives on hard negatives: {hard:.1%}")
+    out.print(_errors_table(f"False positives ({len(report.false_positives())})", report.false_positives(), True))
+    out.print(_errors_table(f"False negatives ({len(report.false_negatives())})", report.false_negatives(), False))
+    for e in report.errors:
+        if "engine error" in e:
+            err.print(f"[red]{e}[/]")
