@@ -264,6 +264,8 @@ def _dep_negation(unit: Unit, i: int, negs: frozenset[str]) -> int | None:
     heads = [verb]
     if verb.dep_ in ("xcomp", "aux", "aux:tense", "cop") and verb.head is not verb:
         heads.append(verb.head)  # "ne veut pas participer", negation on the governing verb
+    # "n'a pas démenti": the parser may hang the negation on the auxiliary
+    heads += [c for h in list(heads) for c in h.children if c.dep_.startswith("aux") or c.dep_ == "cop"]
     for head in heads:
         for child in head.children:
             if _is_negation(unit, child, negs):

@@ -201,10 +201,11 @@ class Engine:
     def _alert(self, cr, analysis: _Analysis, ft: _FieldText, seg: Segment, unit: Unit,
                outcome: Outcome, article: Article) -> Alert:
         hits = sorted({(h.start, h.end, h.label): h for h in outcome.hits}.values(), key=lambda h: (h.start, h.end))
-        # evidence sentence: the unit itself for sentence scope, else the sentence of the first cue
+        # evidence sentence: the unit itself for sentence scope, else the sentence holding the first
+        # hit of the first condition (by convention the main cue of the rule)
         sent = seg
-        if cr.rule.scope != "sentence" and hits:
-            first = seg.start + hits[0].start
+        if cr.rule.scope != "sentence" and outcome.hits:
+            first = seg.start + outcome.hits[0].start
             sent = next((s for s in ft.sentences if s.start <= first < s.end), seg)
         rel_start, rel_end = sent.start - seg.start, sent.end - seg.start
         spans = [Span(start=h.start - rel_start, end=h.end - rel_start, text=unit.text[h.start:h.end], condition=h.label)

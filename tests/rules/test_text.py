@@ -1,0 +1,64 @@
+"""Folding with offsets, sentence segmentation, inflection."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, strategies as st
+
+from rules.inflect import surface_forms
+from rules.segment import paragraphs, sentences
+from rules.textnorm import fold, fold_map, original_span
+
+
+def test_fold_basics():
+    assert fold("DÉMENTI l’a Démenti") == "dementi l'a dementi"
+    assert fold("Ἀθῆναι ΟΔΟΣ") == "αθηναι οδοσ"
+    assert fold("МОСКВА") == "москва"
+
+
+@given(st.text(max_size=60))
+def test_fold_map_agrees_with_fold_and_maps_back(text):
+    folded, offsets = fold_map(text)
+    assert folded == fold(text)
+    assert len(offsets) == len(folded) + 1
+    assert all(0 <= o <= len(text) for o in offsets) and offsets == sorted(offsets)
+
+
+def test_original_span_recovers_accented_text():
+    text = "Le Kremlin a DÉMENTI hier"
+    folded, offsets = fold_map(text)
+    i = folded.index("dementi")
+    s, e = original_span(offsets, i, i + len("dementi"))
+    assert text[s:e] == "DÉMENTI"
+
+
+def test_sentences_keep_abbreviations_and_quotes():
+    text = "M. Kerry a parlé à Paris. « Nous refusons », a dit Moscou.\n\nNouveau paragraphe ici."
+    got = [s.text(text) for s in sentences(text)]
+    assert got == ["M. Kerry a parlé à Paris.", "« Nous refusons », a dit Moscou.", "Nouveau paragraphe ici."]
+    assert [s.paragraph for s in sentences(text)] == [0, 0, 1]
+    assert len(paragraphs(text)) == 2
+
+
+@pytest.mark.parametrize("lemma,lang,forms", [
+    ("démentir", "fr", ["dement", "dementait", "dementi", "dementira", "dementent", "demens"]),
+    ("participer", "fr", ["participera", "participe", "participaient", "participant"]),
+    ("rejeter", "fr", ["rejette", "rejettent", "rejete", "rejetait"]),
+    ("contredire", "fr", ["contredit", "contredisent"]),
+    ("s'opposer", "fr", ["oppose", "opposent"]),
+    ("deny", "en", ["denies", "denied", "denying"]),
+    ("refuse", "en", ["refuses", "refused", "refusing"]),
+    ("desmentir", "es", ["desmiente", "desmintio", "desmentido"]),
+    ("rechazar", "es", ["rechaza", "rechazo", "rechace"]),
+    ("ablehnen", "de", ["lehnt", "abgelehnt", "ablehnt"]),
+    ("zurückweisen", "de", ["weist", "zuruckgewiesen", "wies"]),
+])
+def test_inflection(lemma, lang, forms):
+    got = surface_forms(lemma, (lang,))
+    missing = [f for f in forms if f not in got]
+    assert not missing
+
+
+def test_inflection_stays_in_language():
+    assert "dementiring" not in surface_forms("démentir", ("fr",))
+    assert "dementiring" in surface_forms("démentir", ())  # no languages: every generator
