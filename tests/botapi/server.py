@@ -43,6 +43,7 @@ class BotApiServer:
         self._wake: asyncio.Event | None = None
         self._sent_cond = threading.Condition()
         self._callback_ids = itertools.count(1)
+        self._closing = False
         self.state.on_update = self._notify_update
 
     # --- lifecycle -------------------------------------------------------------------------------
@@ -63,6 +64,8 @@ class BotApiServer:
         return self
 
     def stop(self) -> None:
+        self._closing = True
+        self._notify_update()  # release pending long polls so the runner can close at once
         if self._loop and self._runner:
             fut = asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop)
             try:
@@ -150,7 +153,7 @@ class BotApiServer:
             self._wake.clear()
             updates = methods.get_updates(self.state, params)
             remaining = deadline - time.monotonic()
-            if updates or remaining <= 0:
+            if updates or remaining <= 0 or self._closing:
                 return updates
             try:
                 await asyncio.wait_for(self._wake.wait(), remaining)
@@ -265,9 +268,10 @@ class BotApiServer:
 
     async def await_messages(self, chat_id: int | None, count: int, timeout: float = 10.0) -> list[Sent]:
         """Async twin of wait_for_messages: yields to the loop so an in-process bot keeps running."""
-        return await self.await_condition(lambda: len(self.messages(chat_id)) >= count, timeout,
-                                          lambda: f"chat {chat_id}: expected {count} messages, got "
-                                                  f"{[s.text[:80] for s in self.messages(chat_id)]}")
+        await self.await_condition(lambda: len(self.messages(chat_id)) >= count, timeout,
+                                   lambda: f"chat {chat_id}: expected {count} messages, got "
+                                           f"{[s.text[:80] for s in self.messages(chat_id)]}")
+        return self.messages(chat_id)
 
     async def await_reply(self, chat_id: int, after: int, timeout: float = 10.0) -> Sent:
         """Wait for the first message to ``chat_id`` beyond the ``after`` already there."""

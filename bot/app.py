@@ -1,0 +1,125 @@
+"""The ONE place where the Telegram Application is built, and the bot + notifier main loop.
+
+``run_telegram`` runs, in one asyncio process: PTB polling (commands, buttons, uploads), the
+alerts consumer → router → outbox, the sender, and the digest flusher. It returns when ``stop``
+is set (SIGTERM/SIGINT in ``dementi bot``), after in-flight sends finished.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from telegram import Update
+from telegram.error import InvalidToken, NetworkError, TimedOut
+from telegram.ext import Application, ContextTypes
+
+from dementi.logs import register_secret
+from dementi.settings import Settings
+from bot import handlers
+from bot.catalog import RuleCatalog
+from bot.notify.consumer import AlertConsumer
+from bot.notify.digest import DigestFlusher
+from bot.notify.ratelimit import Governor, Limits
+from bot.notify.router import Router
+from bot.notify.sender import Sender
+from bot.services import Services
+from bot.store import Store
+
+log = logging.getLogger(__name__)
+
+
+def file_url_for(api_url: str) -> str:
+    """``https://api.telegram.org/bot`` -> ``https://api.telegram.org/file/bot`` (same for local servers)."""
+    base = api_url.rstrip("/")
+    if base.endswith("/bot"):
+        return base[: -len("/bot")] + "/file/bot"
+    return base + "/file/bot"
+
+
+def build_application(settings: Settings, services: Services) -> Application:
+    if settings.telegram_token is None:
+        raise ValueError("DEMENTI_TELEGRAM_TOKEN is not set")
+    token = settings.telegram_token.get_secret_value()
+    register_secret(token)
+    app = (Application.builder().token(token).base_url(settings.telegram_api_url)
+           .base_file_url(file_url_for(settings.telegram_api_url)).build())
+    app.bot_data["svc"] = services
+    handlers.register(app)
+    app.add_error_handler(_on_error)
+    return app
+
+
+async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    log.error("handler error for update %s: %s", getattr(update, "update_id", None), context.error,
+              exc_info=context.error)
+
+
+def make_services(settings: Settings) -> Services:
+    store = Store.open(settings.ensure_data_dir())
+    catalog = RuleCatalog(settings.rules_dir, settings.gazetteers_dir, settings.data_dir)
+    return Services(settings=settings, store=store, catalog=catalog)
+
+
+async def _initialize(app: Application, stop: asyncio.Event) -> bool:
+    """getMe with retries: the Bot API may be briefly unreachable; a wrong token is fatal."""
+    delay = 1.0
+    while not stop.is_set():
+        try:
+            await app.initialize()
+            return True
+        except InvalidToken:
+            raise
+        except (NetworkError, TimedOut) as exc:
+            log.error("Telegram Bot API at %s unreachable (%s); retrying in %.0fs", app.bot.base_url.split("/bot")[0],
+                      exc.message, delay)
+            try:
+                await asyncio.wait_for(stop.wait(), delay)
+            except asyncio.TimeoutError:
+                pass
+            delay = min(delay * 2, 30.0)
+    return False
+
+
+async def run_telegram(settings: Settings, stop: asyncio.Event, limits: Limits | None = None,
+                       on_sent=None, services: Services | None = None) -> Services:
+    services = services or make_services(settings)
+    app = build_application(settings, services)
+    router = Router(services.store, services.catalog, settings.realert_seconds)
+    sender = Sender(app.bot, services.store, Governor(limits or Limits()), on_sent=on_sent)
+
+    def handle(alerts):
+        counts = router.route_batch(alerts)
+        if counts.get("pending"):
+            sender.notify()
+
+    consumer = AlertConsumer(settings, handle)
+    flusher = DigestFlusher(services.store, on_flush=sender.notify)
+    services.router, services.sender, services.consumer = router, sender, consumer
+    if not await _initialize(app, stop):
+        return services
+    try:
+        await app.bot.set_my_commands(handlers.menu())
+        await app.start()
+        await app.updater.start_polling(poll_interval=0.0, timeout=10, allowed_updates=Update.ALL_TYPES)
+        log.info("bot @%s polling %s; notifier consuming %s", app.bot.username, settings.telegram_api_url
+                 if "api.telegram.org" in settings.telegram_api_url else "a custom Bot API server",
+                 settings.alerts_topic)
+        tasks = [asyncio.create_task(consumer.run(stop), name="consumer"),
+                 asyncio.create_task(sender.run(stop), name="sender"),
+                 asyncio.create_task(flusher.run(stop), name="digest")]
+        await stop.wait()
+        await asyncio.wait(tasks, timeout=15)
+        for task in tasks:
+            if not task.done():
+                task.cancel()
+            elif task.exception():
+                log.error("task %s failed: %s", task.get_name(), task.exception())
+    finally:
+        if app.updater and app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()
+        await app.shutdown()
+        services.store.close()
+    return services

@@ -1,0 +1,164 @@
+"""What the bot knows about the rules: ids, titles, tags, severity, realert windows, disabled set.
+
+The bot does not detect anything; it needs rule metadata for ``/rules``, for validating
+``/subscribe RULE_ID`` / ``tag:T``, and for per-rule realert windows. It loads the rules with the
+same public entry point as the worker (``Engine.from_dir``) and reloads them when the files change,
+so a rule uploaded by an admin shows up in ``/rules`` without a restart.
+
+Disabled rules (``/rule_disable``) are persisted in ``<data_dir>/rule_overrides.json``
+(``{"disabled": {"RULE_ID": {"by": USER_ID, "at": ISO}}}``); the bot drops their alerts at routing.
+``disabled_rules(settings)`` is the public reader for other processes (e.g. the worker).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+OVERRIDES_FILE = "rule_overrides.json"
+
+
+@dataclass
+class RuleInfo:
+    id: str
+    title: str
+    tags: list[str] = field(default_factory=list)
+    severity: str = "medium"
+    kind: str | None = None
+    languages: list[str] = field(default_factory=list)
+    realert: float | None = None  # seconds
+    cameo: str | None = None
+
+
+def _seconds(value) -> float | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    text = str(value).strip()
+    if text[-1:] in "smhd" and text[:-1].isdigit():
+        return float(int(text[:-1]) * {"s": 1, "m": 60, "h": 3600, "d": 86400}[text[-1]])
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def rule_info(rule) -> RuleInfo:
+    """Metadata from whatever rule object the engine exposes (attributes appear as the rule
+    language grows, so every one except id/title is optional)."""
+    inner = getattr(rule, "rule", None)  # some engines wrap the parsed rule
+    def get(name, default=None):
+        value = getattr(rule, name, None)
+        if value is None and inner is not None:
+            value = getattr(inner, name, None)
+        return default if value is None else value
+    return RuleInfo(id=str(get("id")), title=str(get("title", get("id"))), tags=list(get("tags", []) or []),
+                    severity=str(get("severity", "medium")), kind=get("kind"),
+                    languages=list(get("languages", []) or []), realert=_seconds(get("realert")),
+                    cameo=get("cameo"))
+
+
+def overrides_path(data_dir: Path) -> Path:
+    return Path(data_dir) / OVERRIDES_FILE
+
+
+def read_overrides(data_dir: Path) -> dict:
+    path = overrides_path(data_dir)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return data if isinstance(data, dict) else {}
+    except FileNotFoundError:
+        return {}
+    except ValueError as exc:
+        log.error("%s is not valid JSON (%s); treating every rule as enabled", path, exc)
+        return {}
+
+
+def disabled_rules(settings) -> set[str]:
+    """Rule ids disabled by an admin (public: any process may honour them)."""
+    return set((read_overrides(settings.data_dir).get("disabled") or {}).keys())
+
+
+def set_rule_disabled(data_dir: Path, rule_id: str, disabled: bool, by: int) -> bool:
+    """Atomically update the overrides file; returns False when nothing changed."""
+    data = read_overrides(data_dir)
+    current = data.setdefault("disabled", {})
+    if disabled == (rule_id in current):
+        return False
+    if disabled:
+        current[rule_id] = {"by": by, "at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+    else:
+        current.pop(rule_id)
+    path = overrides_path(data_dir)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, path)
+    return True
+
+
+class RuleCatalog:
+    def __init__(self, rules_dir: Path, gazetteers_dir: Path | None, data_dir: Path, check_every: float = 2.0):
+        self.rules_dir = Path(rules_dir)
+        self.gazetteers_dir = gazetteers_dir
+        self.data_dir = Path(data_dir)
+        self.check_every = check_every
+        self.engine = None
+        self.error: str | None = None
+        self._rules: dict[str, RuleInfo] = {}
+        self._stamp: tuple | None = None
+        self._checked = 0.0
+        self.reload(force=True)
+
+    def _dir_stamp(self) -> tuple:
+        try:
+            files = sorted(p for p in self.rules_dir.rglob("*") if p.suffix in (".yaml", ".yml"))
+            return tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files)
+        except OSError:
+            return ()
+
+    def reload(self, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now - self._checked < self.check_every:
+            return
+        self._checked = now
+        stamp = self._dir_stamp()
+        if not force and stamp == self._stamp:
+            return
+        self._stamp = stamp
+        try:
+            from rules.engine import Engine
+            engine = Engine.from_dir(self.rules_dir, self.gazetteers_dir)
+        except Exception as exc:  # keep the last good set: a bad file must not blind the bot
+            self.error = f"{type(exc).__name__}: {exc}"
+            log.error("could not load rules from %s: %s", self.rules_dir, self.error)
+            return
+        self.engine = engine
+        self.error = None
+        self._rules = {}
+        for rule in getattr(engine, "rules", []):
+            info = rule_info(rule)
+            self._rules[info.id] = info
+        log.info("rule catalog: %d rules from %s", len(self._rules), self.rules_dir)
+
+    def rules(self) -> list[RuleInfo]:
+        self.reload()
+        return sorted(self._rules.values(), key=lambda r: r.id)
+
+    def get(self, rule_id: str) -> RuleInfo | None:
+        self.reload()
+        return self._rules.get(rule_id)
+
+    def tags(self) -> set[str]:
+        return {t for r in self.rules() for t in r.tags}
+
+    def disabled(self) -> set[str]:
+        return set((read_overrides(self.data_dir).get("disabled") or {}).keys())

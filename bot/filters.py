@@ -1,0 +1,139 @@
+"""Subscription filters: parsing ``/subscribe`` arguments and matching alerts against them.
+
+A chat holds a list of filters (OR). One filter comes from one ``/subscribe`` command; inside it,
+different keys are AND-ed and repeated keys are OR-ed, like Alertmanager matchers:
+``/subscribe tag:denial lang:fr lang:en severity>=high`` = denial-tagged, French or English, high+.
+Bad arguments raise ``FilterError`` with a message meant for the user; nothing is half-applied.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from dementi.records import SEVERITIES, Alert
+
+_SEVERITY_RE = re.compile(r"^severity(>=|<=|>|<|=)([a-z]+)$")
+_LANG_RE = re.compile(r"^[a-z]{2,3}$")
+_ACTOR_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{1,40}$")
+_TAG_RE = re.compile(r"^[\w.:-]{1,64}$")
+
+
+class FilterError(ValueError):
+    """Readable reason why a subscription argument is refused."""
+
+
+@dataclass(frozen=True)
+class Filter:
+    all: bool = False
+    rules: frozenset[str] = frozenset()
+    tags: frozenset[str] = frozenset()
+    langs: frozenset[str] = frozenset()
+    actors: frozenset[str] = frozenset()
+    severity: tuple[str, str] | None = None  # (op, level)
+
+    def canonical(self) -> str:
+        if self.all:
+            return "all"
+        parts = sorted(self.rules)
+        parts += [f"tag:{t}" for t in sorted(self.tags)]
+        parts += [f"lang:{lang}" for lang in sorted(self.langs)]
+        parts += [f"actor:{a}" for a in sorted(self.actors)]
+        if self.severity:
+            parts.append(f"severity{self.severity[0]}{self.severity[1]}")
+        return " ".join(parts)
+
+    def matches(self, alert: Alert) -> bool:
+        if self.all:
+            return True
+        if self.rules and alert.rule_id not in self.rules:
+            return False
+        if self.tags and not (self.tags & set(alert.tags)):
+            return False
+        if self.langs and (alert.article_lang or "") not in self.langs:
+            return False
+        if self.actors and not (self.actors & actor_keys(alert)):
+            return False
+        if self.severity and not severity_ok(alert.severity, *self.severity):
+            return False
+        return True
+
+
+def actor_keys(alert: Alert) -> set[str]:
+    """Ways a user may name the denier: ISO country code or name, case-insensitively."""
+    keys: set[str] = set()
+    if alert.denier:
+        if alert.denier.country:
+            keys.add(alert.denier.country.upper())
+        keys.add(alert.denier.name.upper())
+    return keys
+
+
+def severity_ok(level: str, op: str, wanted: str) -> bool:
+    have, want = SEVERITIES.index(level), SEVERITIES.index(wanted)
+    return {">=": have >= want, ">": have > want, "=": have == want, "<=": have <= want, "<": have < want}[op]
+
+
+@dataclass
+class Catalogue:
+    """What the parser needs to know to refuse unknown rule ids and tags."""
+
+    rule_ids: set[str] = field(default_factory=set)
+    tags: set[str] = field(default_factory=set)
+
+
+def parse_filter(tokens: list[str], known: Catalogue) -> Filter:
+    """``[]`` or ``['all']`` -> all; else build one filter from the tokens (see module doc)."""
+    if not tokens or tokens == ["all"]:
+        return Filter(all=True)
+    if "all" in tokens:
+        raise FilterError("'all' cannot be combined with other filters; use /subscribe all on its own")
+    rules, tags, langs, actors = set(), set(), set(), set()
+    severity = None
+    for token in tokens:
+        if token.startswith("tag:"):
+            tag = token[4:]
+            if not _TAG_RE.match(tag):
+                raise FilterError(f"'{token}': a tag looks like tag:denial")
+            if known.tags and tag not in known.tags:
+                raise FilterError(f"no rule has the tag '{tag}'. Known tags: {', '.join(sorted(known.tags))}")
+            tags.add(tag)
+        elif token.startswith("lang:"):
+            lang = token[5:].lower()
+            if not _LANG_RE.match(lang):
+                raise FilterError(f"'{token}': a language is an ISO 639-1 code, e.g. lang:fr")
+            langs.add(lang)
+        elif token.startswith("actor:"):
+            actor = token[6:]
+            if not _ACTOR_RE.match(actor):
+                raise FilterError(f"'{token}': an actor is a country code or name, e.g. actor:RUS")
+            actors.add(actor.upper())
+        elif token.startswith("severity"):
+            m = _SEVERITY_RE.match(token.lower())
+            if not m or m.group(2) not in SEVERITIES:
+                raise FilterError(f"'{token}': use e.g. severity>=high (levels: {', '.join(SEVERITIES)})")
+            if severity:
+                raise FilterError("only one severity condition per subscription")
+            severity = (m.group(1), m.group(2))
+        else:
+            if token not in known.rule_ids:
+                hint = " Use /rules to see them." if known.rule_ids else ""
+                raise FilterError(f"unknown rule id '{token}'.{hint} (Filters: all, RULE_ID, tag:T, lang:fr, "
+                                  "actor:RUS, severity>=high)")
+            rules.add(token)
+    return Filter(rules=frozenset(rules), tags=frozenset(tags), langs=frozenset(langs),
+                  actors=frozenset(actors), severity=severity)
+
+
+def filter_from_spec(spec: str) -> Filter:
+    """Rebuild a stored canonical spec without validating against the current rule set
+    (a rule may have been removed since; its filter then simply matches nothing)."""
+    return parse_filter(spec.split(), Catalogue(rule_ids=set(t for t in spec.split() if ":" not in t
+                                                             and not t.startswith("severity"))))
+
+
+def excluded(alert: Alert, exclusions: set[str]) -> bool:
+    """Carve-outs made by ``/unsubscribe RULE_ID`` or ``tag:T`` while a broader filter stays."""
+    if alert.rule_id in exclusions:
+        return True
+    return any(f"tag:{t}" in exclusions for t in alert.tags)

@@ -1,0 +1,33 @@
+"""Registers every command and button handler on an Application (one place, one order)."""
+
+from __future__ import annotations
+
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot.handlers import admin, common, info, noise, subs
+
+# Commands are accepted in private chats, groups, supergroups and channel posts.
+_WHERE = filters.UpdateType.MESSAGES | filters.UpdateType.CHANNEL_POSTS
+
+HANDLERS = {
+    "start": common.start, "help": common.help_cmd,
+    "subscribe": subs.subscribe, "unsubscribe": subs.unsubscribe, "subs": subs.subs, "rules": subs.rules_cmd,
+    "mute": noise.mute, "unmute": noise.unmute, "quiet": noise.quiet, "timezone": noise.timezone_cmd,
+    "digest": noise.digest,
+    "recent": info.recent, "explain": info.explain, "status": info.status,
+    "rule_disable": admin.rule_disable, "rule_enable": admin.rule_enable, "rule_test": admin.rule_test,
+}
+
+
+def register(app: Application) -> None:
+    for name, callback in HANDLERS.items():
+        app.add_handler(CommandHandler(name, callback, filters=_WHERE))
+    app.add_handler(MessageHandler(filters.Document.ALL & _WHERE, admin.upload))
+    app.add_handler(CallbackQueryHandler(subs.on_button, pattern=r"^(sub|rp|rt|tt|noop):"))
+    app.add_handler(CallbackQueryHandler(info.on_alert_button, pattern=r"^(fb|mr|ex):"))
+    app.add_handler(MessageHandler(filters.COMMAND & _WHERE, common.unknown))
+
+
+def menu() -> list[tuple[str, str]]:
+    """(command, description) pairs for setMyCommands."""
+    return [(c, d) for c, d, _ in common.COMMANDS]

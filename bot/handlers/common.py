@@ -1,0 +1,94 @@
+"""/start, /help, unknown commands, and the helpers every handler module uses."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.ext import ContextTypes
+
+from bot.formatting import esc
+from bot.services import svc
+
+log = logging.getLogger(__name__)
+
+# (command, menu description, help line) - the single source for setMyCommands and /help.
+COMMANDS: list[tuple[str, str, str]] = [
+    ("start", "Welcome and quick subscribe", "/start — welcome and one-tap subscription"),
+    ("help", "What this bot does and how", "/help — this help"),
+    ("subscribe", "Subscribe: all | RULE | tag:T | lang:fr | actor:RUS | severity>=high",
+     "/subscribe [all | RULE_ID | tag:T | lang:fr | actor:RUS | severity&gt;=high]… — alone = all. "
+     "Words in one command must all match (AND); several /subscribe add alternatives (OR)"),
+    ("unsubscribe", "Unsubscribe (same filters); alone = everything",
+     "/unsubscribe [same filters] — alone = everything"),
+    ("subs", "This chat's subscriptions and settings", "/subs — this chat's filters and settings"),
+    ("rules", "Browse rules, subscribe per rule or tag", "/rules — browse the rules with subscribe buttons"),
+    ("mute", "Mute alerts for a while, e.g. /mute 2h", "/mute DURATION — e.g. 30m, 2h, 1d"),
+    ("unmute", "Unmute this chat and its muted rules", "/unmute — end the mute and rule mutes"),
+    ("quiet", "Quiet hours, e.g. /quiet 22:00-07:00", "/quiet 22:00-07:00 | off — alerts wait until the end"),
+    ("timezone", "Time zone for quiet hours and digests", "/timezone Europe/Paris — for quiet hours and digests"),
+    ("digest", "Delivery mode: off | hourly | daily", "/digest off|hourly|daily — one message per period"),
+    ("recent", "Last alerts matching this chat", "/recent [N] — last N alerts matching this chat (max 20)"),
+    ("explain", "Why an alert fired", "/explain ALERT_ID — the rule, the cues and where they matched"),
+    ("status", "Rules, alert rate, feedback scores", "/status — rules loaded, alerts last hour, feedback"),
+]
+ADMIN_HELP = ("<b>Admins</b>: send a .yaml rule file to lint, test and hot-load it; /rule_disable ID, "
+              "/rule_enable ID, /rule_test ID [N].")
+
+
+async def reply(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str, markup=None) -> None:
+    """Answer in the chat of the update (HTML; callers escape every user/article string)."""
+    await context.bot.send_message(update.effective_chat.id, text, parse_mode=ParseMode.HTML,
+                                   reply_markup=markup, link_preview_options=LinkPreviewOptions(is_disabled=True))
+
+
+def register_chat(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    chat = update.effective_chat
+    svc(context).store.touch_chat(chat.id, chat.type, chat.title or chat.username or chat.first_name)
+    return chat.id
+
+
+def is_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    user = update.effective_user
+    return user is not None and user.id in svc(context).settings.admin_user_ids
+
+
+async def refuse_non_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """True (and a clear reply) when the sender is not an allow-listed admin."""
+    if is_admin(update, context):
+        return False
+    user = update.effective_user
+    log.warning("refused admin command from user %s in chat %s", user.id if user else None, update.effective_chat.id)
+    await reply(update, context, "⛔ This command is for bot admins only.")
+    return True
+
+
+def start_keyboard() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([
+        [InlineKeyboardButton("✅ Subscribe to all rules", callback_data="sub:all")],
+        [InlineKeyboardButton("📋 Browse rules", callback_data="rp:0")],
+    ])
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    register_chat(update, context)
+    n = len(svc(context).catalog.rules())
+    await reply(update, context,
+                "👋 <b>dementi</b> tells you, within a second, when a state actor publicly <b>denies</b> a claim "
+                f"or <b>refuses</b> a diplomatic initiative.\n\n{n} rules are loaded. Tap below to get every alert, "
+                "or pick rules and tags. /help lists all commands.", start_keyboard())
+
+
+async def help_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    register_chat(update, context)
+    lines = ["<b>Commands</b>"] + [h for _, _, h in COMMANDS]
+    if is_admin(update, context):
+        lines += ["", ADMIN_HELP]
+    await reply(update, context, "\n".join(lines))
+
+
+async def unknown(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    text = (update.effective_message.text or "").split()[0] if update.effective_message else ""
+    await reply(update, context, f"🤔 Unknown command <code>{esc(text[:64])}</code>. Try /help for the list, "
+                                 "or /subscribe to start receiving alerts.")

@@ -1,0 +1,117 @@
+"""Consumes the alerts topic with aiokafka and hands batches to a handler, committing offsets
+only AFTER the handler returned (the handler writes the outbox).
+
+Broker quirks from stack.md: short session timeout (6 s) / heartbeat (1 s) so a restarted notifier
+rejoins in seconds; ``auto_offset_reset=earliest`` because end offsets are unreliable on Tansu.
+An unreachable broker gets a clear log line and a bounded exponential backoff, not a crash.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+from aiokafka import AIOKafkaConsumer
+from aiokafka.errors import KafkaConnectionError, KafkaError
+from pydantic import ValidationError
+
+from dementi.records import Alert
+from dementi.settings import Settings
+from streams.topics import BrokerUnavailable, ensure_topics
+
+log = logging.getLogger(__name__)
+
+BatchHandler = Callable[[list[Alert]], Awaitable[None] | None]
+
+
+def notifier_group(settings: Settings, role: str = "notifier") -> str:
+    return f"{settings.consumer_group_prefix}-{role}"
+
+
+def parse_alert(value: bytes | None, where: str) -> Alert | None:
+    """Decode one record; a bad one is logged with its location and skipped (it stays in Kafka)."""
+    if value is None:
+        log.warning("skipping empty record at %s", where)
+        return None
+    try:
+        return Alert.from_bytes(value)
+    except (ValidationError, ValueError) as exc:
+        first = str(exc).splitlines()[0:3]
+        log.warning("skipping undecodable alert at %s: %s", where, " | ".join(first))
+        return None
+
+
+class AlertConsumer:
+    def __init__(self, settings: Settings, handler: BatchHandler, role: str = "notifier",
+                 max_records: int = 500):
+        self.settings = settings
+        self.handler = handler
+        self.group = notifier_group(settings, role)
+        self.max_records = max_records
+        self.consumed = 0
+        self.ready = asyncio.Event()
+
+    def _consumer(self) -> AIOKafkaConsumer:
+        s = self.settings
+        return AIOKafkaConsumer(
+            s.alerts_topic, bootstrap_servers=s.kafka_bootstrap, group_id=self.group, client_id="dementi-bot",
+            enable_auto_commit=False, auto_offset_reset="earliest",
+            session_timeout_ms=int(s.broker_session_timeout * 1000),
+            heartbeat_interval_ms=int(s.broker_heartbeat_interval * 1000),
+            rebalance_timeout_ms=int(s.broker_session_timeout * 1000), max_poll_records=self.max_records)
+
+    async def _start(self, stop: asyncio.Event) -> AIOKafkaConsumer | None:
+        delay = 0.5
+        while not stop.is_set():
+            consumer = self._consumer()
+            try:
+                # Explicit creation: an auto-created topic would get the broker's default partitions.
+                await asyncio.to_thread(ensure_topics, self.settings, self.settings.kafka_bootstrap, ("alerts",),
+                                        min(10.0, delay * 4))
+                await consumer.start()
+                log.info("consuming %s as group %s from %s", self.settings.alerts_topic, self.group,
+                         self.settings.kafka_bootstrap)
+                return consumer
+            except (KafkaConnectionError, KafkaError, OSError, BrokerUnavailable, Exception) as exc:  # noqa: B014
+                await consumer.stop()
+                log.error("Kafka broker %s unreachable (%s); retrying in %.1fs", self.settings.kafka_bootstrap,
+                          exc, delay)
+                try:
+                    await asyncio.wait_for(stop.wait(), delay)
+                except asyncio.TimeoutError:
+                    pass
+                delay = min(delay * 2, 15.0)
+        return None
+
+    async def run(self, stop: asyncio.Event) -> None:
+        consumer = await self._start(stop)
+        if consumer is None:
+            return
+        self.ready.set()
+        try:
+            while not stop.is_set():
+                batches = await consumer.getmany(timeout_ms=300, max_records=self.max_records)
+                if not batches:
+                    continue
+                alerts: list[Alert] = []
+                for tp, records in batches.items():
+                    for rec in records:
+                        alert = parse_alert(rec.value, f"{tp.topic}[{tp.partition}]@{rec.offset}")
+                        if alert is not None:
+                            alerts.append(alert)
+                if alerts:
+                    result = self.handler(alerts)
+                    if asyncio.iscoroutine(result):
+                        await result
+                # Only now: the outbox (or the console) has every alert of this batch.
+                try:
+                    await consumer.commit()
+                except KafkaError as exc:  # rebalance: the replay is absorbed by the outbox UNIQUE key
+                    log.warning("offset commit failed (%s); the batch will be replayed and deduplicated", exc)
+                self.consumed += len(alerts)
+        finally:
+            try:
+                await consumer.stop()
+            except Exception:  # pragma: no cover - shutting down anyway
+                log.debug("consumer stop failed", exc_info=True)

@@ -1,0 +1,76 @@
+"""Digest aggregation: chats in ``/digest hourly|daily`` mode get one message per period.
+
+The Digest routing stage parks alerts in ``digest_items``; this flusher, run periodically, turns
+the items of every period that has ENDED (in the chat's time zone) into one outbox row, in one
+transaction with deleting the items, so a crash neither loses nor repeats a digest.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.db import transaction
+from bot.formatting import digest_html
+from bot.html_split import split_html
+from bot.outbox import Outbox
+from bot.store import Store
+
+log = logging.getLogger(__name__)
+
+
+def period_key(ts: float, mode: str, tz: str) -> str:
+    local = datetime.fromtimestamp(ts, ZoneInfo(tz))
+    return local.strftime("%Y-%m-%d %H:00" if mode == "hourly" else "%Y-%m-%d")
+
+
+class DigestFlusher:
+    def __init__(self, store: Store, clock=time.time, on_flush=None):
+        self.store = store
+        self.outbox = Outbox(store.conn)
+        self.clock = clock
+        self.on_flush = on_flush
+
+    def flush_due(self) -> int:
+        """Create digest messages for finished periods; returns how many were queued."""
+        now = self.clock()
+        made = 0
+        conn = self.store.conn
+        chats = conn.execute("SELECT DISTINCT d.chat_id, c.digest, c.tz FROM digest_items d "
+                             "JOIN chats c ON c.chat_id = d.chat_id").fetchall()
+        for chat_id, mode, tz in chats:
+            items = conn.execute("SELECT alert_id, added_at FROM digest_items WHERE chat_id = ? ORDER BY added_at",
+                                 (chat_id,)).fetchall()
+            current = period_key(now, mode if mode in ("hourly", "daily") else "hourly", tz)
+            by_period: dict[str, list[str]] = {}
+            for alert_id, added_at in items:
+                key = period_key(added_at, mode if mode in ("hourly", "daily") else "hourly", tz)
+                if mode in ("hourly", "daily") and key == current:
+                    continue  # period still running
+                by_period.setdefault(key, []).append(alert_id)
+            for key, alert_ids in by_period.items():
+                alerts = [a for a in (self.store.alert(i) for i in alert_ids) if a is not None]
+                with transaction(conn):
+                    if alerts:
+                        parts = split_html(digest_html(alerts, key))
+                        self.outbox.add(f"digest:{key}", chat_id, "pending", parts=parts, due_at=now)
+                        made += 1
+                    conn.executemany("DELETE FROM digest_items WHERE chat_id = ? AND alert_id = ?",
+                                     [(chat_id, i) for i in alert_ids])
+        if made and self.on_flush:
+            self.on_flush()
+        return made
+
+    async def run(self, stop: asyncio.Event, every: float = 30.0) -> None:
+        while not stop.is_set():
+            try:
+                self.flush_due()
+            except Exception:  # keep flushing later; a digest must not kill the notifier
+                log.exception("digest flush failed")
+            try:
+                await asyncio.wait_for(stop.wait(), every)
+            except asyncio.TimeoutError:
+                pass

@@ -1,0 +1,180 @@
+"""Delivers due outbox rows to Telegram, one message in flight per chat, governed by token buckets.
+
+Error policy (rssbot's, plus per-chat isolation):
+- 429 RetryAfter: only that chat waits ``retry_after``; the row stays pending, others keep flowing;
+- 5xx / network / timeout: exponential backoff with jitter for that chat, then retry;
+- 403 Forbidden (blocked, kicked): the chat's subscriptions are paused, pending rows parked, logged;
+- 400 migrate_to_chat_id: everything moves to the new chat id and the message is resent there;
+- other 400 (e.g. entities): resent once as plain text; if that fails too, marked failed and logged.
+A part is marked sent right after Telegram accepts it, so a restart never sends it again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+import random
+import re
+import time
+from datetime import timedelta
+
+from telegram import InlineKeyboardMarkup, LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
+
+from bot.notify.ratelimit import Governor
+from bot.outbox import Outbox, OutboxRow
+from bot.store import Store
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 12
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+
+def _seconds(value) -> float:
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def plain_text(part: str) -> str:
+    return html.unescape(re.sub(r"<[^>]*>", "", part))
+
+
+class Sender:
+    def __init__(self, bot, store: Store, governor: Governor | None = None, clock=time.time,
+                 on_sent=None, max_backoff: float = 60.0):
+        self.bot = bot
+        self.store = store
+        self.outbox = Outbox(store.conn)
+        self.governor = governor or Governor()
+        self.clock = clock
+        self.on_sent = on_sent  # callback(row, part_index, sent_at) for metrics/benches
+        self.max_backoff = max_backoff
+        self.wake = asyncio.Event()
+        self.inflight: set[int] = set()
+        self.tasks: set[asyncio.Task] = set()
+        self.stats = {"sent": 0, "retry_after": 0, "backoff": 0, "forbidden": 0, "migrated": 0, "failed": 0}
+
+    def notify(self) -> None:
+        """Called after the router wrote rows: look at the outbox now."""
+        self.wake.set()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            self.wake.clear()
+            next_check = self.dispatch()
+            try:
+                await asyncio.wait_for(self.wake.wait(), timeout=max(0.01, min(next_check, 1.0)))
+            except asyncio.TimeoutError:
+                pass
+        if self.tasks:
+            await asyncio.wait(self.tasks, timeout=10)
+
+    def dispatch(self) -> float:
+        """Start a send for every chat that may send now; return seconds until the next chance."""
+        now = self.clock()
+        wait = 1.0
+        seen: set[int] = set()
+        for row in self.outbox.due(now):
+            if row.chat_id in seen:
+                continue
+            seen.add(row.chat_id)  # only the oldest row of a chat: keeps per-chat order
+            if row.chat_id in self.inflight:
+                continue
+            delay = self.governor.reserve(row.chat_id, row.chat_id < 0, now)
+            if delay > 0:
+                wait = min(wait, delay)
+                continue
+            self.inflight.add(row.chat_id)
+            task = asyncio.get_running_loop().create_task(self._deliver(row))
+            self.tasks.add(task)
+            task.add_done_callback(self.tasks.discard)
+        nxt = self.outbox.next_due_at()
+        if nxt is not None and nxt > now:
+            wait = min(wait, nxt - now)
+        return wait
+
+    async def _deliver(self, row: OutboxRow) -> None:
+        try:
+            await self._send_next_part(row)
+        except Exception:  # never let one chat's surprise kill the sender
+            log.exception("unexpected error delivering alert %s to chat %s", row.alert_id, row.chat_id)
+            self._backoff(row, "unexpected error")
+        finally:
+            self.inflight.discard(row.chat_id)
+            self.wake.set()
+
+    async def _send_next_part(self, row: OutboxRow) -> None:
+        index = row.parts_sent
+        if index >= len(row.parts):
+            self.outbox.part_sent(row.id, index, done=True)
+            return
+        last = index == len(row.parts) - 1
+        markup = InlineKeyboardMarkup.de_json(row.markup, self.bot) if (last and row.markup) else None
+        try:
+            await self.bot.send_message(row.chat_id, row.parts[index], parse_mode=ParseMode.HTML,
+                                        reply_markup=markup, disable_notification=row.silent,
+                                        link_preview_options=NO_PREVIEW)
+        except RetryAfter as exc:
+            wait = _seconds(exc.retry_after)
+            self.stats["retry_after"] += 1
+            log.warning("chat %s: 429, waiting %.0fs (other chats continue)", row.chat_id, wait)
+            self.governor.block(row.chat_id, self.clock() + wait)
+            return
+        except Forbidden as exc:
+            self.stats["forbidden"] += 1
+            reason = f"403 {exc.message}"
+            log.warning("chat %s: %s; pausing its subscriptions until it subscribes again", row.chat_id, reason)
+            self.store.pause_chat(row.chat_id, reason)
+            self.outbox.pause_chat(row.chat_id, reason)
+            return
+        except ChatMigrated as exc:
+            self.stats["migrated"] += 1
+            log.info("chat %s became supergroup %s; moving subscriptions and resending", row.chat_id,
+                     exc.new_chat_id)
+            self.store.migrate_chat(row.chat_id, exc.new_chat_id)
+            return
+        except BadRequest as exc:
+            await self._plain_fallback(row, index, exc)
+            return
+        except (TimedOut, NetworkError) as exc:
+            self._backoff(row, f"{type(exc).__name__}: {exc.message}")
+            return
+        self._mark_sent(row, index)
+
+    def _mark_sent(self, row: OutboxRow, index: int) -> None:
+        done = index + 1 >= len(row.parts)
+        self.outbox.part_sent(row.id, index + 1, done=done)
+        self.stats["sent"] += 1
+        if self.on_sent:
+            self.on_sent(row, index, self.clock())
+
+    async def _plain_fallback(self, row: OutboxRow, index: int, exc: BadRequest) -> None:
+        log.error("chat %s: Telegram refused alert %s part %d (%s); resending as plain text", row.chat_id,
+                  row.alert_id, index + 1, exc.message)
+        text = plain_text(row.parts[index])[:4096]
+        try:
+            await self.bot.send_message(row.chat_id, text, disable_notification=row.silent)
+        except (RetryAfter, TimedOut, NetworkError) as again:
+            self._backoff(row, f"plain fallback: {again}")
+            return
+        except Exception as again:  # noqa: BLE001 - give up loudly, never silently
+            self.stats["failed"] += 1
+            log.error("chat %s: alert %s could not be delivered: %s", row.chat_id, row.alert_id, again)
+            self.outbox.finish(row.id, "failed", f"{exc.message}; plain: {again}")
+            return
+        self._mark_sent(row, index)
+
+    def _backoff(self, row: OutboxRow, reason: str) -> None:
+        self.stats["backoff"] += 1
+        if row.attempts + 1 >= MAX_ATTEMPTS:
+            self.stats["failed"] += 1
+            log.error("chat %s: giving up on alert %s after %d attempts (%s)", row.chat_id, row.alert_id,
+                      row.attempts + 1, reason)
+            self.outbox.finish(row.id, "failed", reason)
+            return
+        delay = min(self.max_backoff, 0.5 * 2 ** row.attempts) * random.uniform(0.5, 1.5)
+        log.warning("chat %s: %s; retrying in %.1fs", row.chat_id, reason, delay)
+        until = self.clock() + delay
+        self.outbox.retry_later(row.id, until, reason)
+        self.governor.block(row.chat_id, until)

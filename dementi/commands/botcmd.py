@@ -1,0 +1,64 @@
+"""``dementi bot``: the notifier half of dementi (alerts topic -> chats), runnable on its own.
+
+It needs a broker address: ``dementi run`` sets DEMENTI_KAFKA_BOOTSTRAP for its children; run alone,
+set it yourself. Without DEMENTI_TELEGRAM_TOKEN alerts are printed on the console.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+
+import click
+
+log = logging.getLogger("dementi.bot")
+
+
+async def _main(settings, console_only: bool) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    if settings.telegram_token is None or console_only:
+        from bot.console import run_console  # noqa: PLC0415 - heavy imports only when used
+
+        await run_console(settings, stop)
+    else:
+        from bot.app import run_telegram  # noqa: PLC0415
+
+        await run_telegram(settings, stop)
+    log.info("bot stopped")
+
+
+@click.command("bot")
+@click.option("--console", "console_only", is_flag=True,
+              help="Print alerts on the console even when DEMENTI_TELEGRAM_TOKEN is set.")
+def bot(console_only: bool) -> None:
+    """Run the Telegram bot and notifier (alerts -> subscribed chats).
+
+    \b
+    Needs DEMENTI_KAFKA_BOOTSTRAP (host:port); `dementi run` sets it for you.
+    DEMENTI_TELEGRAM_TOKEN unset: alerts are printed on the console instead.
+    DEMENTI_TELEGRAM_API_URL: Bot API base URL (default https://api.telegram.org/bot).
+    State (subscriptions, outbox) lives in DEMENTI_DATA_DIR. Stops cleanly on SIGTERM / Ctrl-C.
+    """
+    from dementi.logs import register_secret, setup_logging  # noqa: PLC0415
+    from dementi.settings import load_settings  # noqa: PLC0415
+
+    settings = load_settings()
+    if settings.telegram_token is not None:
+        register_secret(settings.telegram_token.get_secret_value())
+    setup_logging(settings.log_level, settings.log_json)
+    if not settings.kafka_bootstrap:
+        raise click.ClickException(
+            "DEMENTI_KAFKA_BOOTSTRAP is not set. Use `dementi run` (it starts the broker and sets it for the "
+            "bot), or point the bot at your cluster: DEMENTI_KAFKA_BOOTSTRAP=host:port dementi bot")
+    from telegram.error import InvalidToken  # noqa: PLC0415
+
+    try:
+        asyncio.run(_main(settings, console_only))
+    except InvalidToken:
+        raise click.ClickException("Telegram rejected DEMENTI_TELEGRAM_TOKEN (401 Unauthorized); check the token")
+    except KeyboardInterrupt:  # pragma: no cover - signal handler normally catches it
+        pass
