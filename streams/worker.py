@@ -55,6 +55,7 @@ class _Stopper:
         self._lock = threading.Lock()
         self.worker: faust.Worker | None = None
         self._timer: threading.Timer | None = None
+        self.cleanup: list = []  # callables run before a hard exit (e.g. remove the ready marker)
 
     def arm(self, code: int) -> bool:
         with self._lock:
@@ -73,6 +74,11 @@ class _Stopper:
     def _hard_exit(self) -> None:
         log.error("worker did not stop within %.0fs; exiting hard (uncommitted batches are replayed)",
                   self.grace)
+        for fn in self.cleanup:
+            try:
+                fn()
+            except Exception:
+                pass
         logging.shutdown()
         os._exit(self.code if self.code is not None else EXIT_CRASH)
 
@@ -151,6 +157,8 @@ def run_worker(settings: Settings, *, ready_file: Path | None = None, connect_ti
              len(detect.source.engine.rules), bootstrap)
 
     stopper = _Stopper(stop_grace)
+    if ready_file is not None:
+        stopper.cleanup.append(lambda: ready_file.unlink(missing_ok=True))
     worker = _Worker(detect.app, loglevel=loglevel, quiet=True, override_logging=False,
                      redirect_stdouts=False)
     worker.spinner = None  # its terminal escapes would garble the console notifier's output
