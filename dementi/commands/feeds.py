@@ -170,7 +170,7 @@ def tail(as_json: bool, from_beginning: bool, since: str | None, group: str | No
     By default only alerts produced after start-up are shown (add --since or --from-beginning
     for older ones). With --group NAME, resumes where that group stopped last time.
     """
-    from streams.feeds.tail import BadAlert, iter_alerts
+    from streams.feeds.tail import BadAlert, _Joining, iter_alerts
 
     settings, bootstrap = _settings(bootstrap, "tail")
     since_ms = None
@@ -188,6 +188,9 @@ def tail(as_json: bool, from_beginning: bool, since: str | None, group: str | No
     shown, last_activity = 0, time.monotonic()
     try:
         for item in iter_alerts(settings, bootstrap, since_ms=since_ms, group=group, stop=lambda: stopping["flag"]):
+            if isinstance(item, _Joining):
+                last_activity = time.monotonic()
+                continue
             if item is None:
                 if idle_timeout is not None and time.monotonic() - last_activity > idle_timeout:
                     break

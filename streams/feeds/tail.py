@@ -32,6 +32,13 @@ class BadAlert:
     reason: str
 
 
+class _Joining:
+    """Yielded instead of ``None`` while a consumer group is still being joined."""
+
+
+_JOINING = _Joining()
+
+
 def _consumer(settings: Settings, bootstrap: str, group: str | None) -> KafkaConsumer:
     config = dict(bootstrap_servers=bootstrap, client_id="dementi-tail", enable_auto_commit=False,
                   auto_offset_reset="earliest", consumer_timeout_ms=float("inf"))
@@ -58,8 +65,9 @@ def _wait_partitions(consumer: KafkaConsumer, topic: str, stop: Callable[[], boo
 
 
 def iter_alerts(settings: Settings, bootstrap: str, *, since_ms: int | None = None, group: str | None = None,
-                stop: Callable[[], bool] = lambda: False, poll_ms: int = 500) -> Iterator[Alert | BadAlert | None]:
-    """Yield alerts as they arrive (``None`` every ``poll_ms`` of silence, so callers can stop).
+                stop: Callable[[], bool] = lambda: False, poll_ms: int = 500) -> Iterator[Alert | BadAlert | _Joining | None]:
+    """Yield alerts as they arrive (``None`` every ``poll_ms`` of silence, so callers can stop;
+    a ``_Joining`` marker instead while the consumer group is not assigned yet).
 
     ``since_ms``: skip records whose timestamp is older (None = everything available).
     ``group``: use that consumer group's committed offsets instead of manual assignment.
@@ -78,7 +86,8 @@ def iter_alerts(settings: Settings, bootstrap: str, *, since_ms: int | None = No
         while not stop():
             batches = consumer.poll(timeout_ms=poll_ms)
             if not batches:
-                yield None
+                # Silence only counts once we are reading (a group join takes a few seconds).
+                yield None if consumer.assignment() else _JOINING
                 continue
             records = sorted((r for batch in batches.values() for r in batch), key=lambda r: (r.timestamp, r.offset))
             for record in records:

@@ -24,8 +24,8 @@ def feed_server():
 
 @pytest.fixture
 def feed_settings(settings, kafka_bootstrap):
-    """Per-test settings (own topics/data dir) with 1 s timeouts and a 1 MB download cap."""
-    tuned = settings.model_copy(update={"feed_timeout": 1.0, "feed_max_bytes": 1_000_000})
+    """Per-test settings (own topics/data dir) with 2 s timeouts and a 1 MB download cap."""
+    tuned = settings.model_copy(update={"feed_timeout": 2.0, "feed_max_bytes": 1_000_000})
     ensure_topics(tuned, kafka_bootstrap)
     return tuned
 

@@ -92,7 +92,7 @@ def test_bad_feeds_are_reported_per_feed_and_others_unaffected(feed_server, feed
         "/good.xml": Route(rss([ITEM_A])),
         "/garbage.xml": Route(b"this is <<< not a feed >>> at all", content_type="application/xml"),
         "/error.xml": Route(b"oops", status=500, content_type="text/plain"),
-        "/slow.xml": Route(rss([ITEM_B]), delay=3.0),
+        "/slow.xml": Route(rss([ITEM_B]), delay=6.0),
         "/huge.xml": Route(stream_total=50 * 1024 * 1024, send_length=False),
         "/huge-declared.xml": Route(stream_total=50 * 1024 * 1024, send_length=True),
         "/latin1.xml": Route(rss([{"title": latin1_title, "link": "https://news.example/l1", "guid": "l1"}],
