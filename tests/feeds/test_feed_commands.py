@@ -1,0 +1,102 @@
+"""Admin feed commands: the reply logic on a real feeds file, then the real python-telegram-bot
+handlers against the Bot API test server (admin allowed, others refused, no double answer)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+from pydantic import SecretStr
+from telegram.ext import Application, MessageHandler, filters
+
+from bot import feed_commands
+from bot.feed_commands import feed_add_reply, feed_remove_reply, feeds_overview
+from streams.feeds.config import load_feeds
+from streams.feeds.state import FeedState, FeedStore
+from tests.botapi.server import DEFAULT_TOKEN, BotApiServer
+
+ADMIN, STRANGER = 7001, 7002
+
+
+@pytest.fixture
+def admin_settings(settings, tmp_path):
+    feeds_file = tmp_path / "feeds.yaml"
+    feeds_file.write_text("feeds:\n  - name: gazette\n    url: https://gazette.example/rss?a=1&b=2\n    lang: fr\n"
+                          "  - name: broken\n    url: https://broken.example/feed\n"
+                          "  - name: paused\n    url: https://paused.example/feed\n    enabled: false\n")
+    return settings.model_copy(update={"feeds_file": feeds_file, "admin_user_ids": [ADMIN]})
+
+
+def test_overview_shows_health_from_the_poller_state(admin_settings):
+    assert "not polled yet" in feeds_overview(admin_settings)
+    store = FeedStore.for_data_dir(admin_settings.ensure_data_dir())
+    now = time.time()
+    store.save_state(FeedState(name="gazette", url="https://gazette.example/rss?a=1&b=2", last_ok=now - 120))
+    store.save_state(FeedState(name="broken", url="https://broken.example/feed", failures=3,
+                               last_error="HTTP 500 <Internal Server Error>"))
+    store.close()
+    text = feeds_overview(admin_settings, now=now)
+    assert "<b>3 feed(s)</b>, 2 enabled" in text
+    assert "<b>gazette</b> (fr, every 5m) — ✅ ok 2m ago" in text
+    assert "https://gazette.example/rss?a=1&amp;b=2" in text  # escaped for HTML mode
+    assert "⚠️ 3 failure(s): HTTP 500 &lt;Internal Server Error&gt;" in text
+    assert "<b>paused</b>" in text and "⏸ disabled" in text
+
+
+def test_add_and_remove_replies_edit_the_file(admin_settings):
+    ok = feed_add_reply(admin_settings, ["https://www.ministry.example/press/rss.xml", "en"])
+    assert ok.startswith("✅ Added <b>ministry.example/press</b>")
+    assert [f.name for f in load_feeds(admin_settings.feeds_file)][-1] == "ministry.example/press"
+    assert "already exists" in feed_add_reply(admin_settings, ["https://www.ministry.example/press/rss.xml"])
+    assert "Not added" in feed_add_reply(admin_settings, ["ftp://nope.example/x"])
+    assert "Not added" in feed_add_reply(admin_settings, ["https://ok.example/rss", "klingon!"])
+    assert feed_add_reply(admin_settings, []).startswith("Usage")
+
+    assert "Removed <b>gazette</b>" in feed_remove_reply(admin_settings, ["gazette"])
+    assert "No feed named" in feed_remove_reply(admin_settings, ["gazette"])
+    assert feed_remove_reply(admin_settings, []).startswith("Usage")
+    assert [f.name for f in load_feeds(admin_settings.feeds_file)] == ["broken", "paused", "ministry.example/press"]
+
+
+def test_overview_reports_a_broken_file(admin_settings):
+    admin_settings.feeds_file.write_text("feeds:\n  - url: nope\n")
+    assert "cannot be read" in feeds_overview(admin_settings) and "line 2" in feeds_overview(admin_settings)
+
+
+async def test_handlers_on_real_ptb_against_the_bot_api_server(admin_settings):
+    with BotApiServer() as server:
+        settings = admin_settings.model_copy(update={"telegram_token": SecretStr(DEFAULT_TOKEN),
+                                                     "telegram_api_url": server.url})
+        app = Application.builder().token(DEFAULT_TOKEN).base_url(server.url).build()
+        unknown = []
+
+        async def catch_all(update, context):  # stands for the bot's own "unknown command" reply
+            unknown.append(update.effective_message.text)
+
+        feed_commands.register(app, settings)
+        app.add_handler(MessageHandler(filters.COMMAND, catch_all))
+        await app.initialize()
+        await app.start()
+        await app.updater.start_polling(poll_interval=0.0, timeout=1)
+        try:
+            async def ask(chat: int, user: int, *words: str) -> str:
+                before = len(server.messages(chat))
+                server.send_command(chat, words[0], *words[1:], user_id=user)
+                return (await server.await_reply(chat, before, timeout=10)).text
+
+            assert "Only bot admins" in await ask(STRANGER, STRANGER, "feed_add", "https://evil.example/rss")
+            assert "evil.example" not in admin_settings.feeds_file.read_text()
+            added = await ask(ADMIN, ADMIN, "feed_add", "https://news.example/world/rss.xml", "fr")
+            assert "Added" in added and "news.example/world" in added
+            listing = await ask(ADMIN, ADMIN, "feeds")
+            assert "4 feed(s)" in listing and "news.example/world" in listing
+            assert "Removed" in await ask(ADMIN, ADMIN, "feed_remove", "news.example/world")
+            assert "news.example/world" not in admin_settings.feeds_file.read_text()
+            await asyncio.sleep(0.3)
+            assert unknown == []  # handled commands do not fall through to the catch-all
+            assert len(server.messages(ADMIN)) == 3 and len(server.messages(STRANGER)) == 1
+        finally:
+            await app.updater.stop()
+            await app.stop()
+            await app.shutdown()
