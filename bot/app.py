@@ -16,7 +16,7 @@ from telegram.ext import Application, ContextTypes
 
 from dementi.logs import register_secret
 from dementi.settings import Settings
-from bot import handlers
+from bot import feed_commands, handlers
 from bot.catalog import RuleCatalog
 from bot.notify.consumer import AlertConsumer
 from bot.notify.digest import DigestFlusher
@@ -46,6 +46,7 @@ def build_application(settings: Settings, services: Services) -> Application:
            .base_file_url(file_url_for(settings.telegram_api_url)).build())
     app.bot_data["svc"] = services
     handlers.register(app)
+    feed_commands.register(app, settings)  # admin /feeds, /feed_add, /feed_remove (bot/feed_commands.py)
     app.add_error_handler(_on_error)
     return app
 
@@ -109,6 +110,7 @@ async def run_telegram(settings: Settings, stop: asyncio.Event, limits: Limits |
                  asyncio.create_task(sender.run(stop), name="sender"),
                  asyncio.create_task(flusher.run(stop), name="digest")]
         await stop.wait()
+        sender.notify()  # wake the sender so it sees the stop at once
         await asyncio.wait(tasks, timeout=15)
         for task in tasks:
             if not task.done():

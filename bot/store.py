@@ -105,6 +105,8 @@ class Store:
     def subscribe(self, chat_id: int, spec: str) -> bool:
         """Add a filter (and lift a matching exclusion); False if it was already there."""
         with transaction(self.conn):
+            self.conn.execute("INSERT OR IGNORE INTO chats (chat_id, type, created_at) VALUES (?, ?, ?)",
+                              (chat_id, "private" if chat_id > 0 else "group", time.time()))
             self.conn.execute("DELETE FROM exclusions WHERE chat_id = ? AND spec = ?", (chat_id, spec))
             cur = self.conn.execute("INSERT OR IGNORE INTO subscriptions (chat_id, spec, created_at) VALUES (?, ?, ?)",
                                     (chat_id, spec, time.time()))

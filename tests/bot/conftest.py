@@ -107,13 +107,15 @@ def make_alert(n: int = 0, rule_id: str = "test-denial", title: str | None = Non
     sentence = sentence or f"Le porte-parole de Bordurie dément catégoriquement la rumeur numéro {n}."
     start = sentence.find("dément")
     spans = [Span(start=start, end=start + 6, text="dément", condition="phrase")] if start >= 0 else []
-    return Alert(rule_id=rule_id, rule_title="Démenti officiel" if rule_id == "test-denial" else rule_id,
-                 severity=severity, tags=list(tags), cameo="016", article_id=f"art-{n}-{rule_id}",
-                 article_url=f"https://news.example.org/a/{n}", article_title=title or f"Histoire inventée {n}",
-                 article_source="Gazette imaginaire", article_lang=lang,
-                 evidence=Evidence(sentence=sentence, spans=spans),
-                 denier=Actor(name=denier, country=denier[:3].upper()) if denier else None,
-                 detected_at=detected_at or datetime.now(timezone.utc), **extra)
+    fields = dict(rule_id=rule_id, rule_title="Démenti officiel" if rule_id == "test-denial" else rule_id,
+                  severity=severity, tags=list(tags), cameo="016", article_id=f"art-{n}-{rule_id}",
+                  article_url=f"https://news.example.org/a/{n}", article_title=title or f"Histoire inventée {n}",
+                  article_source="Gazette imaginaire", article_lang=lang,
+                  evidence=Evidence(sentence=sentence, spans=spans),
+                  denier=Actor(name=denier, country=denier[:3].upper()) if denier else None,
+                  detected_at=detected_at or datetime.now(timezone.utc))
+    fields.update(extra)
+    return Alert(**fields)
 
 
 def publish_alerts(bootstrap: str, topic: str, alerts: list[Alert]) -> None:

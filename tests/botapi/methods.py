@@ -50,8 +50,6 @@ def _apply_fault(state: BotApiState, chat_id: int) -> tuple[int, dict] | None:
                     migrate_to_chat_id=fault.migrate_to)
     else:
         res = error(fault.status, "Internal Server Error" if fault.status == 500 else "Bad Gateway")
-    with state.lock:
-        state.rejected.append((chat_id, res[0], res[1]["description"], time.time()))
     return res
 
 

@@ -138,6 +138,9 @@ class BotApiServer:
         if method.lower() == "getupdates":
             return web.json_response({"ok": True, "result": await self._long_poll(params)})
         status, body = methods.dispatch(self.state, method, params)
+        if status != 200 and "chat_id" in params:
+            with self.state.lock:
+                self.state.rejected.append((methods._int(params["chat_id"]), status, body["description"], time.time()))
         if method.lower() == "sendmessage" and status == 200:
             with self._sent_cond:
                 self._sent_cond.notify_all()

@@ -1,0 +1,188 @@
+"""Delivery through the real python-telegram-bot client to the Bot API test server: escaping,
+splitting, the per-chat 429 storm, 403, migration, 5xx backoff, plain-text fallback, resume."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+import pytest
+import telegram
+
+from bot.catalog import RuleCatalog
+from bot.formatting import alert_parts
+from bot.notify.ratelimit import Governor, Limits
+from bot.notify.router import Router
+from bot.notify.sender import Sender
+from bot.outbox import Outbox
+from bot.store import Store
+from tests.bot.conftest import make_alert
+from tests.botapi.server import DEFAULT_TOKEN
+
+ID_RE = re.compile(r"id ([0-9a-f]{20})")
+
+
+class Pipeline:
+    def __init__(self, tmp_path, rules_dir, server, limits: Limits | None = None):
+        self.store = Store.open(tmp_path)
+        self.router = Router(self.store, RuleCatalog(rules_dir, None, tmp_path), realert_seconds=0)
+        self.server = server
+        self.bot = telegram.Bot(DEFAULT_TOKEN, base_url=server.url)
+        self.limits = limits or Limits()
+        self.sender: Sender | None = None
+        self.stop = asyncio.Event()
+        self.task: asyncio.Task | None = None
+
+    async def start(self) -> "Pipeline":
+        await self.bot.initialize()
+        self.sender = Sender(self.bot, self.store, Governor(self.limits))
+        self.stop = asyncio.Event()
+        self.task = asyncio.create_task(self.sender.run(self.stop))
+        return self
+
+    def route(self, alerts) -> None:
+        self.router.route_batch(list(alerts))
+        if self.sender:
+            self.sender.notify()
+
+    async def close(self) -> None:
+        self.stop.set()
+        if self.sender:
+            self.sender.notify()
+        if self.task:
+            await asyncio.wait_for(self.task, 15)
+        await self.bot.shutdown()
+        self.store.close()
+
+
+@pytest.fixture
+async def pipeline(tmp_path, rules_dir, botapi):
+    p = Pipeline(tmp_path, rules_dir, botapi)
+    await p.start()
+    yield p
+    await p.close()
+
+
+def alert_ids(server, chat_id) -> list[str]:
+    return [m.group(1) for s in server.messages(chat_id) for m in [ID_RE.search(s.text)] if m]
+
+
+async def test_hostile_title_arrives_escaped(pipeline, botapi):
+    pipeline.store.subscribe(10, "all")
+    pipeline.route([make_alert(1, title="<script>alert(1)</script> & Co")])
+    [msg] = await botapi.await_messages(10, 1)
+    assert "<script>alert(1)</script> & Co" in msg.text
+    assert "&lt;script&gt;" in msg.raw and not botapi.state.rejected
+    buttons = [b["callback_data"] for row in msg.reply_markup["inline_keyboard"] for b in row]
+    assert any(b.startswith("fb:+:") for b in buttons) and any(b.startswith("mr:") for b in buttons)
+
+
+async def test_overlong_hostile_text_is_split_and_accepted(pipeline, botapi):
+    pipeline.store.subscribe(11, "all")
+    body = ("Le ministère dément <tout> & &amp; « 😀 » &#xZZ; <b>gras</b> " * 300)
+    alert = make_alert(2, sentence=body)
+    expected_parts = len(alert_parts(alert))
+    assert expected_parts >= 4
+    pipeline.route([alert])
+    await botapi.await_messages(11, expected_parts, timeout=20)
+    await asyncio.sleep(0.3)
+    sent = botapi.messages(11)
+    assert len(sent) == expected_parts
+    assert not botapi.state.rejected
+    assert all(len(s.text.encode("utf-16-le")) // 2 <= 4096 for s in sent)
+    joined = "".join(s.text for s in sent)
+    assert joined.count("&#xZZ;") == 300 and joined.count("<b>gras</b>") == 300
+    assert sent[-1].reply_markup is not None and all(s.reply_markup is None for s in sent[:-1])
+
+
+async def test_429_storm_on_one_chat_does_not_hold_the_others(tmp_path, rules_dir, botapi):
+    stormed, others, n = 101, [102, 103, 104], 5
+    botapi.fail(stormed, "429", retry_after=5)        # one long flood wait...
+    botapi.fail(stormed, "429", times=2, retry_after=1)  # ...then repeated short ones
+    p = await Pipeline(tmp_path, rules_dir, botapi).start()
+    try:
+        for chat in [stormed, *others]:
+            p.store.subscribe(chat, "all")
+        alerts = [make_alert(i, title=f"Tempête {i}") for i in range(n)]
+        p.route(alerts)
+        for chat in others:
+            await botapi.await_messages(chat, n, timeout=20)
+        await botapi.await_messages(stormed, n, timeout=40)
+        await asyncio.sleep(1.2)  # anything extra (a duplicate) would show up now
+    finally:
+        await p.close()
+    expected = [a.alert_id for a in alerts]
+    for chat in [stormed, *others]:
+        assert alert_ids(botapi, chat) == expected, f"chat {chat} got the alerts once each, in order"
+    assert len(botapi.state.rejected_for(stormed, 429)) == 3
+    assert all(not botapi.state.rejected_for(c) for c in others)
+    first_stormed = min(s.received_at for s in botapi.messages(stormed))
+    last_other = max(s.received_at for c in others for s in botapi.messages(c))
+    assert last_other < first_stormed, "the other chats finished while the stormed chat was still waiting"
+
+
+async def test_403_pauses_only_that_chat(pipeline, botapi):
+    pipeline.store.subscribe(201, "all")
+    pipeline.store.subscribe(202, "all")
+    botapi.fail(201, "403")
+    pipeline.route([make_alert(1)])
+    await botapi.await_messages(202, 1)
+    await botapi.await_condition(lambda: pipeline.store.chat(201).paused)
+    assert "403" in pipeline.store.chat(201).paused_reason
+    pipeline.route([make_alert(2)])
+    await botapi.await_messages(202, 2)
+    assert botapi.messages(201) == [] and len(botapi.state.rejected_for(201, 403)) == 1
+    assert Outbox(pipeline.store.conn).statuses(201) == {"paused": 2}
+    pipeline.store.subscribe(201, "all")  # the user comes back: active again
+    assert not pipeline.store.chat(201).paused
+
+
+async def test_group_migration_moves_subscriptions_and_resends(pipeline, botapi):
+    old, new = -301, -1000000000301
+    pipeline.store.subscribe(old, "tag:denial")
+    botapi.fail(old, "migrate", migrate_to=new)
+    alerts = [make_alert(1), make_alert(2)]
+    pipeline.route(alerts)
+    await botapi.await_messages(new, 2, timeout=15)
+    await asyncio.sleep(0.5)
+    assert alert_ids(botapi, new) == [a.alert_id for a in alerts]
+    assert botapi.messages(old) == []
+    assert pipeline.store.subscriptions(new) == ["tag:denial"] and pipeline.store.subscriptions(old) == []
+    pipeline.route([make_alert(3)])
+    await botapi.await_messages(new, 3)
+
+
+async def test_5xx_backs_off_then_delivers_once(pipeline, botapi):
+    pipeline.store.subscribe(401, "all")
+    botapi.fail(401, "5xx", times=2, status=500)
+    a = make_alert(1)
+    pipeline.route([a])
+    await botapi.await_messages(401, 1, timeout=15)
+    await asyncio.sleep(0.5)
+    assert alert_ids(botapi, 401) == [a.alert_id]
+    assert len(botapi.state.rejected_for(401, 500)) == 2 and pipeline.sender.stats["backoff"] == 2
+
+
+async def test_refused_html_falls_back_to_plain_text(pipeline, botapi):
+    Outbox(pipeline.store.conn).add("broken", 501, "pending", parts=["<b>unclosed & raw"])
+    pipeline.sender.notify()
+    [msg] = await botapi.await_messages(501, 1)
+    assert msg.parse_mode is None and msg.text == "unclosed & raw"
+    assert len(botapi.state.rejected_for(501, 400)) == 1
+
+
+async def test_restart_resumes_parts_without_resending(tmp_path, rules_dir, botapi):
+    first = Pipeline(tmp_path, rules_dir, botapi)  # routes, then "crashes" before sending
+    outbox = Outbox(first.store.conn)
+    outbox.add("multi", 601, "pending", parts=["<b>un</b>", "deux", "trois"])
+    row = outbox.due()[0]
+    outbox.part_sent(row.id, 1, done=False)  # part 1 went out before the crash
+    first.store.close()
+    second = await Pipeline(tmp_path, rules_dir, botapi).start()
+    try:
+        await botapi.await_messages(601, 2)
+        await asyncio.sleep(0.5)
+        assert botapi.texts(601) == ["deux", "trois"]
+        assert Outbox(second.store.conn).statuses(601) == {"sent": 1}
+    finally:
+        await second.close()
