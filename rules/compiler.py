@@ -123,13 +123,11 @@ class AllNode:
         outcomes: dict[int, Outcome] = {}
         hits: list[Hit] = []
         ok = True
-        for c in self.plain:
+        for c in self.plain:  # no short-circuit: explain shows every condition (parsing dominates cost)
             o = c.evaluate(unit, cues)
             outcomes[id(c)] = o
             ok = ok and o.ok
             hits.extend(o.hits)
-            if not ok:
-                break  # short-circuit: the remaining children are reported as not evaluated
         if ok:
             inner = [h for h in hits if h.label != "negation"] or (cues or [])
             for c in self.anchored:
@@ -139,7 +137,7 @@ class AllNode:
                 hits.extend(o.hits)
                 if not ok:
                     break
-        children = [outcomes.get(id(c)) or Outcome(c.label, False, note="not evaluated (an earlier condition failed)")
+        children = [outcomes.get(id(c)) or Outcome(c.label, False, note="not evaluated (the cue conditions failed)")
                     for c in self.children]
         mention = next((o.mention for o in children if o.mention is not None), None)
         return Outcome(self.label, ok, hits if ok else [], children, mention=mention)

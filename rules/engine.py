@@ -153,6 +153,11 @@ class Engine:
         c = self._by_id.get(rule_id)
         return c.rule if c else None
 
+    def source(self, rule_id: str) -> str:
+        """``file:line`` where the rule was defined ("" for rules built in code)."""
+        c = self._by_id.get(rule_id)
+        return c.source if c else ""
+
     @property
     def unfilterable_rules(self) -> list[str]:
         """Ids of rules the prefilter cannot skip (they run spaCy on every unit): a lint warning."""
