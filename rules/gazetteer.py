@@ -200,7 +200,7 @@ class Gazetteer:
         for s, e, idx in chosen:
             if any(s < xe and xs < e for xs, xe in excluded):
                 continue
-            if self._blocked(folded, s, e):
+            if self.entries[idx].kind in PROPER_KINDS and self._blocked(folded, s, e):
                 continue
             out.append(_Hit(fmap[s], fmap[e - 1] + 1, self.entries[idx]))
         return out
