@@ -100,3 +100,25 @@ async def test_handlers_on_real_ptb_against_the_bot_api_server(admin_settings):
             await app.updater.stop()
             await app.stop()
             await app.shutdown()
+
+
+async def test_wired_into_the_real_bot(admin_settings, kafka_bootstrap, tmp_path):
+    """bot/app.py registers the feed commands: the full bot answers /feeds with the feed list."""
+    from tests.bot.conftest import RULES_YAML, start_bot
+
+    rules_dir = tmp_path / "rules"
+    rules_dir.mkdir()
+    (rules_dir / "rules.yaml").write_text(RULES_YAML, encoding="utf-8")
+    with BotApiServer() as server:
+        settings = admin_settings.model_copy(update={
+            "kafka_bootstrap": kafka_bootstrap, "telegram_token": SecretStr(DEFAULT_TOKEN),
+            "telegram_api_url": server.url, "rules_dir": rules_dir})
+        bot = await start_bot(settings, server)
+        try:
+            assert "3 feed(s), 2 enabled" in await bot.command(ADMIN, "/feeds", user_id=ADMIN)
+            assert "Only bot admins" in await bot.command(STRANGER, "/feed_remove gazette", user_id=STRANGER)
+            await asyncio.sleep(0.3)
+            assert len(server.messages(STRANGER)) == 1  # no extra "unknown command" answer
+        finally:
+            bot.stop.set()
+            await asyncio.wait_for(bot.task, 30)
