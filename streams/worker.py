@@ -46,6 +46,23 @@ def broker_reachable(bootstrap: str, timeout: float = 2.0) -> bool:
     return False
 
 
+def wait_for_broker(bootstrap: str, timeout: float) -> bool:
+    """TCP-probe the bootstrap hosts with exponential backoff, saying so at each retry."""
+    deadline = time.monotonic() + timeout
+    delay = 0.5
+    while True:
+        if broker_reachable(bootstrap, timeout=1.0):
+            return True
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return False
+        wait = min(delay, left)
+        log.warning("Kafka broker %s not reachable yet; retrying in %.1fs (giving up in %.0fs)",
+                    bootstrap, wait, left)
+        time.sleep(wait)
+        delay = min(delay * 2, 5.0)
+
+
 class _Stopper:
     """Ends the process exactly once: graceful faust stop, then a hard exit if that hangs."""
 
@@ -125,6 +142,26 @@ class _Watchdog(threading.Thread):
             time.sleep(self.interval)
 
 
+WARM_UP = (
+    ("fr", "Le ministère des Affaires étrangères a démenti ces informations et ne participera à aucune coalition."),
+    ("en", "The foreign ministry denied the reports and said it will not join any coalition."),
+)
+
+
+def warm_up(engine) -> None:
+    """Run the engine once per language before joining the group: language models load lazily,
+    and a multi-second first batch would both delay the first alerts and starve heartbeats."""
+    from dementi.records import Article
+
+    started = time.monotonic()
+    for lang, text in WARM_UP:
+        try:
+            engine.alerts(Article(url=f"https://warm-up.invalid/{lang}", title=text, body=text, lang=lang))
+        except Exception as exc:  # a warm-up failure is not fatal: real articles are dead-lettered
+            log.warning("engine warm-up (%s) failed: %r", lang, exc)
+    log.info("engine warmed up in %.1fs", time.monotonic() - started)
+
+
 def _write_ready(path: Path | None) -> None:
     if path is None:
         return
@@ -142,6 +179,8 @@ def run_worker(settings: Settings, *, ready_file: Path | None = None, connect_ti
     if ready_file is not None:
         ready_file.unlink(missing_ok=True)
     try:
+        if not wait_for_broker(bootstrap, connect_timeout):
+            raise BrokerUnavailable(f"Kafka broker {bootstrap} unreachable after {connect_timeout:.0f}s")
         ensure_topics(settings, bootstrap, timeout=connect_timeout)
     except BrokerUnavailable as exc:
         log.error("%s. Is Kafka running at DEMENTI_KAFKA_BOOTSTRAP=%s? (`dementi run` starts an "
@@ -152,6 +191,8 @@ def run_worker(settings: Settings, *, ready_file: Path | None = None, connect_ti
     except RuleLoadError as exc:
         log.error("cannot load rules from %s: %s", settings.rules_dir, exc)
         return EXIT_BAD_RULES
+    logging.getLogger("spacy").setLevel(logging.WARNING)  # its own handler would double lines
+    warm_up(detect.source.engine)
     log.info("detect worker %s: %s -> %s (dead letters: %s), %d rule(s), broker %s",
              app_id(settings), settings.articles_topic, settings.alerts_topic, settings.deadletter_topic,
              len(detect.source.engine.rules), bootstrap)
