@@ -22,6 +22,7 @@ from streams.topics import ensure_topics
 log = logging.getLogger(__name__)
 
 RELOAD_CHECK_SECONDS = 5.0
+STOP_GRACE_SECONDS = 5.0
 
 
 async def apoll_once(settings: Settings, feeds: list[FeedConfig], bootstrap: str, *,
@@ -99,8 +100,10 @@ async def run_forever(settings: Settings, bootstrap: str, stop: asyncio.Event,
             except TimeoutError:
                 pass
         if in_flight:
-            log.info("stopping: waiting for %d in-flight poll(s)", len(in_flight))
-            done, pending = await asyncio.wait(list(in_flight.values()), timeout=settings.feed_timeout + 5)
+            # A short grace: a poll cut off now is simply redone next start (nothing is marked
+            # seen before Kafka acknowledged it), and supervisors SIGKILL slow stoppers.
+            log.info("stopping: waiting up to %.0fs for %d in-flight poll(s)", STOP_GRACE_SECONDS, len(in_flight))
+            done, pending = await asyncio.wait(list(in_flight.values()), timeout=STOP_GRACE_SECONDS)
             for task in pending:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)

@@ -90,12 +90,18 @@ def test_feeds_runs_until_sigterm_and_stops_cleanly(tmp_path, feed_server, feed_
     proc = subprocess.Popen([sys.executable, "-m", "dementi.cli", "feeds", "--feeds", str(feeds_file)],
                             cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 40
         while not feed_server.requests_for("/live.xml") and time.monotonic() < deadline:
             time.sleep(0.1)
         assert feed_server.requests_for("/live.xml"), "the poller never fetched the feed"
         articles = []
         while not articles and time.monotonic() < deadline:
+            articles = read_articles(kafka_bootstrap, feed_settings)
+        # A feed added to the file (as /feed_add does) is picked up without a restart.
+        feed_server.routes["/added.xml"] = Route(rss([{"title": "Envoy refuses the mediation offer",
+                                                       "link": "https://n.example/added"}]))
+        write_feeds(feeds_file, [("live", feed_server.url("/live.xml")), ("added", feed_server.url("/added.xml"))])
+        while len(articles) < 2 and time.monotonic() < deadline:
             articles = read_articles(kafka_bootstrap, feed_settings)
         proc.send_signal(signal.SIGTERM)
         output, _ = proc.communicate(timeout=30)
@@ -104,7 +110,8 @@ def test_feeds_runs_until_sigterm_and_stops_cleanly(tmp_path, feed_server, feed_
             proc.kill()
             proc.wait()
     assert proc.returncode == 0, output
-    assert [a.title for a in articles] == ["Ministry denies airspace incident"]
+    assert sorted(a.title for a in articles) == ["Envoy refuses the mediation offer", "Ministry denies airspace incident"]
+    assert len(feed_server.requests_for("/live.xml")) == 1  # polled once: its 5 min interval is not over
     assert "Traceback" not in output
 
 
