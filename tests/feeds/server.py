@@ -24,6 +24,7 @@ class Route:
     delay: float = 0.0                 # sleep before answering (timeouts)
     stream_total: int = 0              # > 0: stream this many bytes of filler (size cap)
     send_length: bool = True           # False: chunked-style streaming without Content-Length
+    location: str | None = None        # with status 301/302/307/308: redirect target
     bytes_sent: int = 0                # filled by the server while streaming
 
 
@@ -65,6 +66,8 @@ class FeedServer:
                     self._stream(route)
                     return
                 extra = {}
+                if route.location:
+                    extra["Location"] = route.location
                 if route.etag:
                     extra["ETag"] = route.etag
                 if route.last_modified:

@@ -39,6 +39,16 @@ def test_iso_8859_1_feed_decodes_accents():
     assert parsed.entries[0].title == "Démenti catégorique à Genève"
 
 
+def test_wrongly_declared_charset_still_parses():
+    # Declared UTF-8, actually windows-1252 bytes: feedparser falls back and says so.
+    body = rss([{"title": "Le ministre dément – «rumeur»", "link": "https://a.example/2"}],
+               encoding="windows-1252").replace(b'encoding="windows-1252"', b'encoding="utf-8"')
+    parsed = parse_feed(body, {"content-type": "application/rss+xml; charset=utf-8"})
+    assert len(parsed.entries) == 1 and parsed.entries[0].link == "https://a.example/2"
+    assert parsed.entries[0].title == "Le ministre dément – «rumeur»"
+    assert parsed.warning and "recovered" in parsed.warning
+
+
 def test_truncated_feed_is_recovered_with_a_warning():
     body = rss([{"title": "Whole item", "link": "https://a.example/1"},
                 {"title": "Cut item", "link": "https://a.example/2"}])

@@ -193,3 +193,15 @@ def test_broker_failure_loses_nothing(feed_server, feed_settings, kafka_bootstra
     assert recovered.new == 2 and not recovered.results[0].not_modified
     assert "if-none-match" not in feed_server.requests_for("/k.xml")[-1].headers
     assert len(read_articles(kafka_bootstrap, feed_settings)) == 2
+
+
+def test_redirects_are_followed_and_loops_reported(feed_server, feed_settings, kafka_bootstrap):
+    feed_server.routes["/moved.xml"] = Route(b"", status=301, location="/new-home.xml")
+    feed_server.routes["/new-home.xml"] = Route(rss([ITEM_C]))
+    feed_server.routes["/loop-a.xml"] = Route(b"", status=302, location="/loop-b.xml")
+    feed_server.routes["/loop-b.xml"] = Route(b"", status=302, location="/loop-a.xml")
+    results = poll_once(feed_settings, [feed(feed_server, "/moved.xml", name="moved"),
+                                        feed(feed_server, "/loop-a.xml", name="loop")], kafka_bootstrap).by_name()
+    assert results["moved"].new == 1 and results["moved"].error is None
+    assert results["loop"].error == "too many redirects"
+    assert [a.url for a in read_articles(kafka_bootstrap, feed_settings)] == [ITEM_C["link"]]
