@@ -3,7 +3,7 @@
 WHY a compile step: rules are evaluated thousands of times per minute but change rarely, so
 phrase regexes, RE2 programs and inflected lemma forms are built once per rule-set load. The
 same tree tells the prefilter which literal strings a rule cannot match without
-(:meth:`literals`): ``None`` means "cannot tell" and makes the rule run on every unit.
+(:func:`requirements`): ``[]`` means "cannot tell" and makes the rule run on every unit.
 """
 
 from __future__ import annotations
@@ -115,10 +115,6 @@ class AllNode:
         self.plain = [c for c in children if not _needs_cues(c)]
         self.anchored = [c for c in children if _needs_cues(c)]
 
-    def literals(self) -> set[str] | None:
-        sets = [s for s in (c.literals() for c in self.children) if s is not None]
-        return min(sets, key=len) if sets else None
-
     def evaluate(self, unit: Unit, cues: list[Hit] | None = None) -> Outcome:
         outcomes: dict[int, Outcome] = {}
         hits: list[Hit] = []
@@ -147,15 +143,6 @@ class AnyNode:
     def __init__(self, children: list):
         self.children, self.label = children, "any"
 
-    def literals(self) -> set[str] | None:
-        out: set[str] = set()
-        for c in self.children:
-            s = c.literals()
-            if s is None:
-                return None
-            out |= s
-        return out
-
     def evaluate(self, unit: Unit, cues=None) -> Outcome:
         children = [c.evaluate(unit, cues) for c in self.children]
         hits = [h for o in children if o.ok for h in o.hits]
@@ -167,9 +154,6 @@ class NoneNode:
     def __init__(self, children: list):
         self.children, self.label = children, "none"
 
-    def literals(self) -> set[str] | None:
-        return None
-
     def evaluate(self, unit: Unit, cues=None) -> Outcome:
         children = [c.evaluate(unit, cues) for c in self.children]
         return Outcome(self.label, not any(o.ok for o in children), [], children)
@@ -179,9 +163,6 @@ class NearNode:
     def __init__(self, within: int, children: list):
         self.within, self.children = within, children
         self.label = f"near:{within}"
-
-    def literals(self) -> set[str] | None:
-        return AllNode(self.children).literals()
 
     def evaluate(self, unit: Unit, cues=None) -> Outcome:
         children = [c.evaluate(unit, cues) for c in self.children]
@@ -202,18 +183,6 @@ class WeightedNode:
         self.children = [c for _, c in cues]
         self.label = f"weighted:{threshold:g}"
 
-    def literals(self) -> set[str] | None:
-        if self.threshold <= 0:
-            return None
-        out: set[str] = set()
-        for weight, c in self.cues:
-            if weight > 0:
-                s = c.literals()
-                if s is None:
-                    return None
-                out |= s
-        return out
-
     def evaluate(self, unit: Unit, cues=None) -> Outcome:
         total, hits, children = 0.0, [], []
         for weight, c in self.cues:
@@ -226,6 +195,45 @@ class WeightedNode:
                     hits.extend(o.hits)
         ok = total >= self.threshold
         return Outcome(self.label, ok, hits if ok else [], children, note=f"score {total:g} / threshold {self.threshold:g}")
+
+
+def _score(clause: set[str]) -> int:
+    """Selectivity of a clause: letters/digits of its weakest literal."""
+    return min(sum(ch.isalnum() for ch in lit) for lit in clause) if clause else 0
+
+
+MAX_CLAUSES = 16
+
+
+def _disjunction(nodes) -> list[set[str]]:
+    """Clauses of ``any(nodes)``: distribute (a) or (b and c) = (a or b) and (a or c) while the
+    clause count stays small, else one clause made of each node's most selective clause."""
+    reqs = [requirements(n) for n in nodes]
+    if not reqs or any(not r for r in reqs):
+        return []
+    count = 1
+    for r in reqs:
+        count *= len(r)
+    if count <= MAX_CLAUSES:
+        return [set().union(*combo) for combo in itertools.product(*reqs)]
+    return [set().union(*(max(r, key=_score) for r in reqs))]
+
+
+def requirements(node) -> list[set[str]]:
+    """Clauses for the prefilter: each a set of literals one of which must occur; all must hold.
+
+    ``[]`` means no requirement is known (the rule must be evaluated on every unit).
+    """
+    if isinstance(node, (AllNode, NearNode)):
+        return [c for child in node.children for c in requirements(child)]
+    if isinstance(node, AnyNode):
+        return _disjunction(node.children)
+    if isinstance(node, WeightedNode):
+        return _disjunction([c for w, c in node.cues if w > 0]) if node.threshold > 0 else []
+    if isinstance(node, (NoneNode, ActorNode)):
+        return []
+    lits = node.literals()
+    return [set(lits)] if lits else []
 
 
 def compile_condition(cond: Condition, languages: tuple[str, ...], backend) -> Any:

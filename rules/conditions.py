@@ -159,9 +159,18 @@ class RegexNode:
 
         self.label, self.field = label, field_name
         self.compiled = [re2.compile("(?i)" + fold_pattern(p)) for p in patterns]
+        self.patterns = patterns
 
     def literals(self) -> set[str] | None:
-        return None
+        from rules.regexlit import necessary_literals
+
+        out: set[str] = set()
+        for p in self.patterns:
+            lits = necessary_literals(fold_pattern(p))
+            if lits is None:
+                return None
+            out |= lits
+        return out
 
     def evaluate(self, unit: Unit, cues=None) -> Outcome:
         skip = _match_field(self, unit)

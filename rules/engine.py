@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from dementi.records import Actor, Alert, Article, Evidence, Span
-from rules.compiler import compile_condition
+from rules.compiler import compile_condition, requirements
 from rules.conditions import Hit, Outcome, Unit
 from rules.loader import LoadedRule, RuleError, RuleLoadError, load_dir
 from rules.nlp import detect_language, get_pipeline, has_parser
@@ -38,7 +38,7 @@ class CompiledRule:
     index: int
     rule: Rule
     root: object
-    literals: set[str] | None
+    literals: list[set[str]]  # prefilter clauses (see compiler.requirements)
     source: str = ""
 
     def applies_to(self, lang: str) -> bool:
@@ -72,23 +72,30 @@ class _FieldText:
         self.paragraphs = paragraphs(text)
         self.sentences = sentences(text, self.paragraphs)
         self._prefilter = prefilter
-        self._cands: list[set[int]] | None = None
+        self._cands: dict[str, list[set[int]]] | None = None
 
-    def candidates(self) -> list[set[int]]:
+    def candidates(self, scope: str) -> list[set[int]]:
+        """Per unit of ``scope`` (sentences, paragraphs or the whole field): rules whose clauses all hold."""
         if self._cands is None:
-            self._cands = [self._prefilter.rules_in(fold(s.text(self.text))) for s in self.sentences]
-        return self._cands
+            pf = self._prefilter
+            pairs = [pf.satisfied(fold(s.text(self.text))) for s in self.sentences]
+            by_para: dict[int, set] = {}
+            for s, p in zip(self.sentences, pairs):
+                by_para.setdefault(s.paragraph, set()).update(p)
+            self._cands = {
+                "sentence": [pf.complete(p) for p in pairs],
+                "paragraph": [pf.complete(by_para.get(p.paragraph, set())) for p in self.paragraphs],
+                "document": [pf.complete(set().union(*pairs)) if pairs else set()],
+            }
+        return self._cands[scope]
 
     def units(self, scope: str, index: int | None) -> list[tuple[Segment, bool]]:
         """(segment, selected by the prefilter) for a scope; ``index=None`` selects everything."""
-        cands = self.candidates()
-        if scope == "sentence":
-            return [(s, index is None or index in c) for s, c in zip(self.sentences, cands)]
-        if scope == "paragraph":
-            return [(p, index is None or any(index in c for s, c in zip(self.sentences, cands) if s.paragraph == p.paragraph))
-                    for p in self.paragraphs]
-        whole = Segment(0, len(self.text), 0)
-        return [(whole, index is None or any(index in c for c in cands))]
+        segs = {"sentence": self.sentences, "paragraph": self.paragraphs,
+                "document": [Segment(0, len(self.text), 0)]}[scope]
+        if index is None:
+            return [(s, True) for s in segs]
+        return [(s, index in c) for s, c in zip(segs, self.candidates(scope))]
 
 
 class _Analysis:
@@ -128,7 +135,7 @@ class Engine:
             if not rule.enabled:
                 continue
             root = compile_condition(rule.match, tuple(rule.languages), backend)
-            self._compiled.append(CompiledRule(len(self._compiled), rule, root, root.literals(), source))
+            self._compiled.append(CompiledRule(len(self._compiled), rule, root, requirements(root), source))
         self._by_id = {c.rule.id: c for c in self._compiled}
         self._prefilter = Prefilter([c.literals for c in self._compiled])
         self._unfilterable = frozenset(self._prefilter.unfilterable)
@@ -165,8 +172,9 @@ class Engine:
 
     # ------------------------------------------------------------------ stage 1
     def has_cue(self, article: Article) -> bool:
-        """Stage 1 alone: does any field contain a literal cue of any enabled rule?"""
-        return any(self._prefilter.has_cue(fold(t)) for t in (article.title, article.body) if t)
+        """Stage 1 alone: does a field hold every literal clause of some enabled rule?"""
+        pf = self._prefilter
+        return any(pf.rules_in(fold(t)) for t in (article.title, article.body) if t)
 
     # ------------------------------------------------------------------ stage 2
     def alerts(self, article: Article, only: Iterable[str] | None = None) -> list[Alert]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from dementi.records import Article
+
 from tests.rules.conftest import fire
 
 
@@ -71,10 +73,26 @@ def test_regex_is_re2_case_insensitive_on_folded_text(engine_for):
     assert ("DÉMENT TOUTE", r"regex:d[ée]ment\W+(toute?|les?)") in spans([alert])
 
 
-def test_regex_alone_is_unfilterable(engine_for):
+def test_regex_required_substrings_feed_the_prefilter(engine_for):
     e = engine_for({"regex": "rumeurs? infond[ée]es?"})
-    assert e.unfilterable_rules == ["t"]
+    assert e.unfilterable_rules == []  # "rumeur" is required by every match
     assert fire(e, "Ce sont des rumeurs infondées, a dit le ministre.")
+    assert fire(e, "Ce sont des RUMEURS INFONDÉES.")
+    assert not e.has_cue(Article(id="x", body="Des bruits sans fondement.", lang="fr"))
+
+
+def test_regex_without_literal_is_unfilterable(engine_for):
+    e = engine_for({"regex": "[a-z]+ment infond"})
+    assert e.unfilterable_rules == []
+    e = engine_for({"regex": r"\d+ \w+s\b"})
+    assert e.unfilterable_rules == ["t"]
+    assert fire(e, "Il y a 3 traitements possibles.")
+
+
+def test_prefilter_needs_every_clause_of_all(engine_for):
+    e = engine_for({"all": [{"lemma": "démentir"}, {"phrase": "accord"}]})
+    assert not e.has_cue(Article(id="x", body="Moscou dément.", lang="fr"))
+    assert e.has_cue(Article(id="x", body="Moscou dément tout accord.", lang="fr"))
 
 
 # ---------------------------------------------------------------- tokens

@@ -1,0 +1,129 @@
+"""Necessary literals of a regex, so that rules using ``regex`` still go through the prefilter.
+
+WHY: a rule like ``any: [lemma: ..., regex: "n'a (?:jamais|pas) eu lieu"]`` would otherwise be
+"unfilterable" and run spaCy on every sentence of every article. For a pattern we compute a set of
+strings such that any match must contain one of them (e.g. {" eu lieu"}), choosing the longest
+such run. These are substring literals: unlike phrases they are not checked for token boundaries,
+since the regex may match inside a word. Patterns Python's parser cannot read (RE2-only syntax such
+as ``\\pL``) simply stay unfilterable: the result is ``None``.
+"""
+
+from __future__ import annotations
+
+try:  # Python 3.11+: the parser moved to re._parser (sre_parse is a deprecated alias)
+    import re._parser as _sre_parse
+    from re._constants import (  # type: ignore[attr-defined]
+        AT, BRANCH, LITERAL, MAX_REPEAT, MIN_REPEAT, SUBPATTERN,
+    )
+except ImportError:  # pragma: no cover
+    import sre_parse as _sre_parse  # type: ignore[no-redef]
+    from sre_constants import AT, BRANCH, LITERAL, MAX_REPEAT, MIN_REPEAT, SUBPATTERN  # type: ignore[no-redef]
+
+import re
+
+from rules.textnorm import fold
+
+MIN_LITERAL = 3
+_UNICODE_CLASS = re.compile(r"\\[pP](?:\{\w+\}|\w)")
+
+
+def _score(lits: set[str] | None) -> int:
+    """Selectivity of a literal set: letters/digits of its weakest member (spaces and quotes do
+    not make a literal rarer: ' to' is worth 2)."""
+    return min((sum(c.isalnum() for c in s) for s in lits), default=0) if lits else 0
+
+
+MAX_ALTERNATIVES = 64
+
+
+def _exact(op, av) -> set[str] | None:
+    """The finite set of strings an item matches when it is purely literal, else None."""
+    if op is LITERAL:
+        return {fold(chr(av))}
+    if op is SUBPATTERN:
+        return _exact_seq(av[-1])
+    if op is BRANCH:
+        out: set[str] = set()
+        for branch in av[1]:
+            alt = _exact_seq(branch)
+            if alt is None:
+                return None
+            out |= alt
+        return out if len(out) <= MAX_ALTERNATIVES else None
+    return None
+
+
+def _exact_seq(items) -> set[str] | None:
+    cur = {""}
+    for op, av in items:
+        if op is AT:
+            continue
+        alt = _exact(op, av)
+        if alt is None:
+            return None
+        cur = {a + b for a in cur for b in alt}
+        if len(cur) > MAX_ALTERNATIVES:
+            return None
+    return cur
+
+
+def _seq(items) -> set[str] | None:
+    """Best necessary literal set of a sequence: the most selective contiguous literal segment
+    (alternations of literals are expanded: ``sa(?:y|id)`` -> {say, said}) or required sub-item."""
+    candidates: list[set[str]] = []
+    cur: set[str] = {""}
+
+    def close() -> None:
+        nonlocal cur
+        if cur != {""}:
+            candidates.append(cur)
+        cur = {""}
+
+    for op, av in items:
+        if op is AT:  # anchors and \b consume nothing
+            continue
+        exact = _exact(op, av)
+        if exact is not None:
+            product = {a + b for a in cur for b in exact}
+            if len(product) <= MAX_ALTERNATIVES:
+                cur = product
+                continue
+        close()
+        if exact is not None:
+            cur = exact
+            continue
+        if op is SUBPATTERN:
+            sub = _seq(av[-1])
+            if sub:
+                candidates.append(sub)
+        elif op is BRANCH:
+            alts = [_seq(branch) for branch in av[1]]
+            if all(alts):
+                candidates.append(set().union(*alts))
+        elif op in (MAX_REPEAT, MIN_REPEAT):
+            lo, _hi, sub = av
+            if lo >= 1:
+                found = _seq(sub)
+                if found:
+                    candidates.append(found)
+    close()
+    best = max(candidates, key=_score, default=None)
+    return best if best is not None and _score(best) >= MIN_LITERAL else None
+
+
+def necessary_literals(pattern: str) -> set[str] | None:
+    """Strings one of which every match of ``pattern`` contains (folded), or None if unknown."""
+    # RE2's Unicode classes are unknown to Python's parser; for literal extraction \\w is as good
+    pattern = _UNICODE_CLASS.sub(r"\\w", pattern)
+    try:
+        parsed = _sre_parse.parse(pattern)
+    except Exception:
+        return None
+    lits = _seq(list(parsed))
+    if lits is None:
+        return None
+    return {SUBSTRING + s for s in lits}
+
+
+# Marks a literal the prefilter must find anywhere (no token-boundary check), see prefilter.py.
+SUBSTRING = "\x01"
