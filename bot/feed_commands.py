@@ -25,6 +25,9 @@ from streams.feeds.config import FeedsConfigError, add_feed, load_feeds, remove_
 log = logging.getLogger(__name__)
 
 HANDLER_GROUP = -1
+# A feed added by an admin starts at its current items: its backlog would page every chat with
+# stale alerts. Older entries are remembered, not published (edit the file to change it).
+NEW_FEED_MAX_AGE = "2d"
 MAX_REPLY = 3900  # under Telegram's 4096, leaving room for the "… more" line
 COMMANDS = [
     ("feeds", "Admin: feeds polled and their health"),
@@ -101,7 +104,7 @@ def feed_add_reply(settings: Settings, args: list[str]) -> str:
         return "Usage: /feed_add URL [lang] — e.g. /feed_add https://example.org/rss.xml fr"
     url, lang = args[0], (args[1] if len(args) == 2 else None)
     try:
-        feed = add_feed(settings.feeds_file, url, lang=lang)
+        feed = add_feed(settings.feeds_file, url, lang=lang, max_age=NEW_FEED_MAX_AGE)
     except FeedsConfigError as exc:
         return f"❌ Not added: {html.escape(str(exc))}"
     return (f"✅ Added <b>{html.escape(feed.name)}</b> ({html.escape(feed.url)}"

@@ -15,7 +15,7 @@ from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from dementi.records import stable_id
-from bot.filters import Catalogue, Filter, FilterError, parse_filter
+from bot.filters import Catalogue, Filter, FilterError, filter_from_spec, parse_filter
 from bot.formatting import esc
 from bot.handlers.common import register_chat, reply
 from bot.services import Services, svc
@@ -46,12 +46,26 @@ def unsubscribe_filter(s: Services, chat_id: int, flt: Filter) -> str | None:
     spec = flt.canonical()
     removed = s.store.unsubscribe(chat_id, spec)
     single = (len(flt.rules) + len(flt.tags) == 1 and not (flt.langs or flt.actors or flt.severity))
-    if single and s.store.subscriptions(chat_id):
+    if single and _still_covered(s, chat_id, flt):
         s.store.exclude(chat_id, spec)
         return f"🔕 You will no longer get <code>{esc(spec)}</code> alerts."
     if removed:
         return f"🔕 Unsubscribed from <code>{esc(spec)}</code>."
     return None
+
+
+def _still_covered(s: Services, chat_id: int, flt: Filter) -> bool:
+    """Could a remaining (broader) filter still deliver this single rule or tag?"""
+    remaining = [filter_from_spec(x) for x in s.store.subscriptions(chat_id)]
+    rules = {r.id: set(r.tags) for r in s.catalog.rules()}
+    if flt.rules:
+        rule_id = next(iter(flt.rules))
+        tags = rules.get(rule_id, set())
+        return any(f.all or rule_id in f.rules or (not f.rules and (not f.tags or f.tags & tags)) for f in remaining)
+    tag = next(iter(flt.tags))
+    return any(f.all or tag in f.tags or (not f.tags and (not f.rules or any(tag in rules.get(r, set())
+                                                                               for r in f.rules)))
+               for f in remaining)
 
 
 def describe_chat(s: Services, chat_id: int) -> str:

@@ -69,7 +69,15 @@ class AlertConsumer:
                 # Explicit creation: an auto-created topic would get the broker's default partitions.
                 await asyncio.to_thread(ensure_topics, self.settings, self.settings.kafka_bootstrap, ("alerts",),
                                         min(10.0, delay * 4))
-                await consumer.start()
+                starting = asyncio.ensure_future(consumer.start())
+                stopping = asyncio.ensure_future(stop.wait())
+                await asyncio.wait({starting, stopping}, return_when=asyncio.FIRST_COMPLETED)
+                stopping.cancel()
+                if not starting.done():  # stop requested while joining the group (can take seconds)
+                    starting.cancel()
+                    await self._close(consumer)
+                    return None
+                starting.result()
                 log.info("consuming %s as group %s from %s", self.settings.alerts_topic, self.group,
                          self.settings.kafka_bootstrap)
                 return consumer
@@ -89,9 +97,18 @@ class AlertConsumer:
         if consumer is None:
             return
         self.ready.set()
+        stopping = asyncio.ensure_future(stop.wait())
         try:
             while not stop.is_set():
-                batches = await consumer.getmany(timeout_ms=300, max_records=self.max_records)
+                # Race the fetch against stop: a fetch can block for seconds while the group
+                # (re)joins, and shutdown must not wait for it. Only the fetch is ever cancelled,
+                # never the handler or the commit.
+                fetch = asyncio.ensure_future(consumer.getmany(timeout_ms=300, max_records=self.max_records))
+                await asyncio.wait({fetch, stopping}, return_when=asyncio.FIRST_COMPLETED)
+                if not fetch.done():
+                    fetch.cancel()
+                    break
+                batches = fetch.result()
                 if not batches:
                     continue
                 alerts: list[Alert] = []
@@ -111,7 +128,15 @@ class AlertConsumer:
                     log.warning("offset commit failed (%s); the batch will be replayed and deduplicated", exc)
                 self.consumed += len(alerts)
         finally:
-            try:
-                await consumer.stop()
-            except Exception:  # pragma: no cover - shutting down anyway
-                log.debug("consumer stop failed", exc_info=True)
+            stopping.cancel()
+            await self._close(consumer)
+
+    async def _close(self, consumer: AIOKafkaConsumer) -> None:
+        try:
+            # Leaving the group waits for an in-progress join/sync (seconds on Tansu); offsets are
+            # already committed, so shutdown does not wait for the broker beyond a short grace.
+            await asyncio.wait_for(consumer.stop(), self.settings.broker_session_timeout / 2)
+        except asyncio.TimeoutError:
+            log.info("consumer left the group without waiting for the broker's rebalance")
+        except Exception:  # pragma: no cover - shutting down anyway
+            log.debug("consumer stop failed", exc_info=True)

@@ -59,7 +59,9 @@ def rules_dir(tmp_path):
 def bot_settings(settings: Settings, kafka_bootstrap, botapi, rules_dir) -> Settings:
     return settings.model_copy(update={
         "kafka_bootstrap": kafka_bootstrap, "telegram_token": SecretStr(DEFAULT_TOKEN), "telegram_api_url": botapi.url,
-        "admin_user_ids": [ADMIN], "rules_dir": rules_dir, "realert_seconds": 3600.0})
+        "admin_user_ids": [ADMIN], "rules_dir": rules_dir, "realert_seconds": 3600.0,
+        # short group timeouts: Tansu holds JoinGroup for session_timeout/2 (stack.md)
+        "broker_session_timeout": 3.0, "broker_heartbeat_interval": 0.5})
 
 
 @dataclass
@@ -84,12 +86,16 @@ async def start_bot(settings: Settings, server: BotApiServer, limits=None) -> Ru
 
     stop = asyncio.Event()
     services = make_services(settings)
+    n0 = len(server.state.request_log)
     task = asyncio.create_task(run_telegram(settings, stop, limits=limits, services=services))
-    await server.await_condition(lambda: bool(server.state.commands) or task.done(), 20)
+
+    def called(method: str) -> bool:
+        return any(m.lower() == method for m, _ in server.state.request_log[n0:])
+
+    await server.await_condition(lambda: called("setmycommands") or task.done(), 20)
     if task.done():
         task.result()
-    # polling is running once the first getUpdates arrived
-    await server.await_condition(lambda: any(m.lower() == "getupdates" for m, _ in server.state.request_log), 10)
+    await server.await_condition(lambda: called("getupdates"), 10)  # polling is running
     return RunningBot(settings=settings, server=server, services=services, stop=stop, task=task)
 
 

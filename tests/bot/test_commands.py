@@ -1,0 +1,247 @@
+"""Every command through the real python-telegram-bot polling the Bot API test server, with the
+notifier consuming the real broker. Wrong arguments: clear reply, nothing changes."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+
+from bot.catalog import disabled_rules
+from tests.bot.conftest import ADMIN, make_alert, publish_alerts, start_bot
+from tests.botapi.state import BOT_USERNAME
+
+
+async def test_start_help_unknown_and_menu(running_bot):
+    bot, server = running_bot, running_bot.server
+    menu = [c["command"] for c in server.state.commands]
+    assert {"start", "help", "subscribe", "unsubscribe", "subs", "rules", "mute", "unmute", "quiet", "digest",
+            "recent", "explain", "status", "timezone"} <= set(menu)
+    text = await bot.command(1, "/start")
+    assert "dementi" in text and "3 rules" in text
+    buttons = [b["callback_data"] for row in server.messages(1)[-1].reply_markup["inline_keyboard"] for b in row]
+    assert "sub:all" in buttons
+    before = len(server.messages(1))
+    server.press_button(1, "sub:all")
+    reply = await server.await_reply(1, before)
+    assert "Subscribed to all" in reply.text
+    assert bot.services.store.subscriptions(1) == ["all"]
+    assert server.state.callback_answers, "the button press was answered"
+    help_text = await bot.command(1, "/help")
+    assert "/subscribe" in help_text and "/quiet" in help_text and "rule_disable" not in help_text
+    assert "rule_disable" in await bot.command(7, "/help", user_id=ADMIN)
+    unknown = await bot.command(1, "/frobnicate now")
+    assert "Unknown command" in unknown and "/frobnicate" in unknown and "/help" in unknown
+
+
+async def test_subscribe_unsubscribe_subs_and_wrong_arguments(running_bot):
+    bot = running_bot
+    store = bot.services.store
+    assert "Subscribed to tag:denial lang:fr" in await bot.command(2, "/subscribe tag:denial lang:fr")
+    assert "Subscribed to test-refusal" in await bot.command(2, "/subscribe test-refusal")
+    assert "Already subscribed" in await bot.command(2, "/subscribe lang:fr tag:denial")
+    for bad, fragment in (("/subscribe no-such-rule", "unknown rule id"),
+                          ("/subscribe tag:nope", "no rule has the tag"),
+                          ("/subscribe severity>=extreme", "severity"),
+                          ("/subscribe lang:french", "ISO 639-1"),
+                          ("/subscribe all tag:denial", "cannot be combined")):
+        reply = await bot.command(2, bad)
+        assert fragment in reply and "Nothing was changed" in reply, bad
+    assert store.subscriptions(2) == ["tag:denial lang:fr", "test-refusal"]
+    subs = await bot.command(2, "/subs")
+    assert "tag:denial lang:fr" in subs and "test-refusal" in subs
+    reply = await bot.command(2, "/unsubscribe lang:de")
+    assert "not subscribed" in reply and "Nothing was changed" in reply
+    assert store.subscriptions(2) == ["tag:denial lang:fr", "test-refusal"]
+    assert "Unsubscribed from test-refusal" in await bot.command(2, "/unsubscribe test-refusal")
+    # /subscribe alone = all; /unsubscribe RULE then carves it out of "all"
+    assert "Subscribed to all" in await bot.command(2, "/subscribe")
+    assert "no longer get test-low" in await bot.command(2, "/unsubscribe test-low")
+    assert store.exclusions(2) == ["test-low"]
+    assert "Except" in await bot.command(2, "/subs")
+    assert "everything" in await bot.command(2, "/unsubscribe")
+    assert store.subscriptions(2) == [] and store.exclusions(2) == []
+    assert "no subscriptions" in await bot.command(2, "/subs")
+    # commands addressed to the bot by name in a group work too
+    assert "Subscribed to all" in await bot.command(-77, f"/subscribe@{BOT_USERNAME}", user_id=5, chat_type="group")
+
+
+async def test_noise_commands_and_wrong_arguments(running_bot):
+    bot = running_bot
+    store = bot.services.store
+    await bot.command(3, "/subscribe")
+    assert "Muted until" in await bot.command(3, "/mute 2h")
+    muted = store.chat(3).muted_until
+    assert muted > 0
+    for bad in ("/mute", "/mute soon", "/mute 0h", "/mute 200d", "/mute 1h 2h"):
+        assert "❌" in await bot.command(3, bad), bad
+    assert store.chat(3).muted_until == muted
+    assert "Unmuted" in await bot.command(3, "/unmute")
+    assert store.chat(3).muted_until == 0
+    assert "not muted" in await bot.command(3, "/unmute")
+    assert "Quiet hours 22:00-07:00" in await bot.command(3, "/quiet 22:00-07:00")
+    assert "❌" in await bot.command(3, "/quiet 25:00-07:00")
+    assert "❌" in await bot.command(3, "/quiet")
+    assert store.chat(3).quiet == "22:00-07:00"
+    assert "Europe/Paris" in await bot.command(3, "/timezone Europe/Paris")
+    assert "Unknown time zone" in await bot.command(3, "/timezone Mars/Olympus")
+    assert store.chat(3).tz == "Europe/Paris"
+    assert "removed" in await bot.command(3, "/quiet off")
+    assert store.chat(3).quiet is None
+    assert "Digest hourly" in await bot.command(3, "/digest hourly")
+    assert "❌" in await bot.command(3, "/digest weekly")
+    assert store.chat(3).digest == "hourly"
+    subs = await bot.command(3, "/subs")
+    assert "digest: hourly" in subs and "Europe/Paris" in subs
+
+
+async def test_rules_buttons_toggle_rule_and_tag(running_bot):
+    bot, server = running_bot, running_bot.server
+    store = bot.services.store
+    text = await bot.command(4, "/rules")
+    assert "test-denial" in text and "test-refusal" in text
+    markup = server.messages(4)[-1].reply_markup["inline_keyboard"]
+    data = [b["callback_data"] for row in markup for b in row]
+    rule_buttons = [d for d in data if d.startswith("rt:")]
+    assert len(rule_buttons) == 3 and "tt:denial" in data
+    server.press_button(4, rule_buttons[0])  # rules are sorted: test-denial first
+    await server.await_condition(lambda: store.subscriptions(4) == ["test-denial"])
+    await server.await_condition(lambda: len(server.state.edits) >= 1)
+    assert "✅ test-denial" in server.state.edits[-1].text
+    server.press_button(4, "tt:refusal")
+    await server.await_condition(lambda: "tag:refusal" in store.subscriptions(4))
+    server.press_button(4, rule_buttons[0])  # toggle off again
+    await server.await_condition(lambda: "test-denial" not in store.subscriptions(4))
+
+
+async def test_alert_delivery_buttons_recent_explain_status(running_bot):
+    bot, server, settings = running_bot, running_bot.server, running_bot.settings
+    store = bot.services.store
+    await bot.command(5, "/subscribe tag:denial")
+    assert "❌" in await bot.command(5, "/recent 0")
+    assert "No recent alert" in await bot.command(5, "/recent")
+    first = make_alert(1, title="<script>alert(1)</script> & Co")
+    other = make_alert(2, rule_id="test-refusal", tags=("refusal",), title="Pas pour ce chat")
+    before = len(server.messages(5))
+    await asyncio.to_thread(publish_alerts, settings.kafka_bootstrap, settings.alerts_topic, [first, other])
+    alert_msg = await server.await_reply(5, before, timeout=30)
+    assert "<script>alert(1)</script> & Co" in alert_msg.text and first.alert_id in alert_msg.text
+    # 👍 then 👎 from two users feed /status
+    server.press_button(5, f"fb:+:{first.alert_id}", user_id=50, message_id=alert_msg.message_id)
+    server.press_button(5, f"fb:-:{first.alert_id}", user_id=51, message_id=alert_msg.message_id)
+    await server.await_condition(lambda: store.feedback_scores().get("test-denial") == (1, 1))
+    status = await bot.command(5, "/status")
+    assert "Rules loaded: 3" in status and "test-denial" in status and "👍 1" in status
+    assert settings.telegram_token.get_secret_value() not in status
+    recent = await bot.command(5, "/recent 5")
+    assert first.alert_id in recent and other.alert_id not in recent
+    explain = await bot.command(5, f"/explain {first.alert_id}")
+    assert "test-denial" in explain and "dément" in explain
+    assert "No alert" in await bot.command(5, "/explain 0000")
+    assert "Usage" in await bot.command(5, "/explain")
+    before = len(server.messages(5))
+    server.press_button(5, f"ex:{first.alert_id}", message_id=alert_msg.message_id)
+    assert "Matched in" in (await server.await_reply(5, before)).text
+    # "mute this rule": the next alert of that rule is not delivered here
+    before = len(server.messages(5))
+    server.press_button(5, f"mr:{first.alert_id}", message_id=alert_msg.message_id)
+    assert "muted in this chat" in (await server.await_reply(5, before)).text
+    muted = make_alert(3, denier="Syldavie")
+    await asyncio.to_thread(publish_alerts, settings.kafka_bootstrap, settings.alerts_topic, [muted])
+    await server.await_condition(lambda: store.alert(muted.alert_id) is not None, 20)
+    await server.await_condition(lambda: bot.services.outbox.statuses(5).get("muted") == 1)
+    assert not any(muted.alert_id in m.text for m in server.messages(5))
+
+
+async def test_admin_commands_refused_for_others(running_bot):
+    bot = running_bot
+    settings = bot.settings
+    for cmd in ("/rule_disable test-low", "/rule_enable test-low", "/rule_test test-low"):
+        assert "admins only" in await bot.command(6, cmd, user_id=99), cmd
+    assert disabled_rules(settings) == set()
+    # in a group, a non-admin member is refused, the admin (by user id) is not
+    assert "admins only" in await bot.command(-600, "/rule_disable test-low", user_id=99, chat_type="supergroup")
+    assert "disabled" in await bot.command(-600, "/rule_disable test-low", user_id=ADMIN, chat_type="supergroup")
+    assert disabled_rules(settings) == {"test-low"}
+    overrides = json.loads((settings.data_dir / "rule_overrides.json").read_text())
+    assert overrides["disabled"]["test-low"]["by"] == ADMIN
+    assert "already disabled" in await bot.command(6, "/rule_disable test-low", user_id=ADMIN)
+    assert "Unknown rule" in await bot.command(6, "/rule_disable nope", user_id=ADMIN)
+    assert "Usage" in await bot.command(6, "/rule_disable", user_id=ADMIN)
+    assert "enabled" in await bot.command(6, "/rule_enable test-low", user_id=ADMIN)
+    assert disabled_rules(settings) == set()
+    assert "Usage" in await bot.command(6, "/rule_test test-low abc", user_id=ADMIN)
+
+
+async def test_admin_rule_upload_lint_examples_and_hot_load(running_bot):
+    bot, server, settings = running_bot, running_bot.server, running_bot.settings
+    rules_dir = settings.rules_dir
+    # a non-admin's upload is refused and nothing is written
+    before = len(server.messages(8))
+    server.send_document(8, "evil.yaml", b"rules: []\n", user_id=99)
+    assert "admins only" in (await server.await_reply(8, before)).text
+    assert not (rules_dir / "evil.yaml").exists()
+    # broken YAML: located error, not installed
+    before = len(server.messages(8))
+    server.send_document(8, "broken.yaml", b"rules:\n  - id: x\n    title: [unclosed\n", user_id=ADMIN)
+    reply = (await server.await_reply(8, before, timeout=20)).text
+    assert "NOT installed" in reply and re.search(r"broken\.yaml:\d+:\d+", reply)
+    assert not (rules_dir / "broken.yaml").exists()
+    # duplicate id: refused
+    before = len(server.messages(8))
+    dup = b"rules:\n  - id: test-low\n    title: Copie\n    phrase: [\"copie conforme\"]\n"
+    server.send_document(8, "dup.yaml", dup, user_id=ADMIN)
+    assert "NOT installed" in (await server.await_reply(8, before, timeout=20)).text
+    assert not (rules_dir / "dup.yaml").exists()
+    # a good file is installed and shows up in /rules without a restart
+    before = len(server.messages(8))
+    good = ("rules:\n  - id: test-uploaded\n    title: Rejet d'un ultimatum\n    severity: high\n"
+            "    tags: [refusal]\n    phrase: [\"rejette l'ultimatum\"]\n").encode()
+    server.send_document(8, "uploaded.yaml", good, user_id=ADMIN)
+    reply = (await server.await_reply(8, before, timeout=20)).text
+    assert "installed" in reply and "test-uploaded" in reply
+    assert (rules_dir / "uploaded.yaml").read_bytes() == good
+    assert "test-uploaded" in await bot.command(8, "/rules")
+    assert "Subscribed to test-uploaded" in await bot.command(8, "/subscribe test-uploaded")
+
+
+async def test_rule_test_dry_run_over_recent_articles(running_bot):
+    from dementi.records import Article
+    from streams.producer import publish_articles
+
+    bot, settings = running_bot, running_bot.settings
+    articles = [Article(url=f"https://ex.org/{i}", title=f"Article {i}",
+                        body="Le ministre dément la rumeur." if i % 2 else "Rien à signaler ici.") for i in range(6)]
+    await asyncio.to_thread(publish_articles, settings.kafka_bootstrap, settings.articles_topic, articles)
+    reply = await bot.command(9, "/rule_test test-denial 50", user_id=ADMIN, timeout=30)
+    assert "Last 6 article(s): 3 would alert" in reply
+    assert "Unknown rule" in await bot.command(9, "/rule_test nope", user_id=ADMIN)
+
+
+async def test_channel_post_and_allowlist_policy(bot_settings, botapi):
+    settings = bot_settings.model_copy(update={"subscription_policy": "allowlist", "allowed_chat_ids": [-1001]})
+    bot = await start_bot(settings, botapi)
+    try:
+        reply = await bot.command(-1001, "/subscribe tag:denial", chat_type="channel")
+        assert "Subscribed" in reply
+        assert "allow-listed" in await bot.command(12, "/subscribe")
+        assert bot.services.store.subscriptions(12) == []
+        assert "Subscribed" in await bot.command(13, "/subscribe", user_id=ADMIN)
+    finally:
+        bot.stop.set()
+        await asyncio.wait_for(bot.task, 30)
+
+
+async def test_subscription_survives_restart(bot_settings, botapi):
+    bot = await start_bot(bot_settings, botapi)
+    await bot.command(14, "/subscribe tag:refusal")
+    await bot.command(14, "/timezone Europe/Paris")
+    bot.stop.set()
+    await asyncio.wait_for(bot.task, 30)
+    again = await start_bot(bot_settings, botapi)
+    try:
+        subs = await again.command(14, "/subs")
+        assert "tag:refusal" in subs and "Europe/Paris" in subs
+    finally:
+        again.stop.set()
+        await asyncio.wait_for(again.task, 30)
