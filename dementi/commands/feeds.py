@@ -41,14 +41,15 @@ def _settings(bootstrap: str | None, cmd: str, **overrides) -> tuple[Settings, s
 
 def _summary_table(summary) -> Table:
     table = Table(title="feeds: one polling round", title_justify="left")
-    for column, justify in (("feed", "left"), ("new", "right"), ("seen", "right"),
+    for column, justify in (("feed", "left"), ("new", "right"), ("seen", "right"), ("too old", "right"),
                             ("not modified", "center"), ("status", "right"), ("error", "left")):
         table.add_column(column, justify=justify, overflow="fold")
     for r in sorted(summary.results, key=lambda r: r.name):
         error = Text(r.error or "", style="red") if r.error else Text(r.warning or "", style="yellow")
-        table.add_row(r.name, str(r.new), str(r.seen), "yes" if r.not_modified else "",
+        table.add_row(r.name, str(r.new), str(r.seen), str(r.old), "yes" if r.not_modified else "",
                       str(r.status or ""), error)
-    table.add_row(Text("total", style="bold"), str(summary.new), str(summary.seen), "", "",
+    table.add_row(Text("total", style="bold"), str(summary.new), str(summary.seen),
+                  str(sum(r.old for r in summary.results)), "", "",
                   Text(f"{summary.errors} feed(s) failed" if summary.errors else "", style="red"))
     return table
 
@@ -102,7 +103,7 @@ def _poll_once(settings: Settings, bootstrap: str, feed_list, as_json: bool, str
             raise click.ClickException(str(exc)) from None
     if as_json:
         for r in sorted(summary.results, key=lambda r: r.name):
-            click.echo(json.dumps({"feed": r.name, "new": r.new, "seen": r.seen, "not_modified": r.not_modified,
+            click.echo(json.dumps({"feed": r.name, "new": r.new, "seen": r.seen, "old": r.old, "not_modified": r.not_modified,
                                    "status": r.status, "error": r.error, "warning": r.warning}))
     else:
         Console(soft_wrap=False).print(_summary_table(summary))

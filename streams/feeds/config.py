@@ -29,7 +29,8 @@ HEADER = """\
 # Feeds polled by `dementi feeds` (also started by `dementi run`).
 # Each entry: url, name (unique), optional lang (ISO 639-1; detected when absent),
 # interval (seconds or "30s" / "5m" / "1h"; default 5m), full_text (fetch the article page
-# when the entry carries only a summary), enabled.
+# when the entry carries only a summary), enabled, max_age (entries published longer ago than
+# this, e.g. "2d", are remembered but not published: no alerts on a feed's backlog).
 # A feed that cannot be fetched is logged and retried with exponential backoff; it never
 # stops the others. Edited by the /feed_add and /feed_remove admin commands (comments below
 # the header are not preserved by those edits).
@@ -64,6 +65,7 @@ class FeedConfig(BaseModel):
     interval: float = Field(default=DEFAULT_INTERVAL, description="seconds between polls")
     full_text: bool = False
     enabled: bool = True
+    max_age: float | None = Field(default=None, description="skip entries published longer ago (s)")
 
     @field_validator("url")
     @classmethod
@@ -80,6 +82,16 @@ class FeedConfig(BaseModel):
         seconds = parse_duration(value)
         if seconds < 1:
             raise ValueError("must be at least 1 second")
+        return seconds
+
+    @field_validator("max_age", mode="before")
+    @classmethod
+    def _max_age(cls, value: Any) -> float | None:
+        if value is None:
+            return None
+        seconds = parse_duration(value)
+        if seconds <= 0:
+            raise ValueError("must be positive")
         return seconds
 
     @field_validator("lang")
@@ -105,6 +117,8 @@ class FeedConfig(BaseModel):
             data["interval"] = int(self.interval) if self.interval.is_integer() else self.interval
         if self.full_text:
             data["full_text"] = True
+        if self.max_age is not None:
+            data["max_age"] = int(self.max_age) if self.max_age.is_integer() else self.max_age
         if not self.enabled:
             data["enabled"] = False
         return data

@@ -48,6 +48,7 @@ class FeedResult:
     name: str
     new: int = 0
     seen: int = 0
+    old: int = 0  # older than the feed's max_age: remembered, not published
     not_modified: bool = False
     error: str | None = None
     warning: str | None = None
@@ -181,7 +182,9 @@ class FeedPoller:
 
     async def _publish_new(self, feed: FeedConfig, parsed: ParsedFeed, result: FeedResult) -> None:
         fresh: list[tuple[FeedEntry, list[str]]] = []
+        too_old: list[tuple[list[str], str, str]] = []
         batch_keys: set[str] = set()
+        oldest = utcnow().timestamp() - feed.max_age if feed.max_age else None
         for entry in parsed.entries:
             keys = dedup_keys(feed.name, entry)
             if not keys:  # no link, no guid: identity from the title, scoped to the feed
@@ -190,7 +193,13 @@ class FeedPoller:
                 result.seen += 1
                 continue
             batch_keys.update(keys)
+            if oldest is not None and entry.published_at and entry.published_at.timestamp() < oldest:
+                too_old.append((keys, feed.name, ""))
+                continue
             fresh.append((entry, keys))
+        if too_old:  # remembered so they are not re-examined (or published if max_age changes)
+            self.store.mark_seen(too_old)
+            result.old = len(too_old)
         if not fresh:
             return
         articles = await asyncio.gather(*(self._article(feed, parsed, entry) for entry, _ in fresh))

@@ -155,7 +155,9 @@ def rss(items: list[dict], *, title: str = "Test feed", lang: str | None = None,
             parts.append(f"<description>{escape(item['description'])}</description>")
         if item.get("content"):
             parts.append(f"<content:encoded><![CDATA[{item['content']}]]></content:encoded>")
-        parts.append(f"<pubDate>{item.get('date', 'Sat, 28 Nov 2026 10:00:00 GMT')}</pubDate>")
+        date = item.get("date", "Sat, 28 Nov 2026 10:00:00 GMT")
+        if date is not None:  # None: an undated item
+            parts.append(f"<pubDate>{date}</pubDate>")
         parts.append("</item>")
     parts.append("</channel></rss>")
     return "".join(parts).encode(encoding)

@@ -25,6 +25,7 @@ def test_shipped_feeds_file_is_valid_and_covers_ministries_and_outlets():
             "lemonde-international", "bbc-world", "tass-en"} <= names
     assert {f.lang for f in feeds} >= {"fr", "en"}
     assert all(f.url.startswith(("http://", "https://")) for f in feeds)
+    assert all(f.max_age == 2 * 86400 for f in feeds)  # no alert storm on the feeds' backlogs
 
 
 def test_defaults_and_durations():
@@ -33,6 +34,10 @@ def test_defaults_and_durations():
     assert feeds[0].interval == DEFAULT_INTERVAL == 300 and feeds[0].enabled and not feeds[0].full_text
     assert feeds[0].name == "example.org"
     assert (feeds[1].interval, feeds[1].lang, feeds[1].enabled) == (90, "fr", False)
+    assert feeds[0].max_age is None
+    assert parse_feeds_text("feeds:\n  - url: https://c.example/x\n    max_age: 2d\n")[0].max_age == 172800
+    with pytest.raises(FeedsConfigError, match="field 'max_age'"):
+        parse_feeds_text("feeds:\n  - url: https://c.example/x\n    max_age: -5\n")
     assert parse_duration("5m") == 300 and parse_duration("1h") == 3600 and parse_duration(45) == 45
     with pytest.raises(ValueError):
         parse_duration("soon")

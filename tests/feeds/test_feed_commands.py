@@ -47,7 +47,8 @@ def test_overview_shows_health_from_the_poller_state(admin_settings):
 def test_add_and_remove_replies_edit_the_file(admin_settings):
     ok = feed_add_reply(admin_settings, ["https://www.ministry.example/press/rss.xml", "en"])
     assert ok.startswith("✅ Added <b>ministry.example/press</b>")
-    assert [f.name for f in load_feeds(admin_settings.feeds_file)][-1] == "ministry.example/press"
+    added = load_feeds(admin_settings.feeds_file)[-1]
+    assert (added.name, added.lang, added.max_age) == ("ministry.example/press", "en", 2 * 86400)
     assert "already exists" in feed_add_reply(admin_settings, ["https://www.ministry.example/press/rss.xml"])
     assert "Not added" in feed_add_reply(admin_settings, ["ftp://nope.example/x"])
     assert "Not added" in feed_add_reply(admin_settings, ["https://ok.example/rss", "klingon!"])

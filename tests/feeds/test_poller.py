@@ -5,6 +5,8 @@ Every story and sentence here is invented for the tests."""
 from __future__ import annotations
 
 import time
+from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime
 
 from dementi.records import normalise_url
 from streams.broker import free_port
@@ -205,3 +207,17 @@ def test_redirects_are_followed_and_loops_reported(feed_server, feed_settings, k
     assert results["moved"].new == 1 and results["moved"].error is None
     assert results["loop"].error == "too many redirects"
     assert [a.url for a in read_articles(kafka_bootstrap, feed_settings)] == [ITEM_C["link"]]
+
+
+def test_max_age_skips_the_backlog_but_remembers_it(feed_server, feed_settings, kafka_bootstrap):
+    fresh = {**ITEM_A, "date": format_datetime(datetime.now(timezone.utc) - timedelta(hours=1), usegmt=True)}
+    stale = {**ITEM_B, "date": "Tue, 03 Mar 2020 08:00:00 GMT"}
+    undated = {"title": "Undated note", "link": "https://news.example/undated", "date": None}
+    feed_server.routes["/backlog.xml"] = Route(rss([fresh, stale, undated]))
+    feeds = [feed(feed_server, "/backlog.xml", name="backlog", max_age="2d")]
+    first = poll_once(feed_settings, feeds, kafka_bootstrap).results[0]
+    assert (first.new, first.old, first.seen) == (2, 1, 0)
+    second = poll_once(feed_settings, feeds, kafka_bootstrap).results[0]
+    assert (second.new, second.old, second.seen) == (0, 0, 3)
+    assert sorted(a.url for a in read_articles(kafka_bootstrap, feed_settings)) == [
+        ITEM_A["link"], "https://news.example/undated"]
