@@ -23,7 +23,9 @@ CLIMB_DEPS = {"aux", "aux:pass", "aux:tense", "cop", "xcomp", "conj", "ccomp", "
               "nmod", "dep"}
 # From the subject head to the words that still describe it: "le ministère RUSSE", "Peskov, le
 # porte-parole DU KREMLIN" (appos), "la voix DE sa porte-parole".
-DESCRIBE_DEPS = {"amod", "nmod", "appos", "flat", "flat:name", "compound", "det", "case", "fixed", "nummod", "nmod:poss"}
+# No "nmod": in "le maire de Kiev" Kiev describes the mayor, it does not make him a state actor
+# (titles that take a complement, "porte-parole du Kremlin", are merged by the gazetteer).
+DESCRIBE_DEPS = {"amod", "appos", "flat", "flat:name", "compound", "fixed", "nmod:poss"}
 LOCATIVE = {"a", "à", "au", "aux", "en", "in", "at", "en", "dans", "de", "from", "vers", "to", "в", "во", "في"}
 
 

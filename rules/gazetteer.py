@@ -110,7 +110,7 @@ class _Hit:
 class _Patterns:
     exclude: list[str] = field(default_factory=list)
     blocked_before: set[str] = field(default_factory=set)
-    blocked_after: set[str] = field(default_factory=set)
+    blocked_after: set[str] = field(default_factory=set)   # words or short phrases
 
 
 class GazetteerError(ValueError):
@@ -249,8 +249,14 @@ class Gazetteer:
             word = before[-1].strip(".,;:\"«»()").split("'")[-1] or before[-1].strip("'")
             if word in self.patterns.blocked_before or before[-1].strip(".,;:\"«»()'") in self.patterns.blocked_before:
                 return True
-        after = folded[end:].split()
-        return bool(after) and after[0].strip(".,;:'\"«»()") in self.patterns.blocked_after
+        after = folded[end:].lstrip()
+        if after.startswith("'s "):                      # "Moscow's mayor", "China's central bank"
+            after = after[3:]
+        after = after.strip(".,;:'\"«»() ")
+        for phrase in self.patterns.blocked_after:
+            if after.startswith(phrase) and (len(after) == len(phrase) or not _is_word_char(after[len(phrase)])):
+                return True
+        return False
 
     def find_actors(self, text: str) -> list[tuple[int, int, Actor, bool]]:
         """Merged actor mentions over a plain string: (start_char, end_char, Actor, weak)."""

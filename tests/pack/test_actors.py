@@ -69,3 +69,13 @@ def test_extract_quote():
     assert extract_quote("Une information « absurde » selon lui.") is None
     assert extract_quote("Er sagte: „Das ist falsch und erfunden“.") == "Das ist falsch und erfunden"
     assert extract_quote("") is None
+
+
+def test_a_place_complement_does_not_make_the_subject_an_actor(nlp_fr, gazetteer):
+    doc, ms = _parse(nlp_fr, gazetteer, "Le directeur du musée de Pékin dément la fermeture.")
+    assert subject_of(_tok(doc, "dément"), ms) is None
+
+
+def test_pronoun_subject_resolves_to_the_actor_of_the_main_clause(nlp_fr, gazetteer):
+    doc, ms = _parse(nlp_fr, gazetteer, "Le gouvernement hongrois a fait savoir qu'il ne signerait pas le texte.")
+    assert subject_of(_tok(doc, "signerait"), ms).actor.country == "HUN"

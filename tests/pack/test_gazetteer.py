@@ -99,3 +99,10 @@ def test_user_yaml_extends_and_bad_yaml_is_located(tmp_path):
         assert "bad.yaml" in str(exc) and "entries[0]" in str(exc) and "planet" in str(exc)
     else:
         raise AssertionError("an unknown kind must be a load error")
+
+
+def test_city_institutions_are_not_the_state(gazetteer):
+    assert actors(gazetteer, "Moscow's mayor denied the report.") == []
+    assert actors(gazetteer, "China's central bank denied it.") == []
+    assert actors(gazetteer, "Le maire de Kiev a démenti.") == []
+    assert countries(gazetteer, "China's foreign ministry denied it.") == ["CHN"]
