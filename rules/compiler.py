@@ -60,7 +60,10 @@ class ActorNode:
                 return self._ok(unit, found, "subject of the cue")
             if any_subject:
                 return Outcome(self.label, False, note="the cue's subject is not a state actor")
-        near = self._near(cues, mentions)
+        # [rule-pack change, agreed via REQUESTS.md 07:06] role "subject" without a usable parse:
+        # only subject-like positions count (see _subject_like), so "Apple denies ... China" is silent.
+        subject_like = unit if self.spec.role == "subject" else None
+        near = self._near(cues, mentions, subject_like)
         if near is not None:
             return self._ok(unit, near, f"within {self.spec.near} tokens of the cue")
         return Outcome(self.label, False, note=f"no state actor within {self.spec.near} tokens of the cue")
@@ -89,14 +92,53 @@ class ActorNode:
                     current, steps = current.head, steps + 1
         return None, any_subject
 
-    def _near(self, cues: list[Hit], mentions: list):
-        best, best_gap = None, None
+    def _near(self, cues: list[Hit], mentions: list, subject_like: Unit | None = None):
+        best, best_key = None, None
         for cue in cues:
             for m in mentions:
                 gap = max(m.start - cue.tok_end, cue.tok_start - m.end, 0)
-                if gap <= self.spec.near and (best_gap is None or gap < best_gap):
-                    best, best_gap = m, gap
+                if gap > self.spec.near:
+                    continue
+                if subject_like is not None and not _subject_like(subject_like, [c for c in cues if c.label != "negation"] or cues, m):
+                    continue
+                # [rule-pack] a capital after "in/à/at" is a place, not the speaker: rank it last
+                key = (_after_locative(subject_like or None, m, cue), gap)
+                if best_key is None or key < best_key:
+                    best, best_key = m, key
         return best
+
+
+# [rule-pack change] Subject-like positions for `role: subject` when there is no parse (or the
+# parse gave the cue no subject): the actor precedes the cue ("Moscow denied", "the ministry on
+# Monday denied"), or follows it right after an agent/speech word ("denied by Beijing",
+# "démenti par Moscou", "..., said the foreign ministry"). A country after the cue is usually
+# what is denied ("Apple denies report ... China"), not who denies.
+_AGENT_WORDS = frozenset("by par por von vom durch от от said says told according selon indique indiqué declare "
+                         "déclaré affirme affirmé ajoute ajouté dit a".split())
+_LOCATIVE_WORDS = frozenset("in at a à au aux en dans from to в في".split())
+
+
+_SPEECH_AFTER = frozenset("said says told stated added insisted declared".split())
+
+
+def _subject_like(unit: Unit, cues: list[Hit], m) -> bool:
+    """All cue hits of the rule are one predicate ("rejected ... allegations"): the actor must
+    stand before its first token, or after its last one in an agent/speech construction."""
+    first = min(c.tok_start for c in cues)
+    last = max(c.tok_end for c in cues)
+    if m.end <= first:
+        return True
+    if m.start >= last:
+        between = [t.lower_ for t in unit.doc[last:m.start]]
+        after = [t.lower_ for t in unit.doc[m.end:m.end + 2]]
+        return any(w in _AGENT_WORDS for w in between[-4:]) or any(w in _SPEECH_AFTER for w in after)
+    return False  # inside the predicate: "rejected US allegations" -> the US is what is rejected
+
+
+def _after_locative(unit: Unit | None, m, cue: Hit) -> bool:
+    if unit is None or m.start == 0:
+        return False
+    return unit.doc[m.start - 1].lower_ in _LOCATIVE_WORDS
 
 
 def _needs_cues(node) -> bool:
