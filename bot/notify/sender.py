@@ -7,6 +7,9 @@ Error policy (rssbot's, plus per-chat isolation):
 - 400 migrate_to_chat_id: everything moves to the new chat id and the message is resent there;
 - other 400 (e.g. entities): resent once as plain text; if that fails too, marked failed and logged.
 A part is marked sent right after Telegram accepts it, so a restart never sends it again.
+The one unavoidable window: a crash in the few milliseconds between Telegram's acceptance and that
+commit resends that one part on restart (at-least-once there; the Bot API has no idempotency key,
+and losing an alert is worse than repeating one).
 """
 
 from __future__ import annotations
