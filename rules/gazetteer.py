@@ -310,11 +310,23 @@ def _group(text: str, hits: list[_Hit]) -> list[list[_Hit]]:
             prev = groups[-1][-1]
             gap = fold(text[prev.end:hit.start])
             joinable = {prev.entry.kind, hit.entry.kind} & (TITLE_KINDS | {"demonym"})
-            if gap in CONNECTORS and joinable:
+            if (gap in CONNECTORS and joinable) or _adjective_gap(prev, hit, gap):
                 groups[-1].append(hit)
                 continue
         groups.append([hit])
     return groups
+
+
+_GAP_STOP = {"and", "or", "et", "ou", "y", "und", "former", "ex", "ancien", "ancienne", "said", "says"}
+
+
+def _adjective_gap(prev: _Hit, hit: _Hit, gap: str) -> bool:
+    """English-style "Japanese economic revitalization minister": a demonym, up to three plain
+    words, then a title, with no punctuation or conjunction in between."""
+    if prev.entry.kind != "demonym" or hit.entry.kind not in TITLE_KINDS:
+        return False
+    words = gap.split()
+    return 0 < len(words) <= 3 and all(w.isalpha() and w not in _GAP_STOP for w in words)
 
 
 _NAME_OVERRIDES = {"RUS": "Russia", "USA": "United States", "GBR": "United Kingdom", "KOR": "South Korea",

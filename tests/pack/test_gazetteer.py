@@ -106,3 +106,9 @@ def test_city_institutions_are_not_the_state(gazetteer):
     assert actors(gazetteer, "China's central bank denied it.") == []
     assert actors(gazetteer, "Le maire de Kiev a démenti.") == []
     assert countries(gazetteer, "China's foreign ministry denied it.") == ["CHN"]
+
+
+def test_demonym_and_title_with_adjectives_between(gazetteer):
+    assert countries(gazetteer, "Chilean economy and finance minister") == []  # conjunction breaks it
+    assert countries(gazetteer, "the Chilean deputy foreign minister said") == ["CHL"]
+    assert countries(gazetteer, "Peruvian trade minister Ana Ruiz denied it") == ["PER"]
