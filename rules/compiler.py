@@ -274,6 +274,8 @@ def requirements(node) -> list[set[str]]:
         return _disjunction([c for w, c in node.cues if w > 0]) if node.threshold > 0 else []
     if isinstance(node, (NoneNode, ActorNode)):
         return []
+    if isinstance(node, NegatedNode):  # the verb form AND a negation word must be present
+        return [set(node.literals()), set(node.negation_words)]
     lits = node.literals()
     return [set(lits)] if lits else []
 

@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from rules.inflect import surface_forms
-from rules.textnorm import fold, fold_map, original_span
+from functools import lru_cache
+
+from rules.textnorm import at_token_boundary, fold, fold_map, original_span
 
 # Folded negation words. Window mode (no parse) leaves out words that are mostly not negations
 # on their own in running text (fr "plus", "point").
@@ -27,6 +29,11 @@ NEGATION_WORDS: dict[str, frozenset[str]] = {
 _WINDOW_EXCLUDED = frozenset({"plus", "point"})
 _ALL_NEGATIONS = frozenset().union(*NEGATION_WORDS.values()) - {"nie"}  # "nie" is also fr "il nie"
 _NEG_CARRIER_DEPS = frozenset({"obj", "obl", "obl:arg", "obl:mod", "iobj", "nsubj", "nmod", "obl:agent", "dobj", "pobj", "prep"})
+
+
+@lru_cache(maxsize=65536)
+def _fold_word(word: str) -> str:
+    return fold(word) if word else ""
 
 
 @dataclass
@@ -63,8 +70,8 @@ class Unit:
         self._mentions_fn = mentions_fn
         self._mentions: list | None = None
         self._folded: tuple[str, list[int]] | None = None
-        self.token_folds = [fold(t.text) for t in doc]
-        self.lemma_folds = [fold(t.lemma_) if t.lemma_ else "" for t in doc]
+        self.token_folds = [_fold_word(t.text) for t in doc]
+        self.lemma_folds = [_fold_word(t.lemma_) for t in doc]
 
     @property
     def folded(self) -> tuple[str, list[int]]:
@@ -99,20 +106,20 @@ class PhraseNode:
     def __init__(self, phrases: list[str], label: str, field_name: str | None):
         self.label, self.field = label, field_name
         self.phrases = phrases
-        alts = []
-        for p in sorted({" ".join(fold(p).split()) for p in phrases}, key=len, reverse=True):
-            body = r"\s+".join(re.escape(w) for w in p.split(" "))
-            pre = r"(?<![^\W_])" if (p[0].isalnum()) else ""
-            post = r"(?![^\W_])" if (p[-1].isalnum()) else ""
-            alts.append(pre + body + post)
-        self.pattern = re.compile("|".join(alts))
+        import re2
+
+        alts = [r"\s+".join(re2.escape(w) for w in p.split(" "))
+                for p in sorted({" ".join(fold(p).split()) for p in phrases}, key=len, reverse=True)]
+        # RE2: one DFA for all phrases (Python's re tries every alternative at every position);
+        # token boundaries are checked on each match below.
+        self.pattern = re2.compile("|".join(alts))
 
     def literals(self) -> set[str] | None:
+        """One word per phrase (its most distinctive one): robust to line breaks and spacing."""
         out = set()
         for p in self.phrases:
             words = fold(p).split()
-            long_words = [w for w in words if len(w) >= 3]
-            out.add(" ".join(words) if len(words) == 1 or not long_words else max(long_words, key=len))
+            out.add(max(words, key=lambda w: (sum(c.isalnum() for c in w), len(w))))
         return out
 
     def evaluate(self, unit: Unit, cues=None) -> Outcome:
@@ -122,6 +129,8 @@ class PhraseNode:
         folded, offsets = unit.folded
         hits = []
         for m in self.pattern.finditer(folded):
+            if not at_token_boundary(folded, m.start(), m.end()):
+                continue
             s, e = original_span(offsets, m.start(), m.end())
             hits.append(unit.hit_for_chars(s, e, self.label))
         return Outcome(self.label, bool(hits), hits)
@@ -245,6 +254,8 @@ class NegatedNode:
         self.label, self.field = label, field_name
         self.lemma = LemmaNode(lemmas, languages, label, None)
         self.window = window
+        langs = [lang for lang in languages if lang in NEGATION_WORDS] or list(NEGATION_WORDS)
+        self.negation_words = frozenset().union(*(NEGATION_WORDS[lang] for lang in langs))
 
     def literals(self) -> set[str] | None:
         return self.lemma.literals()

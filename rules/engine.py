@@ -78,7 +78,7 @@ class _FieldText:
         """Per unit of ``scope`` (sentences, paragraphs or the whole field): rules whose clauses all hold."""
         if self._cands is None:
             pf = self._prefilter
-            pairs = [pf.satisfied(fold(s.text(self.text))) for s in self.sentences]
+            pairs = [pf.satisfied(s.text(self.text)) for s in self.sentences]
             by_para: dict[int, set] = {}
             for s, p in zip(self.sentences, pairs):
                 by_para.setdefault(s.paragraph, set()).update(p)
@@ -174,7 +174,7 @@ class Engine:
     def has_cue(self, article: Article) -> bool:
         """Stage 1 alone: does a field hold every literal clause of some enabled rule?"""
         pf = self._prefilter
-        return any(pf.rules_in(fold(t)) for t in (article.title, article.body) if t)
+        return any(pf.rules_in(t) for t in (article.title, article.body) if t)
 
     # ------------------------------------------------------------------ stage 2
     def alerts(self, article: Article, only: Iterable[str] | None = None) -> list[Alert]:

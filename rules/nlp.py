@@ -26,7 +26,9 @@ def _build(lang: str):
     model = STATISTICAL_MODELS.get(lang)
     if model:
         try:
-            return spacy.load(model)
+            # NER is excluded: actors come from the gazetteer (spaCy's fr NER tags ministries as
+            # LOC), and dropping it makes stage 2 ~20 % faster.
+            return spacy.load(model, exclude=["ner"])
         except OSError:
             log.warning("spaCy model %s is not installed; using a blank %s pipeline", model, lang)
     try:

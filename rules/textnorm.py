@@ -8,7 +8,7 @@ can be reported on the original sentence.
 
 Both apply the same steps: lower-case, canonical decomposition, removal of combining marks
 (accents, cedillas, Greek breathings...), curly apostrophes -> ``'``, non-breaking spaces -> `` ``,
-Greek final sigma -> sigma. "DÉMENTI" and "dementi" fold to the same string.
+Greek final sigma -> sigma, ligatures œ/æ -> oe/ae. "DÉMENTI" and "dementi" fold to the same string.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ _MARK_SET = frozenset(_MARKS)
 _REPLACE: tuple[tuple[str, str], ...] = (
     ("\u2019", "'"), ("\u2018", "'"), ("\u02bc", "'"), ("\u00b4", "'"), ("\u2032", "'"),
     ("\u00a0", " "), ("\u202f", " "), ("\u2009", " "), ("\u2007", " "),
-    ("\u03c2", "\u03c3"),
+    ("\u03c2", "\u03c3"), ("\u0153", "oe"), ("\u00e6", "ae"),
 )
 _REPLACE_MAP = dict(_REPLACE)
 
