@@ -123,6 +123,7 @@ class Alert(Record):
     article_source: str = ""
     article_lang: str | None = None
     published_at: datetime | None = None
+    ingested_at: datetime | None = Field(default=None, description="when the article entered dementi (feed poll or Kafka append): end-to-end latency")
     evidence: Evidence
     denier: Actor | None = None
     target: Actor | None = None

@@ -102,6 +102,9 @@ class Settings(BaseSettings):
     log_level: str = Field(default="INFO", description="DEBUG | INFO | WARNING | ERROR")
     log_json: bool = Field(default=False, description="structured JSON logs")
     metrics_port: int | None = Field(default=None, description="Prometheus /metrics port; unset = off")
+    worker_metrics_port: int | None = Field(default=None, ge=0, le=65535, description="detect worker's /metrics port (default: metrics_port)")
+    bot_metrics_port: int | None = Field(default=None, ge=0, le=65535, description="notifier's /metrics port (default: metrics_port + 1)")
+    metrics_host: str = Field(default="0.0.0.0", description="interface the /metrics endpoints listen on")
 
     @field_validator("rules_dir", "gazetteers_dir", "feeds_file")
     @classmethod

@@ -16,11 +16,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable
 from pathlib import Path
 
 import faust
 
+from dementi import metrics
 from dementi.settings import Settings
 from streams.detect import Detector, RawRecord
 from streams.rulesource import RuleSource, open_rule_source
@@ -48,10 +51,13 @@ class DetectApp:
                  on_ready: Callable[[], None] | None = None):
         self.settings = settings
         self.source = source or open_rule_source(settings.rules_dir, settings.gazetteers_dir)
-        self.detector = Detector(self.source, settings.max_body_bytes)
+        self.metrics_on = metrics.port_for(settings, "worker") is not None
+        self.detector = Detector(self.source, settings.max_body_bytes, count_candidates=self.metrics_on)
+        metrics.watch_rules(lambda: len(self.source.engine.rules), self.detector.guard.disabled_count)
         self.on_ready = on_ready
         self.stats = {"articles": 0, "alerts": 0, "dead_letters": 0, "batches": 0}
         self.fatal: BaseException | None = None
+        self._engine_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="engine")
         self.app = self._build_app(bootstrap)
 
     def _build_app(self, bootstrap: str) -> faust.App:
@@ -106,6 +112,10 @@ class DetectApp:
             except Exception as exc:
                 log.error("rule reload failed, keeping the current rules: %r", exc)
 
+        @app.timer(interval=1.0)
+        async def heartbeat() -> None:  # /healthz: the loop is alive
+            metrics.beat()
+
         last = dict(self.stats)
 
         @app.timer(interval=STATS_INTERVAL)
@@ -121,6 +131,7 @@ class DetectApp:
         async def _ready(sender=None, **kwargs) -> None:
             assigned = sorted(tp.partition for tp in app.consumer.assignment() if tp.topic == s.articles_topic)
             log.info("detect worker ready: group %s, partitions %s of %s", app_id(s), assigned, s.articles_topic)
+            metrics.set_info(group=app_id(s), partitions=assigned)
             if self.on_ready:
                 self.on_ready()
 
@@ -128,23 +139,29 @@ class DetectApp:
 
     async def _handle(self, app: faust.App, events, alerts_topic: str, dead_topic: str) -> None:
         records = [RawRecord(e.message.topic, e.message.partition, e.message.offset, e.message.key,
-                             e.message.value) for e in events]
+                             e.message.value, e.message.timestamp) for e in events]
+        started = time.perf_counter()
         result = None
         pending = []
+        loop = asyncio.get_running_loop()
         for start in range(0, len(records), YIELD_EVERY):
-            part = self.detector.process(records[start:start + YIELD_EVERY])
+            # The engine runs in ONE dedicated thread (order kept, no concurrent engine calls) so
+            # that a slow batch (spaCy on many candidates) cannot starve the loop: heartbeats,
+            # fetches and commits go on, and the group does not evict us mid-batch.
+            part = await loop.run_in_executor(self._engine_thread, self.detector.process,
+                                              records[start:start + YIELD_EVERY])
             for key, value in part.alerts:
                 pending.append(await app.producer.send(alerts_topic, key, value, None, None, None))
             for key, value in part.dead_letters:
                 pending.append(await app.producer.send(dead_topic, key, value, None, None, None))
             result = part if result is None else _merge(result, part)
-            await asyncio.sleep(0)
         if pending:
             await asyncio.gather(*pending)  # delivered (acks=all) before the batch is acked
         self.stats["batches"] += 1
         self.stats["articles"] += result.articles
         self.stats["alerts"] += len(result.alerts)
         self.stats["dead_letters"] += len(result.dead_letters)
+        metrics.record_batch(result, len(records), time.perf_counter() - started)
 
 
 def _merge(a, b):
@@ -153,4 +170,6 @@ def _merge(a, b):
     a.articles += b.articles
     a.alerts_by_rule.update(b.alerts_by_rule)
     a.dead_by_reason.update(b.dead_by_reason)
+    a.candidates += b.candidates
+    a.rule_failures.extend(b.rule_failures)
     return a

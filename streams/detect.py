@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from datetime import datetime, timezone
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from streams.deadletter import STAGE_DECODE, STAGE_RULES, encode_envelope, make_envelope
 from streams.decode import Rejected, decode_article
+from streams.ruleguard import ArticleError, RuleGuard
 from streams.rulesource import RuleSource
 
 log = logging.getLogger(__name__)
@@ -28,6 +30,7 @@ class RawRecord(NamedTuple):
     offset: int | None
     key: bytes | None
     value: bytes | None
+    timestamp: float | None = None  # Kafka append time (s): the ingest time when the article has none
 
 
 @dataclass
@@ -37,12 +40,16 @@ class BatchResult:
     articles: int = 0
     alerts_by_rule: Counter = field(default_factory=Counter)
     dead_by_reason: Counter = field(default_factory=Counter)
+    candidates: int = 0                                   # articles past the prefilter (metrics only)
+    rule_failures: list[str] = field(default_factory=list)  # rules disabled in this batch
 
 
 class Detector:
-    def __init__(self, source: RuleSource, max_body_bytes: int):
+    def __init__(self, source: RuleSource, max_body_bytes: int, count_candidates: bool = False):
         self.source = source
         self.max_body_bytes = max_body_bytes
+        self.guard = RuleGuard()  # disables a rule that raises, the others keep running
+        self.count_candidates = count_candidates  # an extra prefilter pass: only when metrics are on
 
     def process(self, records: list[RawRecord]) -> BatchResult:
         result = BatchResult()
@@ -54,18 +61,30 @@ class Detector:
                 self._dead(result, rec, STAGE_DECODE, exc.reason, exc.error)
                 continue
             result.articles += 1
+            if article.ingested_at is None and rec.timestamp:
+                article.ingested_at = datetime.fromtimestamp(rec.timestamp, timezone.utc)
+            if self.count_candidates and getattr(engine, "has_cue", None) and engine.has_cue(article):
+                result.candidates += 1
             try:
-                alerts = engine.alerts(article)
-            except Exception as exc:  # a buggy rule must not kill the worker
+                evaluation = self.guard.evaluate(engine, article)
+            except ArticleError as err:  # the article breaks every rule: dead-letter it
+                exc = err.original
                 log.error("rule evaluation failed on article %s (%s[%s]@%s): %r",
                           article.id, rec.topic, rec.partition, rec.offset, exc)
                 self._dead(result, rec, STAGE_RULES, RULE_ERROR, f"{type(exc).__name__}: {exc}")
                 continue
+            alerts = evaluation.alerts
+            if evaluation.failed_rules:  # kept for replay once the rule is fixed (alert ids dedup)
+                result.rule_failures.extend(evaluation.failed_rules)
+                self._dead(result, rec, STAGE_RULES, RULE_ERROR, "; ".join(
+                    f"rule {rid}: {err}" for rid, err in evaluation.failed_rules.items()))
             seen: set[str] = set()
             for alert in alerts:
                 if alert.alert_id in seen:  # one alert per (article, rule)
                     continue
                 seen.add(alert.alert_id)
+                if alert.ingested_at is None:
+                    alert.ingested_at = article.ingested_at
                 result.alerts.append((alert.alert_id.encode("ascii"), alert.to_bytes()))
                 result.alerts_by_rule[alert.rule_id] += 1
         return result

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import faust
 
+from dementi import metrics
 from dementi.settings import Settings
 from streams.app import DetectApp, app_id
 from streams.topics import BrokerUnavailable, ensure_topics
@@ -197,6 +198,7 @@ def run_worker(settings: Settings, *, ready_file: Path | None = None, connect_ti
              app_id(settings), settings.articles_topic, settings.alerts_topic, settings.deadletter_topic,
              len(detect.source.engine.rules), bootstrap)
 
+    metrics_server = metrics.serve(settings, "worker")
     stopper = _Stopper(stop_grace)
     if ready_file is not None:
         stopper.cleanup.append(lambda: ready_file.unlink(missing_ok=True))
@@ -225,4 +227,6 @@ def run_worker(settings: Settings, *, ready_file: Path | None = None, connect_ti
              code, detect.stats["articles"], detect.stats["alerts"], detect.stats["dead_letters"])
     stopper.arm(code)  # also stops the watchdog loop
     stopper.disarm()   # we returned in time: no hard exit
+    if metrics_server is not None:
+        metrics_server.stop()
     return code

@@ -15,19 +15,48 @@ import click
 log = logging.getLogger("dementi.bot")
 
 
+async def _heartbeat(stop: asyncio.Event) -> None:
+    from dementi import metrics  # noqa: PLC0415
+
+    while not stop.is_set():
+        metrics.beat()  # /healthz: the event loop still runs
+        try:
+            await asyncio.wait_for(stop.wait(), 1.0)
+        except asyncio.TimeoutError:
+            pass
+
+
 async def _main(settings, console_only: bool) -> None:
+    from dementi import metrics  # noqa: PLC0415
+
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    if settings.telegram_token is None or console_only:
-        from bot.console import run_console  # noqa: PLC0415 - heavy imports only when used
+    server = metrics.serve(settings, "bot")
+    beating = asyncio.create_task(_heartbeat(stop))
+    try:
+        if settings.telegram_token is None or console_only:
+            from bot.console import run_console  # noqa: PLC0415 - heavy imports only when used
 
-        await run_console(settings, stop)
-    else:
-        from bot.app import run_telegram  # noqa: PLC0415
+            await run_console(settings, stop)
+        else:
+            from bot.app import make_services, run_telegram  # noqa: PLC0415
 
-        await run_telegram(settings, stop)
+            services = make_services(settings)
+            metrics.BOT.bind(services, settings.data_dir / "bot.sqlite3")
+
+            def on_sent(row, index, sent_at):
+                alert = services.store.alert(row.alert_id) if index + 1 >= len(row.parts) else None
+                ingested = alert.ingested_at.timestamp() if alert is not None and alert.ingested_at else None
+                metrics.observe_sent(row, index, sent_at, ingested)
+
+            await run_telegram(settings, stop, on_sent=on_sent, services=services)
+    finally:
+        stop.set()
+        await beating
+        if server is not None:
+            server.stop()
     log.info("bot stopped")
 
 
