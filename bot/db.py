@@ -75,6 +75,7 @@ CREATE TABLE IF NOT EXISTS outbox (
     UNIQUE (alert_id, chat_id)
 );
 CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (status, due_at);
+CREATE INDEX IF NOT EXISTS outbox_chat ON outbox (status, chat_id, id);
 CREATE TABLE IF NOT EXISTS realert (
     chat_id    INTEGER NOT NULL,
     rule_id    TEXT NOT NULL,

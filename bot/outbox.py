@@ -57,6 +57,13 @@ class Outbox:
             (now if now is not None else time.time(), limit)).fetchall()
         return [self._row(r) for r in rows]
 
+    def due_heads(self, now: float | None = None, limit: int = 5000) -> list[OutboxRow]:
+        """The oldest due pending row of each chat (what the sender may start now), oldest first."""
+        rows = self.conn.execute(
+            "SELECT * FROM outbox WHERE id IN (SELECT MIN(id) FROM outbox WHERE status = 'pending' AND due_at <= ? "
+            "GROUP BY chat_id) ORDER BY id LIMIT ?", (now if now is not None else time.time(), limit)).fetchall()
+        return [self._row(r) for r in rows]
+
     def next_due_at(self) -> float | None:
         row = self.conn.execute("SELECT MIN(due_at) FROM outbox WHERE status = 'pending'").fetchone()
         return row[0]

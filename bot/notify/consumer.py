@@ -51,6 +51,7 @@ class AlertConsumer:
         self.max_records = max_records
         self.consumed = 0
         self.ready = asyncio.Event()
+        self.client: AIOKafkaConsumer | None = None  # for introspection (assignment) by benches/status
 
     def _consumer(self) -> AIOKafkaConsumer:
         s = self.settings
@@ -59,7 +60,8 @@ class AlertConsumer:
             enable_auto_commit=False, auto_offset_reset="earliest",
             session_timeout_ms=int(s.broker_session_timeout * 1000),
             heartbeat_interval_ms=int(s.broker_heartbeat_interval * 1000),
-            rebalance_timeout_ms=int(s.broker_session_timeout * 1000), max_poll_records=self.max_records)
+            rebalance_timeout_ms=int(s.broker_session_timeout * 1000), max_poll_records=self.max_records,
+            fetch_max_wait_ms=100)  # an alert waits at most 100 ms in the broker before we see it
 
     async def _start(self, stop: asyncio.Event) -> AIOKafkaConsumer | None:
         delay = 0.5
@@ -96,6 +98,7 @@ class AlertConsumer:
         consumer = await self._start(stop)
         if consumer is None:
             return
+        self.client = consumer
         self.ready.set()
         stopping = asyncio.ensure_future(stop.wait())
         try:

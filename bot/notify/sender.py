@@ -77,11 +77,7 @@ class Sender:
         """Start a send for every chat that may send now; return seconds until the next chance."""
         now = self.clock()
         wait = 1.0
-        seen: set[int] = set()
-        for row in self.outbox.due(now):
-            if row.chat_id in seen:
-                continue
-            seen.add(row.chat_id)  # only the oldest row of a chat: keeps per-chat order
+        for row in self.outbox.due_heads(now):  # only the oldest row of a chat: keeps per-chat order
             if row.chat_id in self.inflight:
                 continue
             delay = self.governor.reserve(row.chat_id, row.chat_id < 0, now)
