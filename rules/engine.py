@@ -149,7 +149,11 @@ class Engine:
         if backend is None:
             from rules.backend import load_backend
 
-            backend = load_backend(gazetteers_dir)
+            try:
+                backend = load_backend(gazetteers_dir)
+            except (OSError, ValueError) as exc:  # GazetteerError is a ValueError naming file/line
+                where = str(gazetteers_dir or "config/gazetteers")
+                raise RuleLoadError([RuleError(where, 1, 1, "", f"gazetteers do not load: {exc}")]) from exc
         return cls(loaded, backend)
 
     @property
@@ -192,7 +196,11 @@ class Engine:
         analysis = _Analysis(self, fields, lang)
         out = []
         for cr in active:
-            alert = self._first_match(cr, analysis, article)
+            try:
+                alert = self._first_match(cr, analysis, article)
+            except Exception:  # one rule (or odd text) must not cost the other rules' alerts
+                log.exception("rule %s failed on article %s", cr.rule.id, article.id)
+                continue
             if alert is not None:
                 out.append(alert)
         return out

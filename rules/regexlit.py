@@ -13,11 +13,11 @@ from __future__ import annotations
 try:  # Python 3.11+: the parser moved to re._parser (sre_parse is a deprecated alias)
     import re._parser as _sre_parse
     from re._constants import (  # type: ignore[attr-defined]
-        AT, BRANCH, LITERAL, MAX_REPEAT, MIN_REPEAT, SUBPATTERN,
+        AT, BRANCH, IN, LITERAL, MAX_REPEAT, MIN_REPEAT, SUBPATTERN,
     )
 except ImportError:  # pragma: no cover
     import sre_parse as _sre_parse  # type: ignore[no-redef]
-    from sre_constants import AT, BRANCH, LITERAL, MAX_REPEAT, MIN_REPEAT, SUBPATTERN  # type: ignore[no-redef]
+    from sre_constants import AT, BRANCH, IN, LITERAL, MAX_REPEAT, MIN_REPEAT, SUBPATTERN  # type: ignore[no-redef]
 
 import re
 
@@ -49,6 +49,22 @@ def _exact(op, av) -> set[str] | None:
             if alt is None:
                 return None
             out |= alt
+        return out if len(out) <= MAX_ALTERNATIVES else None
+    if op is IN:  # a small class of plain characters: [ée], [وف]
+        if all(item_op is LITERAL for item_op, _ in av) and len(av) <= 10:
+            return {fold(chr(code)) for _, code in av}
+        return None
+    if op in (MAX_REPEAT, MIN_REPEAT):
+        lo, hi, sub = av
+        inner = _exact_seq(sub)
+        if inner is None or hi > 3:
+            return None
+        out = {""} if lo == 0 else set()
+        for n in range(max(lo, 1), hi + 1):  # "?": optional; x{2}: fixed small counts
+            combos = {""}
+            for _ in range(n):
+                combos = {a + b for a in combos for b in inner}
+            out |= combos
         return out if len(out) <= MAX_ALTERNATIVES else None
     return None
 

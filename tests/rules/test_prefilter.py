@@ -49,3 +49,13 @@ def test_fast_and_general_paths_agree(words, seps):
     view = latin_view(text)
     if view is not None:
         assert PF._satisfied_latin(view) == PF._satisfied_folded(text)
+
+
+def test_regex_literal_extraction():
+    from rules.regexlit import necessary_literals
+
+    assert necessary_literals("n'a (?:jamais|pas) eu lieu") == {SUBSTRING + "n'a jamais eu lieu", SUBSTRING + "n'a pas eu lieu"}
+    assert necessary_literals("d[ée]ment") == {SUBSTRING + "dement"}
+    assert SUBSTRING + 'said "no" to' in necessary_literals('(?:say|says|said) "?no"? to')
+    assert necessary_literals("(?:^|[^\\pL])[وف]?نفى") == {SUBSTRING + "نفى", SUBSTRING + "ونفى", SUBSTRING + "فنفى"}
+    assert necessary_literals("a+b") is None and necessary_literals(r"\d+ \w+s\b") is None
