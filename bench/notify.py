@@ -68,7 +68,7 @@ def pct(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
 
 
-async def scenario(name: str, bootstrap: str, server: BotApiServer, n_alerts: int, chats: int, limits: Limits,
+async def scenario(name: str, bootstrap: str, server, n_alerts: int, chats: int, limits: Limits,
                    pace: float | None) -> dict:
     run = uuid.uuid4().hex[:8]
     tmp = Path(tempfile.mkdtemp(prefix="dementi-bench-"))
@@ -116,23 +116,24 @@ async def scenario(name: str, bootstrap: str, server: BotApiServer, n_alerts: in
     expected = n_alerts * chats
     deadline = time.monotonic() + 120 + expected / 20
     while time.monotonic() < deadline:
-        got = sum(len(server.messages(c)) for c in chat_ids)
+        got = await asyncio.to_thread(lambda: sum(len(server.messages(c)) for c in chat_ids))
         if got >= expected:
             break
-        await asyncio.sleep(0.05)
+        await asyncio.sleep(0.25)
     stop.set()
     sender.notify()
     await asyncio.wait(tasks, timeout=15)
     await bot.shutdown()
     latencies, received = [], []
+    sent = {c: server.messages(c) for c in chat_ids}
     for chat in chat_ids:
-        for msg in server.messages(chat):
+        for msg in sent[chat]:
             m = ID_RE.search(msg.text)
             if m and m.group(1) in detected:
                 latencies.append(msg.received_at - detected[m.group(1)])
                 received.append(msg.received_at)
     duplicates = len(received) - len({(c, ID_RE.search(m.text).group(1)) for c in chat_ids
-                                      for m in server.messages(c) if ID_RE.search(m.text)})
+                                      for m in sent[c] if ID_RE.search(m.text)})
     span = (max(received) - t0) if received else float("nan")
     route_span = routed["t_last"] - t0 if routed["t_last"] else float("nan")
     store.close()
@@ -143,9 +144,54 @@ async def scenario(name: str, bootstrap: str, server: BotApiServer, n_alerts: in
             "mean": statistics.fmean(latencies) if latencies else float("nan")}
 
 
-async def main(n: int) -> list[dict]:
+class RemoteServer:
+    """The Bot API test server in its own process (so it does not share the bot's GIL), read
+    through its /_test/ control endpoints."""
+
+    def __init__(self):
+        import socket
+        import subprocess
+
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.port = sock.getsockname()[1]
+        self.proc = subprocess.Popen([sys.executable, "-m", "tests.botapi.server", "--port", str(self.port)],
+                                     cwd=ROOT, stdout=subprocess.DEVNULL)
+        self.url = f"http://127.0.0.1:{self.port}/bot"
+        import httpx
+
+        self.http = httpx.Client(base_url=f"http://127.0.0.1:{self.port}", timeout=30)
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                self.http.get("/_test/sent")
+                break
+            except httpx.TransportError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+
+    def messages(self, chat_id: int):
+        from types import SimpleNamespace
+
+        rows = self.http.get("/_test/sent", params={"chat_id": chat_id}).json()["result"]
+        return [SimpleNamespace(**r) for r in rows]
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.http.close()
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except Exception:  # noqa: BLE001
+            self.proc.kill()
+
+
+async def main(n: int, in_process: bool) -> list[dict]:
     results = []
-    with EmbeddedBroker() as broker, BotApiServer() as server:
+    with EmbeddedBroker() as broker, (BotApiServer() if in_process else RemoteServer()) as server:
         plans = [("burst-1chat", n, 1, UNLIMITED, None),
                  ("burst-20chats", max(1, n // 20), 20, UNLIMITED, None),
                  ("paced-20/s", max(5, min(n, 200)), 1, UNLIMITED, 20.0),
@@ -176,6 +222,8 @@ def show(results: list[dict]) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=1000, help="alerts in the burst scenarios (default 1000)")
+    parser.add_argument("--in-process", action="store_true",
+                        help="run the Bot API test server in this process (shares the GIL with the bot)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
-    show(asyncio.run(main(args.n)))
+    show(asyncio.run(main(args.n, args.in_process)))
