@@ -261,7 +261,8 @@ class Gazetteer:
     def find_actors(self, text: str) -> list[tuple[int, int, Actor, bool]]:
         """Merged actor mentions over a plain string: (start_char, end_char, Actor, weak)."""
         hits = self.find(text)
-        return [g for g in (self._resolve(text, group) for group in _group(text, hits)) if g is not None]
+        groups = [g for g in _group(text, hits) if not _former(text, g[0].start)]
+        return [g for g in (self._resolve(text, group) for group in groups) if g is not None]
 
     def mentions(self, doc_or_span) -> list[ActorMention]:
         """Actor mentions in a spaCy Doc or Span, token indices relative to the Doc."""
@@ -315,6 +316,16 @@ def _group(text: str, hits: list[_Hit]) -> list[list[_Hit]]:
                 continue
         groups.append([hit])
     return groups
+
+
+_FORMER = {"ancien", "ancienne", "anciens", "anciennes", "ex", "former", "feu", "late", "exministro", "expresidente",
+           "ehemalige", "ehemaliger", "ehemaligen", "antiguo", "antigua", "бывший", "бывшего", "السابق"}
+
+
+def _former(text: str, start: int) -> bool:
+    """"l'ancien président américain", "former US president": no longer speaks for a state."""
+    before = fold(text[max(0, start - 40):start]).replace("'", " ").split()
+    return bool(before) and before[-1].strip(".,;:") in _FORMER
 
 
 _GAP_STOP = {"and", "or", "et", "ou", "y", "und", "former", "ex", "ancien", "ancienne", "said", "says"}

@@ -112,3 +112,9 @@ def test_demonym_and_title_with_adjectives_between(gazetteer):
     assert countries(gazetteer, "Chilean economy and finance minister") == []  # conjunction breaks it
     assert countries(gazetteer, "the Chilean deputy foreign minister said") == ["CHL"]
     assert countries(gazetteer, "Peruvian trade minister Ana Ruiz denied it") == ["PER"]
+
+
+def test_former_office_holders_are_not_state_actors(gazetteer):
+    assert actors(gazetteer, "L'ancien président argentin a démenti.") == []
+    assert actors(gazetteer, "Former Chilean foreign minister denied it.") == []
+    assert countries(gazetteer, "Le président argentin a démenti.") == ["ARG"]
