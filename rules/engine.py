@@ -180,6 +180,14 @@ class Engine:
         pf = self._prefilter
         return any(pf.rules_in(t) for t in (article.title, article.body) if t)
 
+    def missing_clauses(self, rule_id: str, text: str) -> list[list[str]]:
+        """Prefilter clauses of ``rule_id`` with no literal in ``text`` (a few literals of each, for
+        humans: "the prefilter skipped this because none of dement, dementi... occurs")."""
+        cr = self._by_id[rule_id]
+        pairs = self._prefilter.satisfied(text)
+        return [sorted(lit.lstrip("\x01") for lit in clause)[:6]
+                for j, clause in enumerate(cr.literals) if (cr.index, j) not in pairs]
+
     # ------------------------------------------------------------------ stage 2
     def alerts(self, article: Article, only: Iterable[str] | None = None) -> list[Alert]:
         """Alerts for ``article``: at most one per rule (the first unit that matches)."""

@@ -49,8 +49,10 @@ def run_examples(engine, rule_ids: set[str] | None = None) -> list[ExampleResult
 
 
 def _why_not(engine, rule, article: Article) -> str:
-    if not engine.has_cue(article) and rule.id not in engine.unfilterable_rules:
-        return "the prefilter found none of the rule's literal cues (phrase/lemma forms) in the text"
+    missing = engine.missing_clauses(rule.id, article.body)
+    if missing:
+        shown = "; ".join("none of " + ", ".join(m) for m in missing)
+        return f"the prefilter skipped it: {shown}"
     report = engine.explain(rule.id, article.body, lang=article.lang)
     lines: list[str] = []
     for unit in report.units[:3]:

@@ -149,6 +149,9 @@ def explain(rule_id: str, text: str | None, file_, rules_dir: Path | None, gazet
     report = engine.explain(rule_id, body, lang=lang, title=title)
     rule = engine.rule(rule_id)
     out.print(f"rule [bold]{escape(rule_id)}[/bold] (scope {rule.scope}, fields {', '.join(rule.fields)}), language {report.lang}")
+    for clause in engine.missing_clauses(rule_id, f"{title}\n{body}"):
+        out.print(f"[yellow]prefilter[/yellow]: the text has none of {escape(', '.join(clause))}: "
+                  "the engine would skip it before spaCy")
     for unit in report.units:
         mark = "[green]MATCH[/green]" if unit.outcome.ok else "[dim]no match[/dim]"
         pre = "prefilter: candidate" if unit.candidate else "prefilter: skipped"
