@@ -38,12 +38,28 @@ CUES = ("Le ministère des Affaires étrangères a démenti ces informations.",
         "Le club dément tout accord avec le joueur.")
 
 
-def article(i: int, rng: random.Random) -> bytes:
-    body = " ".join(rng.choice(WORDS) for _ in range(rng.randint(300, 800))) + "."
+def _fallback_article(i: int, rng: random.Random) -> dict:
+    """Sentence-shaped filler (10-25 words per sentence) with a cue in 20 % of the articles."""
+    sentences, words = [], 0
+    target = rng.randint(300, 800)
+    while words < target:
+        n = rng.randint(10, 25)
+        sentences.append(" ".join(rng.choice(WORDS) for _ in range(n)).capitalize() + ".")
+        words += n
     if rng.random() < 0.2:
-        body += " " + rng.choice(CUES)
-    return json.dumps({"url": f"https://bench.example/{i}", "title": f"Article {i}", "body": body,
-                       "lang": "fr", "source": "bench"}).encode()
+        sentences.insert(rng.randrange(len(sentences)), rng.choice(CUES))
+    return {"url": f"https://bench.example/{i}", "title": f"Article {i}", "body": " ".join(sentences),
+            "lang": "fr", "source": "bench"}
+
+
+def articles(n: int) -> tuple[list[bytes], str]:
+    """bench/corpus.py (realistic synthetic stream, issue 8) when available, else the filler above."""
+    try:
+        from bench.corpus import generate
+    except ImportError:
+        rng = random.Random(7)
+        return [json.dumps(_fallback_article(i, rng)).encode() for i in range(n)], "filler"
+    return [json.dumps(d, ensure_ascii=False).encode() for d in generate(n)], "bench/corpus.py"
 
 
 def committed(bootstrap: str, group: str, topic: str, partitions: int) -> int:
@@ -54,14 +70,14 @@ def committed(bootstrap: str, group: str, topic: str, partitions: int) -> int:
         consumer.close()
 
 
-def run_once(bootstrap: str, n: int, rules_dir: str | None, label: str) -> dict:
+def run_once(bootstrap: str, n: int, rules_dir: str | None, label: str, timeout: float) -> dict:
     prefix = f"b{int(time.time() * 1000) % 10**8}"
     settings = Settings(kafka_bootstrap=bootstrap, topic_prefix=f"{prefix}.", consumer_group_prefix=prefix)
     ensure_topics(settings, bootstrap)
-    rng = random.Random(7)
+    values, _ = articles(n)
     producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=20, batch_size=256 * 1024)
-    for i in range(n):
-        producer.send(settings.articles_topic, key=str(i).encode(), value=article(i, rng))
+    for i, value in enumerate(values):
+        producer.send(settings.articles_topic, key=str(i).encode(), value=value)
     producer.flush()
     producer.close()
     work = Path(tempfile.mkdtemp(prefix="dementi-bench-"))
@@ -80,7 +96,7 @@ def run_once(bootstrap: str, n: int, rules_dir: str | None, label: str) -> dict:
             time.sleep(0.05)
         t0 = time.monotonic()
         done = 0
-        while done < n:
+        while done < n and time.monotonic() - t0 < timeout:
             time.sleep(0.5)
             done = committed(bootstrap, f"{prefix}-detect", settings.articles_topic, settings.topic_partitions)
         elapsed = time.monotonic() - t0
@@ -91,21 +107,26 @@ def run_once(bootstrap: str, n: int, rules_dir: str | None, label: str) -> dict:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
-    return {"label": label, "n": n, "seconds": elapsed, "rate": n / elapsed}
+    return {"label": label, "n": done, "seconds": elapsed, "rate": done / elapsed}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=20000)
+    parser.add_argument("--timeout", type=float, default=300.0, help="stop measuring after this (partial rate)")
     parser.add_argument("--rules", choices=("project", "empty", "both"), default="both")
     args = parser.parse_args()
+    # SIGTERM (e.g. `timeout`) must still run the finally blocks that stop the worker and broker.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    print(f"corpus: {articles(1)[1]}, {args.n} articles", flush=True)
     rows = []
     with EmbeddedBroker() as broker:
         if args.rules in ("empty", "both"):
             empty = tempfile.mkdtemp(prefix="dementi-norules-")
-            rows.append(run_once(broker.bootstrap, args.n, empty, "no rules (faust + decode only)"))
+            rows.append(run_once(broker.bootstrap, args.n, empty, "no rules (faust + decode only)",
+                                 args.timeout))
         if args.rules in ("project", "both"):
-            rows.append(run_once(broker.bootstrap, args.n, None, "project rules"))
+            rows.append(run_once(broker.bootstrap, args.n, None, "project rules", args.timeout))
     print(f"{'configuration':34} {'articles':>9} {'seconds':>8} {'articles/s':>11}")
     for r in rows:
         print(f"{r['label']:34} {r['n']:>9} {r['seconds']:>8.1f} {r['rate']:>11.0f}")
