@@ -166,15 +166,13 @@ class AllNode:
             outcomes[id(c)] = o
             ok = ok and o.ok
             hits.extend(o.hits)
-        if ok:
-            inner = [h for h in hits if h.label != "negation"] or (cues or [])
+        inner = [h for h in hits if h.label != "negation"] or (cues or [])
+        if ok or inner:  # with a cue to anchor on, explain shows the actor check even on a veto
             for c in self.anchored:
                 o = c.evaluate(unit, inner)
                 outcomes[id(c)] = o
                 ok = ok and o.ok
                 hits.extend(o.hits)
-                if not ok:
-                    break
         children = [outcomes.get(id(c)) or Outcome(c.label, False, note="not evaluated (the cue conditions failed)")
                     for c in self.children]
         mention = next((o.mention for o in children if o.mention is not None), None)
