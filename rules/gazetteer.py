@@ -42,26 +42,42 @@ _DASHES = set("-\u2010\u2011\u2012\u2013\u2014\u2212")
 ARABIC_PREFIXES = set("وبلفك")
 
 
+_CHAR_CACHE: dict[tuple[str, bool], str] = {}
+
+
+def _fold_char(ch: str, lower: bool) -> str:
+    key = (ch, lower)
+    folded = _CHAR_CACHE.get(key)
+    if folded is None:
+        if ch in _APOSTROPHES:
+            folded = "'"
+        elif ch in _DASHES or ch.isspace():
+            folded = " "
+        else:
+            piece = ch.lower() if lower else ch
+            folded = "".join(c for c in unicodedata.normalize("NFKD", piece) if not unicodedata.combining(c))
+        if len(_CHAR_CACHE) < 100_000:
+            _CHAR_CACHE[key] = folded
+    return folded
+
+
 def fold_with_map(text: str, lower: bool = True) -> tuple[str, list[int]]:
     """Fold for matching (lower, no diacritics, ’→', dashes→space, spaces collapsed) and return,
     for every folded char, the index of the original char it came from."""
     out: list[str] = []
     index: list[int] = []
+    last_space = False
     for i, ch in enumerate(text):
-        if ch in _APOSTROPHES:
-            ch = "'"
-        elif ch in _DASHES or ch.isspace() or ch == "\u00a0":
-            ch = " "
-        if ch == " ":
-            if out and out[-1] == " ":
+        folded = _fold_char(ch, lower)
+        if folded == " ":
+            if last_space:
                 continue
+            last_space = True
             out.append(" ")
             index.append(i)
             continue
-        piece = ch.lower() if lower else ch
-        for c in unicodedata.normalize("NFKD", piece):
-            if unicodedata.combining(c):
-                continue
+        last_space = False
+        for c in folded:
             out.append(c)
             index.append(i)
     return "".join(out), index
@@ -309,7 +325,8 @@ def _group(text: str, hits: list[_Hit]) -> list[list[_Hit]]:
     for hit in hits:
         if groups:
             prev = groups[-1][-1]
-            gap = fold(text[prev.end:hit.start])
+            raw_gap = text[prev.end:hit.start]
+            gap = fold(raw_gap) if len(raw_gap) <= 40 else "<far>"
             joinable = {prev.entry.kind, hit.entry.kind} & (TITLE_KINDS | {"demonym"})
             if (gap in CONNECTORS and joinable) or _adjective_gap(prev, hit, gap):
                 groups[-1].append(hit)
