@@ -1,9 +1,10 @@
 """What the bot knows about the rules: ids, titles, tags, severity, realert windows, disabled set.
 
 The bot does not detect anything; it needs rule metadata for ``/rules``, for validating
-``/subscribe RULE_ID`` / ``tag:T``, and for per-rule realert windows. It loads the rules with the
-same public entry point as the worker (``Engine.from_dir``) and reloads them when the files change,
-so a rule uploaded by an admin shows up in ``/rules`` without a restart.
+``/subscribe RULE_ID`` / ``tag:T``, and for per-rule realert windows. It reads the rule files with
+the rules library's loader (falling back to ``Engine.from_dir``) and reloads them when the files
+change, so a rule uploaded by an admin shows up in ``/rules`` without a restart. The full engine
+(for ``/rule_test``) is built lazily, off the event loop.
 
 Disabled rules (``/rule_disable``) are persisted in ``<data_dir>/rule_overrides.json``
 (``{"disabled": {"RULE_ID": {"by": USER_ID, "at": ISO}}}``); the bot drops their alerts at routing.
@@ -111,7 +112,10 @@ class RuleCatalog:
         self.gazetteers_dir = gazetteers_dir
         self.data_dir = Path(data_dir)
         self.check_every = check_every
-        self.engine = None
+        self._engine = None
+        self._engine_stamp: tuple | None = None
+        self._disabled: set[str] = set()
+        self._disabled_stamp: tuple | None = ("unread",)
         self.error: str | None = None
         self._rules: dict[str, RuleInfo] = {}
         self._stamp: tuple | None = None
@@ -135,19 +139,42 @@ class RuleCatalog:
             return
         self._stamp = stamp
         try:
-            from rules.engine import Engine
-            engine = Engine.from_dir(self.rules_dir, self.gazetteers_dir)
+            rules = self._load_rules()
         except Exception as exc:  # keep the last good set: a bad file must not blind the bot
             self.error = f"{type(exc).__name__}: {exc}"
             log.error("could not load rules from %s: %s", self.rules_dir, self.error)
             return
-        self.engine = engine
         self.error = None
+        self._engine, self._engine_stamp = None, None
         self._rules = {}
-        for rule in getattr(engine, "rules", []):
+        for rule in rules:
             info = rule_info(rule)
             self._rules[info.id] = info
         log.info("rule catalog: %d rules from %s", len(self._rules), self.rules_dir)
+
+    def _load_rules(self) -> list:
+        """Rule metadata. The library's loader is preferred: it validates the same files without
+        building the NLP pipeline, which would block the bot's event loop for seconds."""
+        try:
+            from rules.loader import load_dir  # noqa: PLC0415
+        except ImportError:
+            load_dir = None
+        if load_dir is not None:
+            return [lr.rule for lr in load_dir(self.rules_dir) if getattr(lr.rule, "enabled", True)]
+        from rules.engine import Engine  # noqa: PLC0415
+
+        self._engine = Engine.from_dir(self.rules_dir, self.gazetteers_dir)
+        self._engine_stamp = self._stamp
+        return list(getattr(self._engine, "rules", []))
+
+    def get_engine(self):
+        """The full engine (for dry runs). Slow to build: call it from a worker thread."""
+        if self._engine is None or self._engine_stamp != self._stamp:
+            from rules.engine import Engine  # noqa: PLC0415
+
+            self._engine = Engine.from_dir(self.rules_dir, self.gazetteers_dir)
+            self._engine_stamp = self._stamp
+        return self._engine
 
     def rules(self) -> list[RuleInfo]:
         self.reload()
@@ -161,4 +188,14 @@ class RuleCatalog:
         return {t for r in self.rules() for t in r.tags}
 
     def disabled(self) -> set[str]:
-        return set((read_overrides(self.data_dir).get("disabled") or {}).keys())
+        """Disabled rule ids; re-read only when the overrides file changed (called per delivery)."""
+        path = overrides_path(self.data_dir)
+        try:
+            st = path.stat()
+            stamp = (st.st_mtime_ns, st.st_size)
+        except OSError:
+            stamp = None
+        if stamp != self._disabled_stamp:
+            self._disabled = set((read_overrides(self.data_dir).get("disabled") or {}).keys())
+            self._disabled_stamp = stamp
+        return set(self._disabled)

@@ -108,6 +108,9 @@ def check_upload(file_name: str, content: bytes, rules_dir: Path, gazetteers_dir
             result.errors.append(f"{name}: the file defines no new rule")
         for rule in new:
             result.rules.append((rule.id, getattr(rule, "title", rule.id)))
+        if _library_examples(engine, {r.id for r in new}, name, result):
+            return result
+        for rule in new:
             langs = list(getattr(rule, "languages", None) or getattr(getattr(rule, "rule", None), "languages", [])
                          or [None])
             match, no_match = _examples(rule)
@@ -124,7 +127,36 @@ def check_upload(file_name: str, content: bytes, rules_dir: Path, gazetteers_dir
     return result
 
 
+def _library_examples(engine, rule_ids: set[str], name: str, result: UploadCheck) -> bool:
+    """Run examples with the rules library's own runner (same path as ``dementi rules test``);
+    False when the library has none, so the caller falls back to engine.alerts."""
+    try:
+        from rules.testing import run_examples  # noqa: PLC0415
+    except ImportError:
+        return False
+    if not rule_ids:
+        return True
+    for ex in run_examples(engine, rule_ids):
+        label = "matches" if ex.expect == "match" else "ignores"
+        if ex.passed:
+            result.examples.append(f"✓ {ex.rule_id} {label}: {ex.text[:80]}")
+        else:
+            should = "should match but does not" if ex.expect == "match" else "should NOT match but does"
+            detail = f" ({ex.detail})" if ex.detail else ""
+            result.errors.append(f"{name}: rule {ex.rule_id}: example {should}: {ex.text[:120]}{detail}")
+    return True
+
+
 def _rule_ids(scratch: Path, gazetteers_dir, result: UploadCheck) -> set[str] | None:
+    try:  # cheap path: the loader alone (no NLP pipeline to build)
+        from rules.loader import load_dir  # noqa: PLC0415
+
+        return {lr.rule.id for lr in load_dir(scratch)}
+    except ImportError:
+        pass
+    except Exception as exc:  # noqa: BLE001
+        result.errors.append(f"the current rules directory does not load ({exc}); fix it before uploading")
+        return None
     try:
         from rules.engine import Engine  # noqa: PLC0415
         return {r.id for r in Engine.from_dir(scratch, gazetteers_dir).rules}

@@ -94,7 +94,11 @@ async def rule_test(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await reply(update, context, "❌ Usage: /rule_test RULE_ID [N articles, 1-2000]. Nothing was run.")
         return
     rule_id, n = args[0], int(args[1]) if len(args) == 2 else 200
-    engine = s.catalog.engine
+    try:
+        engine = await asyncio.to_thread(s.catalog.get_engine)
+    except Exception as exc:  # noqa: BLE001 - a broken rules dir is reported, not raised
+        await reply(update, context, f"❌ The rules do not load: {esc(str(exc)[:500])}")
+        return
     rule = next((r for r in getattr(engine, "rules", []) if r.id == rule_id), None)
     if rule is None:
         await reply(update, context, f"❌ Unknown rule <code>{esc(rule_id[:120])}</code>; see /rules.")

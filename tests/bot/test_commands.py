@@ -245,3 +245,22 @@ async def test_subscription_survives_restart(bot_settings, botapi):
     finally:
         again.stop.set()
         await asyncio.wait_for(again.task, 30)
+
+
+async def test_admin_upload_runs_the_rule_examples(running_bot):
+    bot, server, settings = running_bot, running_bot.server, running_bot.settings
+    template = ("rules:\n  - id: test-ultimatum\n    title: Rejet d'un ultimatum\n    languages: [fr]\n"
+                "    tags: [refusal]\n    phrase: [\"rejette l'ultimatum\"]\n    examples:\n"
+                "      match: [\"{match}\"]\n      no_match: [\"Le gouvernement de Bordurie accepte l'ultimatum.\"]\n")
+    failing = template.format(match="Le gouvernement de Bordurie ignore poliment la demande.").encode()
+    before = len(server.messages(15))
+    server.send_document(15, "ultimatum.yaml", failing, user_id=ADMIN)
+    reply = (await server.await_reply(15, before, timeout=60)).text
+    assert "NOT installed" in reply and "should match but does not" in reply
+    assert not (settings.rules_dir / "ultimatum.yaml").exists()
+    passing = template.format(match="Le gouvernement de Bordurie rejette l'ultimatum de ses voisins.").encode()
+    before = len(server.messages(15))
+    server.send_document(15, "ultimatum.yaml", passing, user_id=ADMIN)
+    reply = (await server.await_reply(15, before, timeout=60)).text
+    assert "installed" in reply and "Examples: 2 passed" in reply
+    assert (settings.rules_dir / "ultimatum.yaml").read_bytes() == passing
