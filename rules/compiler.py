@@ -131,8 +131,22 @@ def _subject_like(unit: Unit, cues: list[Hit], m) -> bool:
     if m.start >= last:
         between = [t.lower_ for t in unit.doc[last:m.start]]
         after = [t.lower_ for t in unit.doc[m.end:m.end + 2]]
+        if _noun_cue_complement(unit, cues, between):
+            return True
         return any(w in _AGENT_WORDS for w in between[-4:]) or any(w in _SPEECH_AFTER for w in after)
     return False  # inside the predicate: "rejected US allegations" -> the US is what is rejected
+
+
+_NOUN_CUE_LINKS = frozenset("de du des d' d from of formel catégorique categorique officiel ferme net".split())
+
+
+def _noun_cue_complement(unit: Unit, cues: list[Hit], between: list[str]) -> bool:
+    """[rule-pack] "Démenti formel de Moscou": a NOUN cue whose complement is the actor (needs
+    POS tags, so only with a parsed pipeline)."""
+    if not unit.parsed or not between or len(between) > 3:
+        return False
+    last_cue = unit.doc[max(c.tok_end for c in cues) - 1]
+    return last_cue.pos_ not in ("VERB", "AUX") and all(w in _NOUN_CUE_LINKS for w in between)
 
 
 def _after_locative(unit: Unit | None, m, cue: Hit) -> bool:

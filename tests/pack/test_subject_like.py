@@ -43,3 +43,14 @@ def test_place_after_in_is_ranked_after_the_speaker(engine):
     alert = next(a for a in engine.alerts(__import__("dementi.records", fromlist=["Article"]).Article(
         body="The Chilean embassy in Lima denied the story.", lang="en")) if a.rule_id == "t.subject")
     assert alert.denier.country == "CHL"
+
+
+def test_noun_cue_with_actor_complement_on_parsed_french(tmp_path):
+    from rules.engine import Engine
+
+    (tmp_path / "r.yaml").write_text(
+        "rules:\n  - id: t.fr\n    title: t\n    languages: [fr]\n"
+        "    match: {all: [{lemma: [démentir, démenti]}, {actor: {role: subject, near: 8}}]}\n", encoding="utf-8")
+    engine = Engine.from_dir(tmp_path, GAZETTEERS)
+    assert engine.explain("t.fr", "Nouveau démenti catégorique de Lima sur les livraisons.", lang="fr").matched
+    assert not engine.explain("t.fr", "Le club dément les rumeurs venues de Lima.", lang="fr").matched
