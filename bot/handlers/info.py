@@ -58,6 +58,11 @@ async def explain(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await reply(update, context, explain_alert(alert))
 
 
+def lag_text(s) -> str:
+    lag = s.consumer.lag() if s.consumer is not None and hasattr(s.consumer, "lag") else None
+    return "unknown (not consuming yet)" if lag is None else f"{lag} alert(s)"
+
+
 def score_line(rule_id: str, up: int, down: int) -> str:
     total = up + down
     pct = f"{100 * up / total:.0f}% useful" if total else "no votes"
@@ -78,7 +83,8 @@ async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
              f"Alerts received in the last hour: {s.store.alerts_since(now - 3600)}",
              f"Messages sent in the last hour: {counts['sent_hour']} · waiting in outbox: {counts['pending']}",
              f"Subscribed chats: {counts['chats']}" + (f" ({counts['paused']} paused)" if counts["paused"] else ""),
-             f"Alerts consumed since start: {getattr(s.consumer, 'consumed', 0)} · uptime {uptime // 60} min"]
+             f"Alerts consumed since start: {getattr(s.consumer, 'consumed', 0)} · consumer lag: {lag_text(s)}"
+             f" · uptime {uptime // 60} min"]
     if s.sender is not None:
         st = s.sender.stats
         lines.append(f"Delivery since start: sent {st['sent']}, 429 waits {st['retry_after']}, "

@@ -53,6 +53,28 @@ class AlertConsumer:
         self.ready = asyncio.Event()
         self.client: AIOKafkaConsumer | None = None  # for introspection (assignment) by benches/status
 
+    def lag(self) -> int | None:
+        """Records on the alerts topic not yet consumed, from the fetch high watermark (end_offsets
+        is wrong on Tansu, see stack.md); None before the first fetch."""
+        client = self.client
+        if client is None:
+            return None
+        total, known = 0, False
+        for tp in client.assignment():
+            high = client.highwater(tp)
+            if high is None:
+                continue
+            try:  # what AIOKafkaConsumer.position() reads, without its wait-for-a-position loop
+                state = client._subscription.subscription.assignment.state_value(tp)  # noqa: SLF001
+                if not state.has_valid_position:
+                    continue
+                position = state.position
+            except Exception:  # noqa: BLE001 - internals differ across versions: no number rather than a wrong one
+                return None
+            total += max(0, high - position)
+            known = True
+        return total if known else None
+
     def _consumer(self) -> AIOKafkaConsumer:
         s = self.settings
         return AIOKafkaConsumer(

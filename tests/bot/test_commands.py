@@ -132,6 +132,7 @@ async def test_alert_delivery_buttons_recent_explain_status(running_bot):
     await server.await_condition(lambda: store.feedback_scores().get("test-denial") == (1, 1))
     status = await bot.command(5, "/status")
     assert "Rules loaded: 3" in status and "test-denial" in status and "👍 1" in status
+    assert "consumer lag: 0 alert(s)" in status and "Alerts received in the last hour: 2" in status
     assert settings.telegram_token.get_secret_value() not in status
     recent = await bot.command(5, "/recent 5")
     assert first.alert_id in recent and other.alert_id not in recent

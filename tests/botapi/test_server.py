@@ -164,3 +164,32 @@ async def test_real_ptb_client_against_server(server):
     with pytest.raises(InvalidToken):
         async with telegram.Bot("1:wrong", base_url=server.url) as bad:
             await bad.get_me()
+
+
+def test_standalone_server_and_http_test_hooks(tmp_path):
+    """`python -m tests.botapi.server --port N` for benches; hooks reachable under /_test/."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from streams.broker import free_port
+
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "tests.botapi.server", "--port", str(port)],
+                            cwd=Path(__file__).resolve().parents[2], stdout=subprocess.PIPE, text=True)
+    try:
+        assert "Bot API test server" in proc.stdout.readline()
+        base = f"http://127.0.0.1:{port}"
+        httpx.post(f"{base}/_test/fault", json={"chat_id": 9, "kind": "429", "retry_after": 4}, timeout=5)
+        r = httpx.post(f"{base}/bot{DEFAULT_TOKEN}/sendMessage", json={"chat_id": 9, "text": "x"}, timeout=5)
+        assert r.status_code == 429 and r.json()["parameters"]["retry_after"] == 4
+        assert httpx.post(f"{base}/bot{DEFAULT_TOKEN}/sendMessage", json={"chat_id": 9, "text": "<i>ok</i>",
+                                                                         "parse_mode": "HTML"}, timeout=5).is_success
+        sent = httpx.get(f"{base}/_test/sent", params={"chat_id": 9}, timeout=5).json()["result"]
+        assert [s["text"] for s in sent] == ["ok"] and sent[0]["received_at"] > 0
+        httpx.post(f"{base}/_test/message", json={"chat_id": 9, "text": "/start"}, timeout=5)
+        updates = httpx.post(f"{base}/bot{DEFAULT_TOKEN}/getUpdates", json={"timeout": 1}, timeout=5).json()
+        assert updates["result"][0]["message"]["text"] == "/start"
+    finally:
+        proc.terminate()
+        proc.wait(10)
