@@ -185,7 +185,7 @@ class Engine:
         humans: "the prefilter skipped this because none of dement, dementi... occurs")."""
         cr = self._by_id[rule_id]
         pairs = self._prefilter.satisfied(text)
-        return [sorted(lit.lstrip("\x01") for lit in clause)[:6]
+        return [sorted(lit.lstrip("\x01").strip() for lit in clause)[:6]
                 for j, clause in enumerate(cr.literals) if (cr.index, j) not in pairs]
 
     # ------------------------------------------------------------------ stage 2
