@@ -319,30 +319,39 @@ def compile_condition(cond: Condition, languages: tuple[str, ...], backend) -> A
     raise ValueError(f"unknown condition {key}")  # pragma: no cover - schema forbids it
 
 
-def static_errors(cond: Condition, loc: tuple) -> list[tuple[tuple, str]]:
-    """Problems pydantic cannot see: RE2 refusing a pattern, an invalid spaCy Matcher pattern."""
-    errors: list[tuple[tuple, str]] = []
-    key, value = cond.key, cond.value
-    if key == "regex":
-        import re2
+def static_errors(raw: Any, loc: tuple) -> list[tuple[tuple, str]]:
+    """Problems pydantic cannot see: RE2 refusing a pattern, an invalid spaCy Matcher pattern.
 
-        for i, pattern in enumerate(value):
-            try:
-                re2.compile("(?i)" + fold_pattern(pattern))
-            except Exception as exc:  # re2.error and friends
-                errors.append((loc + ("regex", i), f"RE2 refuses this pattern: {exc}"))
-    elif key == "tokens":
-        errors.extend(_token_pattern_errors(value, loc + ("tokens",)))
-    elif key in ("all", "any", "none"):
-        for i, c in enumerate(value):
-            errors.extend(static_errors(c, loc + (key, i)))
-    elif key == "near":
-        for i, c in enumerate(value.of):
-            errors.extend(static_errors(c, loc + ("near", "of", i)))
-    elif key == "weighted":
-        for i, c in enumerate(value.cues):
-            errors.extend(static_errors(c, loc + ("weighted", "cues", i)))
-    return errors
+    Walks the RAW ``match`` data (not the validated model) so that these errors are reported
+    together with the schema errors of the same rule, not only once the schema is fixed.
+    """
+    import re2
+
+    errors: list[tuple[tuple, str]] = []
+    stack: list[tuple[Any, tuple]] = [(raw, loc)]
+    while stack:
+        node, where = stack.pop()
+        if isinstance(node, list):
+            stack.extend((item, where + (i,)) for i, item in enumerate(node))
+            continue
+        if not isinstance(node, dict):
+            continue
+        for key, value in node.items():
+            if key == "regex" and isinstance(value, (str, list)):
+                patterns = [value] if isinstance(value, str) else value
+                for i, pattern in enumerate(patterns):
+                    if not isinstance(pattern, str):
+                        continue
+                    try:
+                        re2.compile("(?i)" + fold_pattern(pattern))
+                    except Exception as exc:  # re2.error and friends
+                        at = where + (("regex",) if isinstance(value, str) else ("regex", i))
+                        errors.append((at, f"RE2 refuses this pattern: {exc}"))
+            elif key == "tokens" and isinstance(value, list) and all(isinstance(p, list) for p in value):
+                errors.extend(_token_pattern_errors(value, where + ("tokens",)))
+            elif isinstance(value, (dict, list)):
+                stack.append((value, where + (key,)))
+    return sorted(errors)
 
 
 _VALIDATION_VOCAB = None
@@ -357,6 +366,8 @@ def _token_pattern_errors(patterns: list, loc: tuple) -> list[tuple[tuple, str]]
         _VALIDATION_VOCAB = spacy.blank("xx").vocab
     errors = []
     for i, pattern in enumerate(patterns):
+        if not all(isinstance(tok, dict) for tok in pattern):
+            continue  # the schema reports the shape problem
         try:
             Matcher(_VALIDATION_VOCAB, validate=True).add("check", [pattern])
         except Exception as exc:

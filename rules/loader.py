@@ -182,6 +182,9 @@ def load_text(text: str, path: str = "<string>") -> tuple[list[LoadedRule], list
         if not isinstance(raw, dict):
             err(prefix, marks.locate(prefix), "a rule must be a mapping")
             continue
+        static = static_errors(raw.get("match"), ("match",))
+        for loc, message in static:
+            err(prefix + loc, marks.locate(prefix + loc), message)
         try:
             rule = Rule.model_validate(raw)
         except ValidationError as exc:
@@ -191,9 +194,6 @@ def load_text(text: str, path: str = "<string>") -> tuple[list[LoadedRule], list
                 message = _unknown_key(loc[-1]) if extra else _clean(e["msg"])
                 err(loc, marks.locate(loc, prefer_key=extra), message)
             continue
-        static = static_errors(rule.match, ("match",))
-        for loc, message in static:
-            err(prefix + loc, marks.locate(prefix + loc), message)
         if static:
             continue
         line, col = marks.locate(prefix + ("id",))

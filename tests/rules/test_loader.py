@@ -131,3 +131,10 @@ def test_missing_dir_raises():
 def test_unknown_top_level_key():
     _, errors = load_text("rules: []\nrule: x\n", "u.yaml")
     assert [(e.line, e.column) for e in errors] == [(2, 1)]
+
+
+def test_static_and_schema_errors_are_reported_together():
+    text = "id: t\ntitle: T\nmatch:\n  all:\n    - regex: '(?<=x)y'\n    - lemm: x\n    - tokens: [[{LOWERR: x}]]\n"
+    _, errors = load_text(text, "t.yaml")
+    assert {(e.line, e.field) for e in errors} == {(5, "match.all.0.regex"), (6, "match.all.1.lemm"),
+                                                   (7, "match.all.2.tokens.0")}
