@@ -113,6 +113,7 @@ class PhraseNode:
         # RE2: one DFA for all phrases (Python's re tries every alternative at every position);
         # token boundaries are checked on each match below.
         self.pattern = re2.compile("|".join(alts))
+        self._owner = {" ".join(fold(p).split()): p for p in reversed(phrases)}
 
     def literals(self) -> set[str] | None:
         """One word per phrase (its most distinctive one): robust to line breaks and spacing."""
@@ -132,7 +133,8 @@ class PhraseNode:
             if not at_token_boundary(folded, m.start(), m.end()):
                 continue
             s, e = original_span(offsets, m.start(), m.end())
-            hits.append(unit.hit_for_chars(s, e, self.label))
+            phrase = self._owner.get(" ".join(folded[m.start():m.end()].split()), "?")
+            hits.append(unit.hit_for_chars(s, e, f"phrase:{phrase}"))
         return Outcome(self.label, bool(hits), hits)
 
 
@@ -143,9 +145,14 @@ class LemmaNode:
         self.label, self.field = label, field_name
         self.lemmas = frozenset(fold(lemma) for lemma in lemmas)
         forms: set[str] = set()
+        self._owner: dict[str, str] = {}  # folded form or lemma -> the lemma as written in the rule
         for lemma in lemmas:
-            forms |= surface_forms(lemma, languages)
+            generated = surface_forms(lemma, languages)
+            forms |= generated
+            for f in generated | {fold(lemma)}:
+                self._owner.setdefault(f, lemma)
         self.forms = frozenset(forms)
+        self._key = label.split(":", 1)[0]
 
     def literals(self) -> set[str] | None:
         return set(self.forms)
@@ -158,8 +165,13 @@ class LemmaNode:
         skip = _match_field(self, unit)
         if skip:
             return skip
-        hits = [unit.hit_for_tokens(i, i + 1, self.label) for i in self.tokens(unit)]
+        hits = [unit.hit_for_tokens(i, i + 1, self.hit_label(unit, i)) for i in self.tokens(unit)]
         return Outcome(self.label, bool(hits), hits)
+
+    def hit_label(self, unit: Unit, i: int) -> str:
+        """``lemma:démentir``: the lemma of the rule that this token is a form of."""
+        lemma = self._owner.get(unit.token_folds[i]) or self._owner.get(unit.lemma_folds[i]) or "?"
+        return f"{self._key}:{lemma}"
 
 
 class RegexNode:
@@ -269,7 +281,7 @@ class NegatedNode:
         for i in self.lemma.tokens(unit):
             neg = _dep_negation(unit, i, negs) if unit.parsed else _window_negation(unit, i, negs - _WINDOW_EXCLUDED, self.window)
             if neg is not None:
-                hits.append(unit.hit_for_tokens(i, i + 1, self.label))
+                hits.append(unit.hit_for_tokens(i, i + 1, self.lemma.hit_label(unit, i)))
                 hits.append(unit.hit_for_tokens(neg, neg + 1, "negation"))
         return Outcome(self.label, bool(hits), hits, note="dependency scope" if unit.parsed else f"window {self.window}")
 
