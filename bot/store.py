@@ -168,8 +168,15 @@ class Store:
     def alerts_since(self, since: float) -> int:
         return self.conn.execute("SELECT COUNT(*) FROM alerts WHERE received_at >= ?", (since,)).fetchone()[0]
 
-    def prune_alerts(self, keep_seconds: float = 7 * 86400) -> None:
-        self.conn.execute("DELETE FROM alerts WHERE received_at < ?", (time.time() - keep_seconds,))
+    def prune(self, keep_alerts: float = 7 * 86400, keep_outbox: float = 30 * 86400) -> None:
+        """Bound the database: the alert log feeds /recent and /explain (a week is plenty); finished
+        outbox rows are kept longer than any plausible Kafka replay, so a replay stays a no-op."""
+        now = time.time()
+        with transaction(self.conn):
+            self.conn.execute("DELETE FROM alerts WHERE received_at < ?", (now - keep_alerts,))
+            self.conn.execute("DELETE FROM outbox WHERE status != 'pending' AND created_at < ?", (now - keep_outbox,))
+            self.conn.execute("DELETE FROM realert WHERE last_at < ?", (now - keep_outbox,))
+            self.conn.execute("DELETE FROM rule_mutes WHERE until < ?", (now,))
 
     def vote(self, alert_id: str, rule_id: str, chat_id: int, user_id: int, vote: int) -> None:
         self.conn.execute("INSERT OR REPLACE INTO feedback (alert_id, rule_id, chat_id, user_id, vote, at) "

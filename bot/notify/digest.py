@@ -64,12 +64,16 @@ class DigestFlusher:
             self.on_flush()
         return made
 
-    async def run(self, stop: asyncio.Event, every: float = 30.0) -> None:
+    async def run(self, stop: asyncio.Event, every: float = 30.0, prune_every: float = 3600.0) -> None:
+        last_prune = 0.0
         while not stop.is_set():
             try:
                 self.flush_due()
+                if time.monotonic() - last_prune > prune_every:  # housekeeping rides on the same timer
+                    self.store.prune()
+                    last_prune = time.monotonic()
             except Exception:  # keep flushing later; a digest must not kill the notifier
-                log.exception("digest flush failed")
+                log.exception("digest flush / pruning failed")
             try:
                 await asyncio.wait_for(stop.wait(), every)
             except asyncio.TimeoutError:

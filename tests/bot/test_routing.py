@@ -190,3 +190,19 @@ def test_migrate_chat_moves_everything(store):
     assert store.subscriptions(-5) == [] and store.subscriptions(-1005) == ["tag:denial"]
     assert store.chat(-1005).tz == "Europe/Paris" and store.chat(-5) is None
     assert [r.chat_id for r in Outbox(store.conn).due()] == [-1005]
+
+
+def test_prune_bounds_the_database_but_keeps_pending_rows(store):
+    import time as _time
+
+    a = make_alert(1)
+    store.record_alert(a, received_at=_time.time() - 8 * 86400)
+    outbox = Outbox(store.conn)
+    outbox.add("old-sent", 1, "sent")
+    outbox.add("old-pending", 1, "pending", parts=["x"])
+    store.conn.execute("UPDATE outbox SET created_at = ?", (_time.time() - 31 * 86400,))
+    store.mute_rule(1, "r", _time.time() - 1)
+    store.prune()
+    assert store.alert(a.alert_id) is None
+    assert [r.alert_id for r in outbox.due()] == ["old-pending"] and not outbox.exists("old-sent", 1)
+    assert store.conn.execute("SELECT COUNT(*) FROM rule_mutes").fetchone()[0] == 0
