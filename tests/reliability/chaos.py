@@ -147,6 +147,14 @@ class Stack:
             return None
         return body.get("partitions") if code == 200 else None
 
+    def partitions_covered(self, exclude: int | None = None) -> bool:
+        """Do the live workers (all but ``exclude``) own every partition, each exactly once?"""
+        owned = []
+        for i in range(len(self.workers)):
+            if i != exclude:
+                owned += self.worker_partitions(i) or []
+        return sorted(owned) == list(range(self.settings.topic_partitions))
+
     def close(self) -> None:
         for p in [*self.workers, self.bot]:
             try:
@@ -169,6 +177,7 @@ class ChaosResult:
     missing: dict[int, list[str]] = field(default_factory=dict)
     unexpected: dict[int, list[str]] = field(default_factory=dict)
     kills: list[tuple[float, str]] = field(default_factory=list)
+    takeovers: list[float] = field(default_factory=list)  # seconds from a worker's SIGKILL to full coverage
     restarts: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     drain_seconds: float = 0.0
@@ -179,11 +188,14 @@ class ChaosResult:
 
 
 def run_chaos(stack: Stack, articles: list[Article], expected: dict[int, set[str]], rounds: int, seed: int,
-              drain_timeout: float = 240.0) -> ChaosResult:
+              drain_timeout: float = 240.0, takeover_rounds: int | None = None) -> ChaosResult:
     """Stream ``articles`` in ``rounds + 1`` segments; after each of the first ``rounds`` segments,
     SIGKILL a random worker and the bot at random points and restart them. Worker 0.. and the bot
-    must already be running and subscribed."""
+    must already be running and subscribed. With several workers, the first ``takeover_rounds``
+    rounds (default: all) wait until the survivors own every partition before restarting the
+    killed worker (timed in ``takeovers``); later rounds restart it at once (faster)."""
     rng = random.Random(seed)
+    takeover_rounds = rounds if takeover_rounds is None else takeover_rounds
     result = ChaosResult(articles=len(articles), expected={c: len(ids) for c, ids in expected.items()})
     started = time.monotonic()
     segments = [articles[i::rounds + 1] for i in range(rounds + 1)]
@@ -195,15 +207,20 @@ def run_chaos(stack: Stack, articles: list[Article], expected: dict[int, set[str
             time.sleep(rng.uniform(0.2, 2.5))
             proc = stack.bot if kind == "bot" else stack.workers[idx]
             proc.kill()
-            result.kills.append((round(time.monotonic() - started, 2), proc.name))
+            killed_at = time.monotonic()
+            result.kills.append((round(killed_at - started, 2), proc.name))
             if kind == "bot":
                 restart = threading.Thread(target=stack.start_bot)
                 restart.start()
-            else:
-                proc.start()
+                continue
+            if len(stack.workers) > 1 and round_no < takeover_rounds:  # survivors take the partitions over
+                wait_for(lambda: stack.partitions_covered(exclude=idx), 60, "takeover by the other worker(s)")
+                result.takeovers.append(round(time.monotonic() - killed_at, 1))
+            proc.start()
         restart.join()
         for i in range(len(stack.workers)):
             stack.wait_worker_ready(i)
+        wait_for(stack.partitions_covered, 60, "every partition owned by exactly one worker")
     stack.publish(segments[-1])
     drain_started = time.monotonic()
 
