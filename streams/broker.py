@@ -9,6 +9,7 @@ explicitly (``streams.topics``).
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import os
 import signal
@@ -20,6 +21,7 @@ from importlib import resources
 from pathlib import Path
 
 log = logging.getLogger(__name__)
+_PR_SET_PDEATHSIG = 1
 
 
 class BrokerError(RuntimeError):
@@ -33,6 +35,14 @@ def tansu_binary() -> Path:
     if not os.access(path, os.X_OK):
         path.chmod(path.stat().st_mode | 0o111)
     return path
+
+
+def die_with_parent() -> None:
+    """preexec_fn: ask Linux to SIGTERM this child when its parent dies (no orphans)."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):  # not Linux: the supervisor's ordered stop still applies
+        pass
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -59,6 +69,10 @@ class EmbeddedBroker:
     host: str = "127.0.0.1"
     port: int = 0
     log_path: Path | None = None
+    # SIGTERM the broker if the thread that started it dies (even by SIGKILL): `dementi run` sets
+    # it so that nothing outlives the supervisor. Off by default: PR_SET_PDEATHSIG is tied to the
+    # starting THREAD, which would kill a broker started from a short-lived worker thread.
+    die_with_parent: bool = False
     process: subprocess.Popen | None = field(default=None, init=False)
 
     @property
@@ -76,7 +90,8 @@ class EmbeddedBroker:
         env = dict(os.environ)
         env.setdefault("RUST_LOG", "warn")
         # start_new_session: Ctrl-C in a terminal goes to our supervisor, which stops us in order.
-        self.process = subprocess.Popen(cmd, stdout=out, stderr=out, env=env, start_new_session=True)
+        self.process = subprocess.Popen(cmd, stdout=out, stderr=out, env=env, start_new_session=True,
+                                        preexec_fn=die_with_parent if self.die_with_parent else None)
         if out is not subprocess.DEVNULL:
             out.close()
         if not wait_for_port(self.host, self.port, timeout):

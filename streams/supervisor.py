@@ -16,7 +16,6 @@ belongs to the service manager (systemd, Kubernetes), which sees the failure tha
 
 from __future__ import annotations
 
-import ctypes
 import logging
 import os
 import shutil
@@ -30,18 +29,11 @@ from importlib.util import find_spec
 from pathlib import Path
 
 from dementi.settings import PROJECT_ROOT, Settings
+from streams.broker import die_with_parent
 
 log = logging.getLogger(__name__)
 
 DEMO_FILE = PROJECT_ROOT / "config" / "demo" / "articles.jsonl"
-_PR_SET_PDEATHSIG = 1
-
-
-def _die_with_parent() -> None:  # runs in the child between fork and exec
-    try:
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
-    except OSError:
-        pass
 
 
 def command_available(name: str) -> bool:
@@ -73,7 +65,7 @@ class Child:
     hurry: bool = False  # set by a second Ctrl-C: shorten the grace period of a stop in progress
 
     def start(self, env: dict[str, str]) -> None:
-        self.proc = subprocess.Popen(self.argv, env=env, start_new_session=True, preexec_fn=_die_with_parent)
+        self.proc = subprocess.Popen(self.argv, env=env, start_new_session=True, preexec_fn=die_with_parent)
         log.info("started %s (pid %d)", self.name, self.proc.pid)
 
     def exited(self) -> int | None:
@@ -105,7 +97,9 @@ def _killpg(pgid: int, sig: int) -> None:
 
 class Supervisor:
     def __init__(self, settings: Settings, *, demo: bool = False, feeds: bool | None = None,
-                 bot: bool = True, child_grace: float = 20.0, ready_timeout: float = 120.0):
+                 bot: bool = True, child_grace: float = 20.0, ready_timeout: float = 120.0,
+                 connect_timeout: float = 60.0):
+        self.connect_timeout = connect_timeout
         self.settings = settings
         self.demo = demo
         self.feeds = feeds
@@ -146,11 +140,18 @@ class Supervisor:
         if not bootstrap:
             from streams.broker import EmbeddedBroker
 
-            self.broker = EmbeddedBroker(log_path=self._workdir / "broker.log").start()
+            self.broker = EmbeddedBroker(log_path=self._workdir / "broker.log", die_with_parent=True).start()
             bootstrap = self.broker.bootstrap
             print(f"dementi: embedded Kafka broker at {bootstrap} "
                   f"(publish with: DEMENTI_KAFKA_BOOTSTRAP={bootstrap} dementi publish FILE.jsonl)",
                   file=sys.stderr, flush=True)
+        else:
+            from streams.probe import wait_for_broker
+
+            if not wait_for_broker(bootstrap, self.connect_timeout):
+                log.error("Kafka broker %s (DEMENTI_KAFKA_BOOTSTRAP) unreachable after %.0fs; unset "
+                          "DEMENTI_KAFKA_BOOTSTRAP to use the embedded broker", bootstrap, self.connect_timeout)
+                return 2
         ensure_topics(self.settings, bootstrap)
         env = dict(os.environ, DEMENTI_KAFKA_BOOTSTRAP=bootstrap, PYTHONUNBUFFERED="1")
         self._start_children(env)
@@ -169,7 +170,10 @@ class Supervisor:
     def _start_children(self, env: dict[str, str]) -> None:
         base = [sys.executable, "-m", "dementi.cli"]
         # Start order = dependency order; stop order is the reverse of the data flow (see _shutdown).
-        self._spawn(Child("worker", [*base, "worker", "--ready-file", str(self.ready_file)], self.child_grace), env)
+        # The worker's own hard-exit deadline comes before our SIGKILL, so it can log why.
+        worker_grace = f"{max(1.0, self.child_grace * 0.75):.1f}"
+        self._spawn(Child("worker", [*base, "worker", "--ready-file", str(self.ready_file),
+                                     "--stop-grace", worker_grace], self.child_grace), env)
         if self.bot:
             if command_available("bot"):
                 self._spawn(Child("bot", [*base, "bot"], self.child_grace), env)

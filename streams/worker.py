@@ -18,7 +18,6 @@ from __future__ import annotations
 import logging
 import os
 import signal
-import socket
 import threading
 import time
 from pathlib import Path
@@ -28,40 +27,13 @@ import faust
 from dementi import metrics
 from dementi.settings import Settings
 from streams.app import DetectApp, app_id
+from streams.probe import broker_reachable, wait_for_broker
 from streams.topics import BrokerUnavailable, ensure_topics
 from rules.engine import RuleLoadError
 
 log = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_CRASH, EXIT_NO_BROKER, EXIT_BROKER_LOST, EXIT_BAD_RULES = 0, 1, 2, 3, 4
-
-
-def broker_reachable(bootstrap: str, timeout: float = 2.0) -> bool:
-    for hostport in bootstrap.split(","):
-        host, _, port = hostport.strip().rpartition(":")
-        try:
-            with socket.create_connection((host or "127.0.0.1", int(port)), timeout=timeout):
-                return True
-        except (OSError, ValueError):
-            continue
-    return False
-
-
-def wait_for_broker(bootstrap: str, timeout: float) -> bool:
-    """TCP-probe the bootstrap hosts with exponential backoff, saying so at each retry."""
-    deadline = time.monotonic() + timeout
-    delay = 0.5
-    while True:
-        if broker_reachable(bootstrap, timeout=1.0):
-            return True
-        left = deadline - time.monotonic()
-        if left <= 0:
-            return False
-        wait = min(delay, left)
-        log.warning("Kafka broker %s not reachable yet; retrying in %.1fs (giving up in %.0fs)",
-                    bootstrap, wait, left)
-        time.sleep(wait)
-        delay = min(delay * 2, 5.0)
 
 
 class _Stopper:

@@ -57,14 +57,16 @@ def worker(ready_file: Path | None, connect_timeout: float, broker_lost_timeout:
               help="Run `dementi bot` (console notifier when DEMENTI_TELEGRAM_TOKEN is unset).")
 @click.option("--stop-grace", type=float, default=20.0, show_default=True,
               help="Seconds each child may take to stop on SIGTERM before it is killed.")
-def run(demo: bool, feeds: bool | None, bot: bool, stop_grace: float) -> None:
+@click.option("--connect-timeout", type=float, default=60.0, show_default=True,
+              help="With DEMENTI_KAFKA_BOOTSTRAP: seconds to retry an unreachable broker before giving up (exit 2).")
+def run(demo: bool, feeds: bool | None, bot: bool, stop_grace: float, connect_timeout: float) -> None:
     """Run everything on this machine: broker, detect worker, bot (and feeds).
 
     Starts the embedded Kafka broker unless DEMENTI_KAFKA_BOOTSTRAP is set, creates the topics,
     then runs `dementi worker`, `dementi bot` and `dementi feeds` as child processes. Ctrl-C or
     SIGTERM stops them in order (feeds, worker, bot, broker) and waits for every process. If a
     child dies on its own, everything is stopped and the exit status is 1 (no automatic restart:
-    leave that to your service manager).
+    leave that to your service manager); 2 = the external broker is unreachable.
 
     Try: dementi run --demo   (sample denial articles; alerts are printed on the console)
     """
@@ -72,4 +74,5 @@ def run(demo: bool, feeds: bool | None, bot: bool, stop_grace: float) -> None:
     setup_logging(settings.log_level, settings.log_json)
     from streams.supervisor import Supervisor
 
-    sys.exit(Supervisor(settings, demo=demo, feeds=feeds, bot=bot, child_grace=stop_grace).run())
+    sys.exit(Supervisor(settings, demo=demo, feeds=feeds, bot=bot, child_grace=stop_grace,
+                        connect_timeout=connect_timeout).run())

@@ -88,8 +88,11 @@ def test_worker_gives_up_on_unreachable_broker_with_clear_message(settings, tmp_
 def test_worker_exits_nonzero_when_broker_is_lost(settings, tmp_path):
     broker = EmbeddedBroker(log_path=tmp_path / "broker.log").start()
     log, ready = tmp_path / "worker.log", tmp_path / "ready"
+    rules = tmp_path / "no-rules"  # detection is not under test: skip loading language models
+    rules.mkdir()
+    env = child_env(settings, broker.bootstrap, DEMENTI_RULES_DIR=str(rules))
     proc = start_dementi(["worker", "--ready-file", str(ready), "--broker-lost-timeout", "2", "--stop-grace", "3"],
-                         _env(settings, broker.bootstrap), log)
+                         env, log)
     try:
         wait_for(ready.exists, 60, "worker ready", proc, log)
         broker.stop()
