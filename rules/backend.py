@@ -59,6 +59,7 @@ def load_backend(gazetteers_dir: Path | str | None) -> ActorBackend:
         backend = _cache.get(key)
         if backend is None:
             backend = ActorBackend(Gazetteer.load(directory))
-            _cache.clear()  # keep only the current gazetteer in memory
+            while len(_cache) >= 2:  # current + previous gazetteer at most (hot reloads replace them)
+                _cache.pop(next(iter(_cache)))
             _cache[key] = backend
     return backend

@@ -75,3 +75,22 @@ def test_initial_bad_set_raises(tmp_path):
     (tmp_path / "x.yaml").write_text("id: X\n", encoding="utf-8")
     with pytest.raises(RuleLoadError):
         RuleWatcher(tmp_path, None, backend=NoActors())
+
+
+def test_gazetteer_change_reloads_the_engine(tmp_path, fr_pipeline):
+    rules_dir, gaz = tmp_path / "rules", tmp_path / "gaz"
+    rules_dir.mkdir()
+    gaz.mkdir()
+    (rules_dir / "r.yaml").write_text(
+        "id: g\ntitle: G\nlanguages: [fr]\nmatch:\n  all:\n    - lemma: démentir\n    - actor: {role: any, near: 3}\n",
+        encoding="utf-8")
+    (gaz / "extra.yaml").write_text("entries: []\n", encoding="utf-8")
+    watcher = RuleWatcher(rules_dir, gaz)
+    article = Article(id="g1", body="Glacierville dément formellement.", lang="fr")
+    assert watcher.engine.alerts(article) == []
+    (gaz / "extra.yaml").write_text(
+        "entries:\n  - {name: Antarctica, country: ATA, kind: capital, aliases: {fr: [Glacierville]}}\n", encoding="utf-8")
+    bump(gaz / "extra.yaml")
+    assert watcher.poll() is True
+    [alert] = watcher.engine.alerts(article)
+    assert alert.denier.country == "ATA" and alert.denier.text == "Glacierville"
