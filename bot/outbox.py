@@ -58,10 +58,13 @@ class Outbox:
         return [self._row(r) for r in rows]
 
     def due_heads(self, now: float | None = None, limit: int = 5000) -> list[OutboxRow]:
-        """The oldest due pending row of each chat (what the sender may start now), oldest first."""
+        """The oldest pending row of each chat, when it is due (what the sender may start now).
+        A chat whose head waits (quiet hours, backoff) waits entirely: per-chat order is kept.
+        The inner query reads only the (status, chat_id, id) index, so a deep queue stays cheap."""
+        now = now if now is not None else time.time()
         rows = self.conn.execute(
-            "SELECT * FROM outbox WHERE id IN (SELECT MIN(id) FROM outbox WHERE status = 'pending' AND due_at <= ? "
-            "GROUP BY chat_id) ORDER BY id LIMIT ?", (now if now is not None else time.time(), limit)).fetchall()
+            "SELECT o.* FROM outbox o JOIN (SELECT MIN(id) AS id FROM outbox WHERE status = 'pending' "
+            "GROUP BY chat_id) h ON o.id = h.id WHERE o.due_at <= ? ORDER BY o.id LIMIT ?", (now, limit)).fetchall()
         return [self._row(r) for r in rows]
 
     def next_due_at(self) -> float | None:
