@@ -113,7 +113,10 @@ def _show(record, envelope: dict | None, raw: bytes, as_json: bool) -> None:
 @click.option("--idle", type=float, default=3.0, show_default=True,
               help="Without --tail: stop after this many seconds with no new record.")
 @click.option("--limit", type=int, default=None, help="Stop after this many records.")
-def deadletter(tail: bool, as_json: bool, bootstrap: str | None, idle: float, limit: int | None) -> None:
+@click.option("--reason", "reasons", multiple=True,
+              help="Only this reason (repeatable), e.g. --reason schema --reason rule_error.")
+def deadletter(tail: bool, as_json: bool, bootstrap: str | None, idle: float, limit: int | None,
+               reasons: tuple[str, ...]) -> None:
     """Show the records the detect worker could not use, from the beginning of the dead-letter topic.
 
     For each: stage (decode | rules), reason (invalid_utf8, not_json, schema, body_too_large,
@@ -153,6 +156,8 @@ def deadletter(tail: bool, as_json: bool, bootstrap: str | None, idle: float, li
                         envelope = envelope if isinstance(envelope, dict) else None
                     except (ValueError, TypeError):
                         envelope = None
+                    if reasons and (envelope or {}).get("reason") not in reasons:
+                        continue
                     _show(record, envelope, record.value or b"", as_json)
                     shown += 1
                     if limit is not None and shown >= limit:

@@ -133,3 +133,5 @@ def test_bad_records_go_to_dead_letter_and_good_ones_still_flow(worker):
     lines = [json.loads(line) for line in as_json.stdout.splitlines()]
     assert {(e["reason"], e["offset"]) for e in lines if e["partition"] == 1} >= \
         {(reason, off) for reason, off in offsets.items()}
+    only = runner.invoke(cli, ["deadletter", "--json", "--idle", "1.5", "--reason", "schema"], env=worker.env)
+    assert [json.loads(line)["reason"] for line in only.stdout.splitlines()] == ["schema"]
