@@ -59,19 +59,22 @@ def publish(source: BinaryIO, bootstrap: str | None, topic: str | None) -> None:
         sys.exit(2)
     bad = good = 0
     futures = []
+    progress, task, say = _progress(source)
     try:
-        for lineno, line in enumerate(source, start=1):
-            if not line.strip():
-                continue
-            try:
-                article = decode_article(line.strip(), settings.max_body_bytes)
-            except Rejected as exc:
-                bad += 1
-                click.echo(f"{name}:{lineno}: {exc.reason}: {exc.error}", err=True)
-                continue
-            futures.append(producer.send(topic, key=article.id.encode("utf-8"), value=article.to_bytes()))
-            good += 1
-        producer.flush()
+        with progress:
+            for lineno, line in enumerate(source, start=1):
+                progress.advance(task, len(line))
+                if not line.strip():
+                    continue
+                try:
+                    article = decode_article(line.strip(), settings.max_body_bytes)
+                except Rejected as exc:
+                    bad += 1
+                    say(f"{name}:{lineno}: {exc.reason}: {exc.error}")
+                    continue
+                futures.append(producer.send(topic, key=article.id.encode("utf-8"), value=article.to_bytes()))
+                good += 1
+            producer.flush()
         for fut in futures:
             fut.get(timeout=30)  # a failed send raises instead of being silently lost
     except KafkaError as exc:
@@ -82,6 +85,28 @@ def publish(source: BinaryIO, bootstrap: str | None, topic: str | None) -> None:
     click.echo(f"published {good} article(s) to {topic}" + (f"; {bad} bad line(s) skipped" if bad else ""),
                err=True)
     sys.exit(1 if bad else 0)
+
+
+def _progress(source: BinaryIO):
+    """A byte-based rich progress bar on an interactive stderr (off in pipes and tests), and how to
+    print a line without tearing it."""
+    import os
+
+    from rich.console import Console
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
+    try:
+        total = os.fstat(source.fileno()).st_size or None
+    except (OSError, AttributeError, ValueError):
+        total = None
+    enabled = sys.stderr.isatty() and total is not None
+    progress = Progress(TextColumn("publishing"), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
+                        console=Console(stderr=True), transient=True, disable=not enabled)
+    task = progress.add_task("publish", total=total)
+    if enabled:
+        return progress, task, lambda text: progress.console.print(text, markup=False, highlight=False,
+                                                                   soft_wrap=True)
+    return progress, task, lambda text: click.echo(text, err=True)
 
 
 def _show(record, envelope: dict | None, raw: bytes, as_json: bool) -> None:
