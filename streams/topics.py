@@ -7,6 +7,7 @@ bounded exponential backoff rather than a silent hang.
 from __future__ import annotations
 
 import logging
+import socket
 import time
 from collections.abc import Iterable
 
@@ -25,12 +26,31 @@ class BrokerUnavailable(RuntimeError):
     pass
 
 
+def tcp_reachable(bootstrap: str, timeout: float = 1.0) -> bool:
+    """Does any bootstrap host accept a TCP connection? (kafka-python's own bootstrap waits up to
+    ~25 s with growing backoff before giving up, so a dead address is detected here first.)"""
+    for hostport in bootstrap.split(","):
+        host, _, port = hostport.strip().rpartition(":")
+        try:
+            with socket.create_connection((host or "127.0.0.1", int(port)), timeout=timeout):
+                return True
+        except (OSError, ValueError):
+            continue
+    return False
+
+
 def admin_client(bootstrap: str, timeout: float = 30.0) -> KafkaAdminClient:
     """Connect an admin client, retrying with backoff; raises BrokerUnavailable with the address."""
     deadline = time.monotonic() + timeout
     delay = 0.2
     last: Exception | None = None
     while time.monotonic() < deadline:
+        if not tcp_reachable(bootstrap, timeout=min(1.0, max(0.1, deadline - time.monotonic()))):
+            last = ConnectionRefusedError(f"no TCP connection to {bootstrap}")
+            log.warning("Kafka broker %s not reachable yet (%s); retrying in %.1fs", bootstrap, last, delay)
+            time.sleep(min(delay, max(0.0, deadline - time.monotonic())))
+            delay = min(delay * 2, 5.0)
+            continue
         try:
             return KafkaAdminClient(bootstrap_servers=bootstrap, client_id="dementi-admin", request_timeout_ms=10000)
         except (KafkaError, OSError) as exc:

@@ -35,6 +35,7 @@ async def _main(settings, console_only: bool) -> None:
         loop.add_signal_handler(sig, stop.set)
     server = metrics.serve(settings, "bot")
     beating = asyncio.create_task(_heartbeat(stop))
+    watching = asyncio.create_task(metrics.watch_broker(settings.kafka_bootstrap, stop))
     try:
         if settings.telegram_token is None or console_only:
             from bot.console import run_console  # noqa: PLC0415 - heavy imports only when used
@@ -54,7 +55,7 @@ async def _main(settings, console_only: bool) -> None:
             await run_telegram(settings, stop, on_sent=on_sent, services=services)
     finally:
         stop.set()
-        await beating
+        await asyncio.gather(beating, watching, return_exceptions=True)
         if server is not None:
             server.stop()
     log.info("bot stopped")
