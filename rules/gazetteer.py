@@ -328,7 +328,7 @@ def _group(text: str, hits: list[_Hit]) -> list[list[_Hit]]:
             raw_gap = text[prev.end:hit.start]
             gap = fold(raw_gap) if len(raw_gap) <= 40 else "<far>"
             joinable = {prev.entry.kind, hit.entry.kind} & (TITLE_KINDS | {"demonym"})
-            if (gap in CONNECTORS and joinable) or _adjective_gap(prev, hit, gap):
+            if (gap in CONNECTORS and joinable) or _adjective_gap(text, prev, hit, gap):
                 groups[-1].append(hit)
                 continue
         groups.append([hit])
@@ -345,13 +345,16 @@ def _former(text: str, start: int) -> bool:
     return bool(before) and before[-1].strip(".,;:") in _FORMER
 
 
-_GAP_STOP = {"and", "or", "et", "ou", "y", "und", "former", "ex", "ancien", "ancienne", "said", "says"}
+_GAP_STOP = {"and", "or", "et", "ou", "y", "und", "former", "ex", "ancien", "ancienne", "said", "says", "the", "a", "an",
+             "that", "to", "with", "for", "by", "on", "in", "at", "told", "asked", "met", "whose", "who", "which"}
 
 
-def _adjective_gap(prev: _Hit, hit: _Hit, gap: str) -> bool:
-    """English-style "Japanese economic revitalization minister": a demonym, up to three plain
-    words, then a title, with no punctuation or conjunction in between."""
-    if prev.entry.kind != "demonym" or hit.entry.kind not in TITLE_KINDS:
+def _adjective_gap(text: str, prev: _Hit, hit: _Hit, gap: str) -> bool:
+    """English-style "Japanese economic revitalization minister": a capitalised demonym, up to
+    three plain words, then a title, with no punctuation, conjunction or function word between.
+    (Romance demonyms follow the noun and are lower case: "Gobierno colombiano negó que el
+    presidente" must not become one actor.)"""
+    if prev.entry.kind != "demonym" or hit.entry.kind not in TITLE_KINDS or not text[prev.start:prev.start + 1].isupper():
         return False
     words = gap.split()
     return 0 < len(words) <= 3 and all(w.isalpha() and w not in _GAP_STOP for w in words)

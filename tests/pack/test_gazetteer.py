@@ -118,3 +118,8 @@ def test_former_office_holders_are_not_state_actors(gazetteer):
     assert actors(gazetteer, "L'ancien président argentin a démenti.") == []
     assert actors(gazetteer, "Former Chilean foreign minister denied it.") == []
     assert countries(gazetteer, "Le président argentin a démenti.") == ["ARG"]
+
+
+def test_a_verb_between_demonym_and_title_keeps_them_apart(gazetteer):
+    found = actors(gazetteer, "El Gobierno chileno negó que el presidente viajara.")
+    assert [f[0] for f in found] == ["Gobierno chileno"]
