@@ -98,8 +98,9 @@ def _killpg(pgid: int, sig: int) -> None:
 class Supervisor:
     def __init__(self, settings: Settings, *, demo: bool = False, feeds: bool | None = None,
                  bot: bool = True, child_grace: float = 20.0, ready_timeout: float = 120.0,
-                 connect_timeout: float = 60.0):
+                 connect_timeout: float = 60.0, workers: int = 1):
         self.connect_timeout = connect_timeout
+        self.workers = max(1, workers)
         self.settings = settings
         self.demo = demo
         self.feeds = feeds
@@ -110,7 +111,7 @@ class Supervisor:
         self.broker = None
         self._signal: int | None = None
         self._workdir = Path(tempfile.mkdtemp(prefix="dementi-run-"))
-        self.ready_file = self._workdir / "worker.ready"
+        self.ready_files = [self._workdir / f"worker-{i}.ready" for i in range(1, self.workers + 1)]
 
     # --- signals ------------------------------------------------------------------------------
     def _on_signal(self, signum, frame) -> None:
@@ -153,6 +154,9 @@ class Supervisor:
                           "DEMENTI_KAFKA_BOOTSTRAP to use the embedded broker", bootstrap, self.connect_timeout)
                 return 2
         ensure_topics(self.settings, bootstrap)
+        if self.workers > self.settings.topic_partitions:
+            log.warning("%d workers for %d partitions: %d will stay idle (partitions = max parallelism)",
+                        self.workers, self.settings.topic_partitions, self.workers - self.settings.topic_partitions)
         env = dict(os.environ, DEMENTI_KAFKA_BOOTSTRAP=bootstrap, PYTHONUNBUFFERED="1")
         self._start_children(env)
         if self.demo and not self._publish_demo(bootstrap):
@@ -171,9 +175,13 @@ class Supervisor:
         base = [sys.executable, "-m", "dementi.cli"]
         # Start order = dependency order; stop order is the reverse of the data flow (see _shutdown).
         # The worker's own hard-exit deadline comes before our SIGKILL, so it can log why.
+        # Several workers = one consumer group sharing the partitions: the engine is CPU-bound
+        # Python, so N processes use N cores.
         worker_grace = f"{max(1.0, self.child_grace * 0.75):.1f}"
-        self._spawn(Child("worker", [*base, "worker", "--ready-file", str(self.ready_file),
-                                     "--stop-grace", worker_grace], self.child_grace), env)
+        for i, ready in enumerate(self.ready_files, start=1):
+            name = "worker" if self.workers == 1 else f"worker-{i}"
+            self._spawn(Child(name, [*base, "worker", "--ready-file", str(ready), "--stop-grace", worker_grace],
+                              self.child_grace), env)
         if self.bot:
             if command_available("bot"):
                 self._spawn(Child("bot", [*base, "bot"], self.child_grace), env)
@@ -190,16 +198,17 @@ class Supervisor:
         child.start(env)
 
     def _publish_demo(self, bootstrap: str) -> bool:
-        """Wait for the worker's ready marker, then publish the demo articles. False = give up."""
+        """Wait for every worker's ready marker, then publish the demo articles. False = give up."""
         from dementi.records import Article
         from streams.producer import publish_articles
 
         deadline = time.monotonic() + self.ready_timeout
-        while not self.ready_file.exists():
-            worker = self.children[0]
-            if self._signal is not None or worker.exited() is not None or time.monotonic() > deadline:
-                if worker.exited() is not None:
-                    log.error("worker exited (exit %s) before it was ready", worker.exited())
+        workers = [c for c in self.children if c.name.startswith("worker")]
+        while not all(ready.exists() for ready in self.ready_files):
+            dead = next((w for w in workers if w.exited() is not None), None)
+            if self._signal is not None or dead is not None or time.monotonic() > deadline:
+                if dead is not None:
+                    log.error("%s exited (exit %s) before it was ready", dead.name, dead.exited())
                 elif time.monotonic() > deadline:
                     log.error("worker not ready after %.0fs", self.ready_timeout)
                 return False
@@ -216,7 +225,7 @@ class Supervisor:
 
     def _shutdown(self) -> None:
         order = {"feeds": 0, "worker": 1, "bot": 2}
-        for child in sorted(self.children, key=lambda c: order.get(c.name, 0)):
+        for child in sorted(self.children, key=lambda c: order.get(c.name.split("-")[0], 0)):
             try:
                 child.stop()
             except Exception as exc:  # keep stopping the others

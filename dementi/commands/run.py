@@ -59,7 +59,10 @@ def worker(ready_file: Path | None, connect_timeout: float, broker_lost_timeout:
               help="Seconds each child may take to stop on SIGTERM before it is killed.")
 @click.option("--connect-timeout", type=float, default=60.0, show_default=True,
               help="With DEMENTI_KAFKA_BOOTSTRAP: seconds to retry an unreachable broker before giving up (exit 2).")
-def run(demo: bool, feeds: bool | None, bot: bool, stop_grace: float, connect_timeout: float) -> None:
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Detect worker processes (one consumer group; useful up to the CPU cores and the "
+                   "articles partitions, DEMENTI_TOPIC_PARTITIONS).")
+def run(demo: bool, feeds: bool | None, bot: bool, stop_grace: float, connect_timeout: float, workers: int) -> None:
     """Run everything on this machine: broker, detect worker, bot (and feeds).
 
     Starts the embedded Kafka broker unless DEMENTI_KAFKA_BOOTSTRAP is set, creates the topics,
@@ -75,4 +78,4 @@ def run(demo: bool, feeds: bool | None, bot: bool, stop_grace: float, connect_ti
     from streams.supervisor import Supervisor
 
     sys.exit(Supervisor(settings, demo=demo, feeds=feeds, bot=bot, child_grace=stop_grace,
-                        connect_timeout=connect_timeout).run())
+                        connect_timeout=connect_timeout, workers=workers).run())

@@ -26,16 +26,18 @@ def _cmdline(pid: int) -> str:
         return ""
 
 
-def _start_run(settings, tmp_path):
+def _start_run(settings, tmp_path, workers: int = 1):
     log = tmp_path / "run.log"
     rules = tmp_path / "no-rules"  # detection is not under test here: skip loading language models
     rules.mkdir()
     env = child_env(settings, None, DEMENTI_RULES_DIR=str(rules))
-    proc = start_dementi(["run", "--no-bot", "--no-feeds", "--stop-grace", "5"], env, log)
-    wait_for(lambda: "detect worker ready" in log.read_text(), 90, "the worker to be ready", proc, log)
+    proc = start_dementi(["run", "--no-bot", "--no-feeds", "--stop-grace", "5", "--workers", str(workers)],
+                         env, log)
+    wait_for(lambda: log.read_text().count("detect worker ready") >= workers, 90, "the workers to be ready",
+             proc, log)
     tree = descendants(proc.pid)
     worker = [pid for pid in tree if " worker " in _cmdline(pid)]
-    assert worker and any("tansu" in _cmdline(pid) for pid in tree), {p: _cmdline(p) for p in tree}
+    assert len(worker) == workers and any("tansu" in _cmdline(pid) for pid in tree), {p: _cmdline(p) for p in tree}
     return proc, log, tree, worker[0]
 
 
@@ -72,7 +74,7 @@ def test_child_death_stops_everything_with_exit_1(settings, tmp_path):
 def test_sigkill_of_the_supervisor_leaves_no_orphan(settings, tmp_path):
     proc, tree = None, set()
     try:
-        proc, log, tree, _ = _start_run(settings, tmp_path)
+        proc, log, tree, _ = _start_run(settings, tmp_path, workers=2)
         os.kill(proc.pid, signal.SIGKILL)  # no chance to clean up: PR_SET_PDEATHSIG must do it
         proc.wait(10)
         assert _all_gone(tree, 40), {p: _cmdline(p) for p in tree if pid_alive(p)}
