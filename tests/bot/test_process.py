@@ -128,3 +128,20 @@ def test_sigkill_mid_delivery_then_restart_delivers_exactly_once(settings, kafka
             got = [m.group(1) for s in server.messages(chat) for m in [ID_RE.search(s.text)] if m]
             assert sorted(got) == expected, f"chat {chat}: every alert exactly once"
         assert server.token not in second.stderr() and server.token not in first.stderr()
+
+
+def test_unreachable_broker_is_reported_and_retried_until_sigterm(settings, rules_dir, tmp_path):
+    from streams.broker import free_port
+
+    dead = settings.model_copy(update={"kafka_bootstrap": f"127.0.0.1:{free_port()}"})
+    bot = BotProcess(bot_env(dead, rules_dir), tmp_path, "nobroker")
+    try:
+        deadline = time.monotonic() + 40
+        while time.monotonic() < deadline and bot.stderr().count("unreachable") < 2:
+            assert bot.proc.poll() is None, bot.stderr()
+            time.sleep(0.3)
+        err = bot.stderr()
+        assert err.count("unreachable") >= 2 and "retrying in" in err, err[-2000:]
+    finally:
+        code = bot.stop(signal.SIGTERM, grace=30)
+    assert code == 0, bot.stderr()[-2000:]
