@@ -1,7 +1,8 @@
 """Broker loss, for the notifier (the worker's exits 2 and 3 are tested in tests/streams/test_cli.py).
 
 - Broker unreachable at start: `dementi bot` says so clearly, names the address, retries with a
-  growing delay, and keeps running (it does not hang silently, and SIGTERM still stops it).
+  growing delay, and keeps running (it does not hang silently, and SIGTERM still stops it); with
+  DEMENTI_LOG_JSON the same lines come as JSON objects (ts, level, logger, msg).
 - Broker lost mid-run (a private embedded broker, killed): the notifier logs the loss clearly and,
   once a broker is back on the same address, reconnects and delivers the next alert, without being
   restarted.
@@ -9,6 +10,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import signal
 import uuid
@@ -37,13 +39,17 @@ def test_notifier_with_unreachable_broker_says_so_and_retries_with_backoff(tmp_p
     settings = _settings(tmp_path)
     bootstrap = f"127.0.0.1:{free_port()}"
     log = tmp_path / "bot.log"
-    proc = start_dementi(["bot"], _env(settings, bootstrap), log)
+    env = _env(settings, bootstrap)
+    env["DEMENTI_LOG_JSON"] = "true"  # structured logs: one JSON object per line
+    proc = start_dementi(["bot"], env, log)
     try:
         def consumer_retries():
-            found = re.findall(r"bot\.notify\.consumer: .*unreachable.*retrying in ([\d.]+)s", log.read_text(errors="replace"))
-            return found if len(found) >= 3 else None
+            lines = [json.loads(line) for line in log.read_text(errors="replace").splitlines() if line.startswith("{")]
+            found = [re.search(r"unreachable.*retrying in ([\d.]+)s", e["msg"]).group(1) for e in lines
+                     if e["logger"] == "bot.notify.consumer" and e["level"] == "ERROR" and "retrying in" in e["msg"]]
+            return found if len(found) >= 2 else None
 
-        retries = wait_for(consumer_retries, 45, "three retries", proc, log)
+        retries = wait_for(consumer_retries, 45, "two retries", proc, log)
         assert proc.poll() is None, "still trying, not crashed"
         delays = [float(d) for d in retries]
         assert delays == sorted(delays) and delays[-1] > delays[0], f"backoff grows: {delays}"
