@@ -265,3 +265,28 @@ async def test_admin_upload_runs_the_rule_examples(running_bot):
     reply = (await server.await_reply(15, before, timeout=60)).text
     assert "installed" in reply and "Examples: 2 passed" in reply
     assert (settings.rules_dir / "ultimatum.yaml").read_bytes() == passing
+
+
+async def test_bad_alert_records_are_skipped_with_their_location(running_bot, caplog):
+    import logging
+
+    from streams.producer import make_producer
+
+    bot, server, settings = running_bot, running_bot.server, running_bot.settings
+    await bot.command(16, "/subscribe")
+    good = make_alert(77, title="Après les déchets")
+
+    def publish():
+        producer = make_producer(settings.kafka_bootstrap)
+        for value in (b"not json at all", b'{"rule_id": "x"}'):
+            producer.send(settings.alerts_topic, key=b"k", value=value).get(30)
+        producer.send(settings.alerts_topic, key=b"k", value=good.to_bytes()).get(30)
+        producer.close()
+
+    caplog.set_level(logging.WARNING, logger="bot.notify.consumer")
+    before = len(server.messages(16))
+    await asyncio.to_thread(publish)
+    reply = await server.await_reply(16, before, timeout=30)
+    assert good.alert_id in reply.text
+    skipped = [r.getMessage() for r in caplog.records if "skipping undecodable alert" in r.getMessage()]
+    assert len(skipped) == 2 and all(f"{settings.alerts_topic}[" in m and "]@" in m for m in skipped)
