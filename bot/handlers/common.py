@@ -9,6 +9,7 @@ from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
 from bot.formatting import esc
+from bot.html_split import split_html
 from bot.services import svc
 
 log = logging.getLogger(__name__)
@@ -38,9 +39,13 @@ ADMIN_HELP = ("<b>Admins</b>: send a .yaml rule file to lint, test and hot-load 
 
 
 async def reply(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str, markup=None) -> None:
-    """Answer in the chat of the update (HTML; callers escape every user/article string)."""
-    await context.bot.send_message(update.effective_chat.id, text, parse_mode=ParseMode.HTML,
-                                   reply_markup=markup, link_preview_options=LinkPreviewOptions(is_disabled=True))
+    """Answer in the chat of the update (HTML; callers escape every user/article string). Long
+    answers (/recent 20, many rule errors, many feedback lines) are split like alerts are."""
+    parts = split_html(text)
+    for i, part in enumerate(parts):
+        await context.bot.send_message(update.effective_chat.id, part, parse_mode=ParseMode.HTML,
+                                       reply_markup=markup if i == len(parts) - 1 else None,
+                                       link_preview_options=LinkPreviewOptions(is_disabled=True))
 
 
 def register_chat(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:

@@ -290,3 +290,22 @@ async def test_bad_alert_records_are_skipped_with_their_location(running_bot, ca
     assert good.alert_id in reply.text
     skipped = [r.getMessage() for r in caplog.records if "skipping undecodable alert" in r.getMessage()]
     assert len(skipped) == 2 and all(f"{settings.alerts_topic}[" in m and "]@" in m for m in skipped)
+
+
+async def test_long_replies_are_split_not_refused(running_bot):
+    bot, server, settings = running_bot, running_bot.server, running_bot.settings
+    await bot.command(17, "/subscribe")
+    await bot.command(17, "/mute 1h")  # alerts are not delivered here, only listed by /recent
+    long_title = "Une dépêche interminable <&> " * 12
+    alerts = [make_alert(200 + i, title=f"{i} {long_title}", denier=f"Pays{i:02d}x") for i in range(20)]
+    await asyncio.to_thread(publish_alerts, settings.kafka_bootstrap, settings.alerts_topic, alerts)
+    await server.await_condition(lambda: all(bot.services.store.alert(a.alert_id) for a in alerts), 30)
+    before = len(server.messages(17))
+    server.send_command(17, "recent", "20")
+    await server.await_messages(17, before + 2, timeout=30)
+    await asyncio.sleep(0.5)
+    replies = server.messages(17)[before:]
+    assert len(replies) >= 2 and "Last 20 alert(s)" in replies[0].text  # over 4096 chars: split
+    joined = "".join(m.text for m in replies)
+    assert sum(a.alert_id in joined for a in alerts) == 20
+    assert not server.state.rejected_for(17)
