@@ -70,49 +70,64 @@ def committed(bootstrap: str, group: str, topic: str, partitions: int) -> int:
         consumer.close()
 
 
-def run_once(bootstrap: str, n: int, rules_dir: str | None, label: str, timeout: float) -> dict:
+def run_once(bootstrap: str, n: int, rules_dir: str | None, label: str, timeout: float, workers: int = 1) -> dict:
+    """Start the workers, wait until all are ready, then publish n articles and time until every
+    offset is committed (publishing overlaps with processing, as in production)."""
     prefix = f"b{int(time.time() * 1000) % 10**8}"
     settings = Settings(kafka_bootstrap=bootstrap, topic_prefix=f"{prefix}.", consumer_group_prefix=prefix)
     ensure_topics(settings, bootstrap)
     values, _ = articles(n)
-    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=20, batch_size=256 * 1024)
-    for i, value in enumerate(values):
-        producer.send(settings.articles_topic, key=str(i).encode(), value=value)
-    producer.flush()
-    producer.close()
     work = Path(tempfile.mkdtemp(prefix="dementi-bench-"))
-    ready = work / "ready"
     env = dict(os.environ, DEMENTI_KAFKA_BOOTSTRAP=bootstrap, DEMENTI_TOPIC_PREFIX=settings.topic_prefix,
                DEMENTI_CONSUMER_GROUP_PREFIX=prefix, DEMENTI_DATA_DIR=str(work), DEMENTI_LOG_LEVEL="WARNING")
     if rules_dir:
         env["DEMENTI_RULES_DIR"] = rules_dir
     profile = ["-m", "cProfile", "-o", os.environ["BENCH_PROFILE"]] if os.environ.get("BENCH_PROFILE") else []
-    proc = subprocess.Popen([sys.executable, *profile, "-m", "dementi.cli", "worker", "--ready-file", str(ready)],
-                            env=env, start_new_session=True)
+    readies = [work / f"ready-{i}" for i in range(workers)]
+    procs = [subprocess.Popen([sys.executable, *profile, "-m", "dementi.cli", "worker", "--ready-file", str(r)],
+                              env=env, start_new_session=True) for r in readies]
     try:
-        while not ready.exists():
-            if proc.poll() is not None:
-                raise SystemExit(f"worker exited with {proc.returncode}")
+        while not all(r.exists() for r in readies):
+            if any(p.poll() is not None for p in procs):
+                raise SystemExit("a worker exited before it was ready")
             time.sleep(0.05)
+        time.sleep(1.0)  # let a last rebalance settle
         t0 = time.monotonic()
+        cpu0 = sum(_cpu_seconds(p.pid) for p in procs)
+        producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=20, batch_size=256 * 1024)
+        for i, value in enumerate(values):
+            producer.send(settings.articles_topic, key=str(i).encode(), value=value)
+        producer.flush()
+        producer.close()
         done = 0
         while done < n and time.monotonic() - t0 < timeout:
             time.sleep(0.5)
             done = committed(bootstrap, f"{prefix}-detect", settings.articles_topic, settings.topic_partitions)
         elapsed = time.monotonic() - t0
+        cpu = sum(_cpu_seconds(p.pid) for p in procs) - cpu0
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-    return {"label": label, "n": done, "seconds": elapsed, "rate": done / elapsed}
+        for p in procs:
+            p.send_signal(signal.SIGTERM)
+        for p in procs:
+            try:
+                p.wait(20)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+    return {"label": label, "n": done, "seconds": elapsed, "rate": done / elapsed,
+            "cpu_us": 1e6 * cpu / max(done, 1)}
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User+system CPU of a process (all its threads), from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=20000)
+    parser.add_argument("--workers", type=int, default=1, help="worker processes in the group")
     parser.add_argument("--timeout", type=float, default=300.0, help="stop measuring after this (partial rate)")
     parser.add_argument("--rules", choices=("project", "empty", "both"), default="both")
     args = parser.parse_args()
@@ -124,12 +139,13 @@ def main() -> None:
         if args.rules in ("empty", "both"):
             empty = tempfile.mkdtemp(prefix="dementi-norules-")
             rows.append(run_once(broker.bootstrap, args.n, empty, "no rules (faust + decode only)",
-                                 args.timeout))
+                                 args.timeout, args.workers))
         if args.rules in ("project", "both"):
-            rows.append(run_once(broker.bootstrap, args.n, None, "project rules", args.timeout))
-    print(f"{'configuration':34} {'articles':>9} {'seconds':>8} {'articles/s':>11}")
+            rows.append(run_once(broker.bootstrap, args.n, None, f"project rules, {args.workers} worker(s)",
+                             args.timeout, args.workers))
+    print(f"{'configuration':34} {'articles':>9} {'seconds':>8} {'articles/s':>11} {'worker CPU µs/article':>22}")
     for r in rows:
-        print(f"{r['label']:34} {r['n']:>9} {r['seconds']:>8.1f} {r['rate']:>11.0f}")
+        print(f"{r['label']:34} {r['n']:>9} {r['seconds']:>8.1f} {r['rate']:>11.0f} {r['cpu_us']:>22.0f}")
 
 
 if __name__ == "__main__":
