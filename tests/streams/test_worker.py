@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import base64
 import json
+import shutil
+import time
 import uuid
 from types import SimpleNamespace
 
@@ -36,10 +38,13 @@ CALM = "Des averses sont attendues jeudi sur la côte, avec des éclaircies en f
 def worker(kafka_bootstrap, tmp_path_factory):
     prefix = f"w{uuid.uuid4().hex[:8]}"
     work = tmp_path_factory.mktemp("worker")
+    rules_dir = work / "rules"  # a copy, so that a test can add a rule (hot reload)
+    shutil.copytree(Settings().rules_dir, rules_dir)
     settings = Settings(topic_prefix=f"{prefix}.", consumer_group_prefix=prefix, data_dir=work / "data",
-                        max_body_bytes=MAX_BODY)
+                        max_body_bytes=MAX_BODY, rules_dir=rules_dir)
     ready, log = work / "ready", work / "worker.log"
-    env = child_env(settings, kafka_bootstrap, DEMENTI_MAX_BODY_BYTES=str(MAX_BODY))
+    env = child_env(settings, kafka_bootstrap, DEMENTI_MAX_BODY_BYTES=str(MAX_BODY), DEMENTI_RULES_DIR=str(rules_dir),
+                    DEMENTI_RULES_RELOAD_INTERVAL="0.5")
     proc = start_dementi(["worker", "--ready-file", str(ready)], env, log)
     ns = SimpleNamespace(settings=settings, bootstrap=kafka_bootstrap, proc=proc, log=log, env=env,
                          engine=Engine.from_dir(settings.rules_dir, settings.gazetteers_dir))
@@ -135,3 +140,41 @@ def test_bad_records_go_to_dead_letter_and_good_ones_still_flow(worker):
         {(reason, off) for reason, off in offsets.items()}
     only = runner.invoke(cli, ["deadletter", "--json", "--idle", "1.5", "--reason", "schema"], env=worker.env)
     assert [json.loads(line)["reason"] for line in only.stdout.splitlines()] == ["schema"]
+
+
+HOT_RULE = """
+rules:
+  - id: test.hot-reload
+    title: "Invented protocol mentioned (hot reload test)"
+    kind: denial
+    cameo: "016"
+    severity: low
+    languages: [en]
+    match:
+      phrase: ["zorblaxite protocol"]
+"""
+
+
+def test_added_rule_is_hot_reloaded_without_restart(worker):
+    text = "Officials in Quenlor discussed the zorblaxite protocol at length on Friday."
+    before, sentinel = _article(text), _article(SEED_LIKE)
+    before.lang = "en"
+    for art in (before, sentinel):
+        _send(worker, 2, art.to_bytes(), art.id.encode())
+    wait_for(lambda: _alerts_for(worker, sentinel.id), 60, "the sentinel's alert", worker.proc, worker.log)
+    assert _alerts_for(worker, before.id) == []
+
+    reloads = worker.log.read_text().count("rules reloaded")
+    rule_file = worker.settings.rules_dir / "zz-hot-reload.yaml"
+    rule_file.write_text(HOT_RULE, encoding="utf-8")
+    try:
+        wait_for(lambda: worker.log.read_text().count("rules reloaded") > reloads, 60, "the rules reload",
+                 worker.proc, worker.log)
+        after = _article(text)
+        after.lang = "en"
+        _send(worker, 2, after.to_bytes(), after.id.encode())
+        got = wait_for(lambda: _alerts_for(worker, after.id), 60, "the new rule's alert", worker.proc, worker.log)
+        assert [a["rule_id"] for a in got] == ["test.hot-reload"]
+        assert worker.proc.poll() is None
+    finally:
+        rule_file.unlink()
