@@ -84,6 +84,14 @@ CREATE TABLE IF NOT EXISTS realert (
     story      TEXT NOT NULL DEFAULT '',  -- normalised title+evidence words of the last delivery
     PRIMARY KEY (chat_id, rule_id, denier_key)
 );
+CREATE TABLE IF NOT EXISTS story_seen (
+    chat_id    INTEGER NOT NULL,
+    article_id TEXT NOT NULL,
+    denier_key TEXT NOT NULL,
+    rule_id    TEXT NOT NULL,             -- the rule whose alert was kept
+    at         REAL NOT NULL,
+    PRIMARY KEY (chat_id, article_id, denier_key)
+);
 CREATE TABLE IF NOT EXISTS digest_items (
     chat_id  INTEGER NOT NULL,
     alert_id TEXT NOT NULL,

@@ -145,7 +145,8 @@ class Store:
                 "INSERT OR IGNORE INTO chats (chat_id, type, title, tz, muted_until, quiet, digest, paused, "
                 "paused_reason, created_at) SELECT ?, 'supergroup', title, tz, muted_until, quiet, digest, paused, "
                 "paused_reason, created_at FROM chats WHERE chat_id = ?", (new, old))
-            for table in ("subscriptions", "exclusions", "rule_mutes", "realert", "digest_items", "outbox"):
+            for table in ("subscriptions", "exclusions", "rule_mutes", "realert", "story_seen", "digest_items",
+                          "outbox"):
                 self.conn.execute(f"UPDATE OR IGNORE {table} SET chat_id = ? WHERE chat_id = ?", (new, old))
                 self.conn.execute(f"DELETE FROM {table} WHERE chat_id = ?", (old,))
             self.conn.execute("DELETE FROM chats WHERE chat_id = ?", (old,))
@@ -176,6 +177,7 @@ class Store:
             self.conn.execute("DELETE FROM alerts WHERE received_at < ?", (now - keep_alerts,))
             self.conn.execute("DELETE FROM outbox WHERE status != 'pending' AND created_at < ?", (now - keep_outbox,))
             self.conn.execute("DELETE FROM realert WHERE last_at < ?", (now - keep_outbox,))
+            self.conn.execute("DELETE FROM story_seen WHERE at < ?", (now - keep_outbox,))
             self.conn.execute("DELETE FROM rule_mutes WHERE until < ?", (now,))
 
     def vote(self, alert_id: str, rule_id: str, chat_id: int, user_id: int, vote: int) -> None:

@@ -34,6 +34,7 @@ class Router:
             stages.DisabledRule(catalog.disabled),
             stages.Muted(),
             stages.QuietHours(),
+            stages.SameArticle(store.conn),
             stages.Realert(store.conn, realert_seconds),
             stages.Digest(store.conn),
         ]

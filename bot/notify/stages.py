@@ -1,7 +1,7 @@
 """Routing stages, Alertmanager-style: each one small, with one job, composed in order.
 
     already-routed → subscribed (filter) → paused → disabled rule → mute/rule-mute → quiet hours
-    → realert → digest  → (outbox write)
+    → same article → realert → digest  → (outbox write)
 
 A stage looks at one ``Delivery`` (alert × chat) and either lets it through, changes how it
 will be delivered (quiet hours defer it), or stops it with a status that is stored in the outbox
@@ -169,6 +169,25 @@ class Realert:
         stored_key = key or "?" + stable_id(story, length=12)
         self.conn.execute("INSERT OR REPLACE INTO realert (chat_id, rule_id, denier_key, last_at, story) "
                           "VALUES (?, ?, ?, ?, ?)", (cid, rid, stored_key, event_at, story))
+
+
+class SameArticle:
+    """Several rules often fire on one article (a verb rule on the title, a claim rule on the body):
+    for the reader it is one event. Per chat, one message per article × denier; the other alerts
+    stay in the log (/recent, /explain)."""
+
+    def __init__(self, conn):
+        self.conn = conn
+
+    def __call__(self, d: Delivery) -> None:
+        key = denier_key(d.alert)
+        row = self.conn.execute("SELECT rule_id FROM story_seen WHERE chat_id=? AND article_id=? AND denier_key=?",
+                                (d.chat.chat_id, d.alert.article_id, key)).fetchone()
+        if row is not None:
+            d.stop("duplicate", f"same article{' and denier ' + key if key else ''} already alerted by {row[0]}")
+            return
+        self.conn.execute("INSERT INTO story_seen (chat_id, article_id, denier_key, rule_id, at) VALUES (?, ?, ?, ?, ?)",
+                          (d.chat.chat_id, d.alert.article_id, key, d.alert.rule_id, d.now))
 
 
 class Digest:

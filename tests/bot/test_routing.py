@@ -206,3 +206,18 @@ def test_prune_bounds_the_database_but_keeps_pending_rows(store):
     assert store.alert(a.alert_id) is None
     assert [r.alert_id for r in outbox.due()] == ["old-pending"] and not outbox.exists("old-sent", 1)
     assert store.conn.execute("SELECT COUNT(*) FROM rule_mutes").fetchone()[0] == 0
+
+
+def test_several_rules_on_one_article_make_one_message_per_denier(store, catalog):
+    store.subscribe(1, "all")
+    router = Router(store, catalog, realert_seconds=3600)
+    verb = make_alert(1, denier="Bordurie", article_id="same-article")
+    claim = make_alert(1, rule_id="test-refusal", tags=("refusal",), denier="Bordurie", article_id="same-article")
+    other_denier = make_alert(1, rule_id="test-low", tags=("clarification",), denier="Syldavie",
+                              article_id="same-article")
+    for alert in (verb, claim, other_denier):
+        router.route(alert)
+    st = statuses(store, 1)
+    assert st[verb.alert_id] == "pending" and st[claim.alert_id] == "duplicate"
+    assert st[other_denier.alert_id] == "pending"
+    assert store.alert(claim.alert_id) is not None  # still in the log for /recent and /explain
