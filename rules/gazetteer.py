@@ -277,7 +277,7 @@ class Gazetteer:
     def find_actors(self, text: str) -> list[tuple[int, int, Actor, bool]]:
         """Merged actor mentions over a plain string: (start_char, end_char, Actor, weak)."""
         hits = self.find(text)
-        groups = [g for g in _group(text, hits) if not _former(text, g[0].start)]
+        groups = [g for g in _group(text, hits) if not _former(text, g[0].start) and not _possessive_of_other(text, g)]
         return [g for g in (self._resolve(text, group) for group in groups) if g is not None]
 
     def mentions(self, doc_or_span) -> list[ActorMention]:
@@ -343,6 +343,24 @@ def _former(text: str, start: int) -> bool:
     """"l'ancien président américain", "former US president": no longer speaks for a state."""
     before = fold(text[max(0, start - 40):start]).replace("'", " ").split()
     return bool(before) and before[-1].strip(".,;:") in _FORMER
+
+
+# "<Country>'s X" names the country only when X speaks for it; "Germany's largest carmaker",
+# "New Zealand's opposition party", "Poland's farmers' unions" are not state actors.
+_POSSESSED_OK = {"decision", "refusal", "denial", "response", "position", "statement", "reply", "rejection",
+                 "announcement", "move", "stance", "leader", "leaders", "leadership", "delegation", "representative",
+                 "representatives", "envoy", "negotiators", "officials", "rulers", "junta", "regime", "cabinet",
+                 "foreign", "new", "top", "chief", "acting", "deputy", "senior", "interim", "caretaker", "own"}
+
+
+def _possessive_of_other(text: str, group: list[_Hit]) -> bool:
+    if any(h.entry.kind in TITLE_KINDS for h in group):
+        return False                                  # "Japan's foreign minister" was merged
+    after = fold(text[group[-1].end:group[-1].end + 40])
+    if not after.startswith("'s ") and not after.startswith("' "):
+        return False
+    words = after.split()
+    return len(words) > 1 and words[1].strip(".,;:\"") not in _POSSESSED_OK
 
 
 _GAP_STOP = {"and", "or", "et", "ou", "y", "und", "former", "ex", "ancien", "ancienne", "said", "says", "the", "a", "an",
