@@ -13,6 +13,7 @@ from dataclasses import dataclass
 _PARA = re.compile(r"\n\s*\n|\r\n\s*\r\n|\n(?=\s*[-–—•*]\s)|\n")
 # End punctuation, optional closing quotes/brackets, whitespace, then something that starts a sentence.
 _SENT_END = re.compile(r"[.!?…]+[\"'»”’)\]]*(?=\s+[\"'«“‘(\[—–-]?\s*[A-Z\u00C0-\u00DE\u0391-\u03A9\u0400-\u042F0-9\u0600-\u06FF])")
+_HAS_QUOTE = re.compile("[«»“„\"‹]")
 _ABBREV = frozenset(
     "m mm mme mlle dr st mr mrs ms prof gen gén col cpt lt sgt jr sr inc ltd co corp av bd etc art no vol p pp cf ex "
     "janv févr fév sept oct nov déc jan feb mar apr aug sep dec fig".split()
@@ -59,14 +60,48 @@ def _is_abbreviation(text: str, dot: int) -> bool:
     return len(word) == 1 or word.lower() in _ABBREV
 
 
+# Quote pairs: opener -> closers. German »…« and „…“ too; ’ is not a quote (French apostrophe).
+_QUOTE_CLOSERS = {"«": "»", "“": "”", "„": "“”", '"': '"', "»": "«", "‹": "›"}
+MAX_QUOTE_CHARS = 600
+
+
+def quoted_ranges(chunk: str) -> list[tuple[int, int]]:
+    """[start, end) of the closed quotations of ``chunk`` that are at most MAX_QUOTE_CHARS long.
+
+    WHY: «Es falso. México no ha autorizado nada», afirmó la cancillería — the cue is inside the
+    quote and the speaker after it; splitting at "falso." would put them in different units. An
+    opener with no closer within the bound is ignored (a stray or unbalanced quote mark must not
+    glue a whole paragraph into one unit)."""
+    out: list[tuple[int, int]] = []
+    i, n = 0, len(chunk)
+    while i < n:
+        closers = _QUOTE_CLOSERS.get(chunk[i])
+        if closers is None:
+            i += 1
+            continue
+        limit = min(n, i + 1 + MAX_QUOTE_CHARS)
+        j = next((k for k in range(i + 1, limit) if chunk[k] in closers), -1)
+        if j < 0:
+            i += 1
+            continue
+        out.append((i, j + 1))
+        i = j + 1
+    return out
+
+
 def sentences(text: str, paras: list[Segment] | None = None) -> list[Segment]:
-    """Sentences of every paragraph, in order, each tagged with its paragraph index."""
+    """Sentences of every paragraph, in order, each tagged with its paragraph index.
+
+    A sentence never ends inside a (bounded) quotation: see :func:`quoted_ranges`."""
     out: list[Segment] = []
     for para in paras if paras is not None else paragraphs(text):
         start = para.start
         chunk = text[para.start:para.end]
+        quotes = quoted_ranges(chunk) if _HAS_QUOTE.search(chunk) else []
         for m in _SENT_END.finditer(chunk):
             if _is_abbreviation(chunk, m.start()):
+                continue
+            if quotes and any(qs < m.start() and m.end() < qe for qs, qe in quotes):
                 continue
             end = para.start + m.end()
             _add(text, start, end, para.paragraph, out)

@@ -62,3 +62,26 @@ def test_inflection(lemma, lang, forms):
 def test_inflection_stays_in_language():
     assert "dementiring" not in surface_forms("démentir", ("fr",))
     assert "dementiring" in surface_forms("démentir", ())  # no languages: every generator
+
+
+@pytest.mark.parametrize("text,expected", [
+    # the cue inside the quote and the speaker after it stay in one unit
+    ("«C'est faux. La Norvège n'a rien signé», a déclaré la diplomatie. Autre phrase ici.",
+     ["«C'est faux. La Norvège n'a rien signé», a déclaré la diplomatie.", "Autre phrase ici."]),
+    ('He said: "We refuse." The envoy left. "Never. Not now," she added.',
+     ['He said: "We refuse."', "The envoy left.", '"Never. Not now," she added.']),
+    ("„Das ist falsch. Berlin hat nichts unterschrieben“, sagte der Sprecher. Neu hier.",
+     ["„Das ist falsch. Berlin hat nichts unterschrieben“, sagte der Sprecher.", "Neu hier."]),
+    ("Er nannte das »frei erfunden. Absurd« und ging. Danach kam nichts.",
+     ["Er nannte das »frei erfunden. Absurd« und ging.", "Danach kam nichts."]),
+    # an opener that never closes does not glue the paragraph together
+    ("Une « citation jamais fermée. Deuxième phrase. Troisième.",
+     ["Une « citation jamais fermée.", "Deuxième phrase.", "Troisième."]),
+])
+def test_sentences_do_not_split_inside_quotes(text, expected):
+    assert [s.text(text) for s in sentences(text)] == expected
+
+
+def test_overlong_quote_is_split_normally():
+    long_quote = "« " + " ".join(["Phrase numéro %d." % i for i in range(80)]) + " », dit-il."
+    assert len(sentences(long_quote)) > 10
