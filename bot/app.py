@@ -99,6 +99,7 @@ async def run_telegram(settings: Settings, stop: asyncio.Event, limits: Limits |
     services.router, services.sender, services.consumer = router, sender, consumer
     if not await _initialize(app, stop):
         return services
+    failed = None
     try:
         await app.bot.set_my_commands(handlers.menu())
         await app.start()
@@ -109,14 +110,18 @@ async def run_telegram(settings: Settings, stop: asyncio.Event, limits: Limits |
         tasks = [asyncio.create_task(consumer.run(stop), name="consumer"),
                  asyncio.create_task(sender.run(stop), name="sender"),
                  asyncio.create_task(flusher.run(stop), name="digest")]
+        for task in tasks:  # a notifier task that dies must take the process down, not fail silently
+            task.add_done_callback(lambda t: (not t.cancelled() and t.exception() is not None) and stop.set())
         await stop.wait()
         sender.notify()  # wake the sender so it sees the stop at once
         await asyncio.wait(tasks, timeout=15)
+        failed = None
         for task in tasks:
             if not task.done():
                 task.cancel()
-            elif task.exception():
-                log.error("task %s failed: %s", task.get_name(), task.exception())
+            elif not task.cancelled() and task.exception():
+                failed = task.exception()
+                log.critical("notifier task %s died: %r", task.get_name(), failed, exc_info=failed)
     finally:
         if app.updater and app.updater.running:
             await app.updater.stop()
@@ -124,4 +129,6 @@ async def run_telegram(settings: Settings, stop: asyncio.Event, limits: Limits |
             await app.stop()
         await app.shutdown()
         services.store.close()
+    if failed is not None:
+        raise RuntimeError(f"notifier stopped because a task died: {failed!r}") from failed
     return services

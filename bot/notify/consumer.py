@@ -52,6 +52,7 @@ class AlertConsumer:
         self.consumed = 0
         self.ready = asyncio.Event()
         self.client: AIOKafkaConsumer | None = None  # for introspection (assignment) by benches/status
+        self.retry_pause = 2.0
 
     def lag(self) -> int | None:
         """Records on the alerts topic not yet consumed, from the fetch high watermark (end_offsets
@@ -143,9 +144,20 @@ class AlertConsumer:
                         if alert is not None:
                             alerts.append(alert)
                 if alerts:
-                    result = self.handler(alerts)
-                    if asyncio.iscoroutine(result):
-                        await result
+                    try:
+                        result = self.handler(alerts)
+                        if asyncio.iscoroutine(result):
+                            await result
+                    except Exception:  # noqa: BLE001 - e.g. disk full: retry the same batch, never skip it
+                        log.exception("routing a batch of %d alerts failed; retrying it in %.0fs", len(alerts),
+                                      self.retry_pause)
+                        for tp, records in batches.items():
+                            consumer.seek(tp, records[0].offset)  # rewind: no later commit may pass it
+                        try:
+                            await asyncio.wait_for(stop.wait(), self.retry_pause)
+                        except asyncio.TimeoutError:
+                            pass
+                        continue
                 # Only now: the outbox (or the console) has every alert of this batch.
                 try:
                     await consumer.commit()

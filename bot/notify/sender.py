@@ -65,7 +65,11 @@ class Sender:
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
             self.wake.clear()
-            next_check = self.dispatch()
+            try:
+                next_check = self.dispatch()
+            except Exception:  # noqa: BLE001 - e.g. database locked: try again, do not die silently
+                log.exception("sender dispatch failed; retrying in 1s")
+                next_check = 1.0
             try:
                 await asyncio.wait_for(self.wake.wait(), timeout=max(0.01, min(next_check, 1.0)))
             except asyncio.TimeoutError:

@@ -1,0 +1,56 @@
+"""The alerts consumer on the real broker: a batch whose routing fails is retried, never skipped,
+and offsets are committed only after a successful handler run (a new consumer resumes there)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.notify.consumer import AlertConsumer
+from tests.bot.conftest import make_alert, publish_alerts
+
+
+async def test_failed_batch_is_retried_not_skipped_and_commits_follow_the_handler(settings, kafka_bootstrap):
+    settings = settings.model_copy(update={"kafka_bootstrap": kafka_bootstrap, "broker_session_timeout": 3.0,
+                                           "broker_heartbeat_interval": 0.5})
+    first = [make_alert(i, denier=f"D{i:02d}x") for i in range(5)]
+    await asyncio.to_thread(publish_alerts, kafka_bootstrap, settings.alerts_topic, first)
+    seen: list[str] = []
+    failures = {"left": 2}
+
+    def handler(alerts):
+        if failures["left"]:
+            failures["left"] -= 1
+            raise OSError("disk full (simulated)")
+        seen.extend(a.alert_id for a in alerts)
+
+    consumer = AlertConsumer(settings, handler)
+    consumer.retry_pause = 0.2
+    stop = asyncio.Event()
+    task = asyncio.create_task(consumer.run(stop))
+    try:
+        for _ in range(300):
+            if len(seen) >= len(first):
+                break
+            await asyncio.sleep(0.1)
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 30)
+    assert sorted(seen) == sorted(a.alert_id for a in first) and failures["left"] == 0
+
+    # a new consumer in the same group starts after the committed offsets: only new alerts
+    later = [make_alert(100 + i, denier=f"L{i:02d}x") for i in range(3)]
+    await asyncio.to_thread(publish_alerts, kafka_bootstrap, settings.alerts_topic, later)
+    again: list[str] = []
+    consumer2 = AlertConsumer(settings, lambda alerts: again.extend(a.alert_id for a in alerts))
+    stop2 = asyncio.Event()
+    task2 = asyncio.create_task(consumer2.run(stop2))
+    try:
+        for _ in range(300):
+            if len(again) >= len(later):
+                break
+            await asyncio.sleep(0.1)
+        await asyncio.sleep(0.5)
+    finally:
+        stop2.set()
+        await asyncio.wait_for(task2, 30)
+    assert sorted(again) == sorted(a.alert_id for a in later)
