@@ -3,9 +3,9 @@
 Design choices (measured reasons in the module docstrings of detect/worker):
 - Raw serializers: the agent gets bytes, so a record faust cannot decode is still OURS to
   dead-letter instead of an exception deep inside faust.
-- ``stream.take_events`` batches: the per-record faust overhead stays small, the engine runs on a
-  whole batch, and the batch's events are acked only AFTER its alerts and dead letters are
-  delivered (acks=all), so a crash replays the batch (at-least-once; alert ids are deterministic
+- ``stream.noack_take`` batches: the per-record faust overhead stays small, the engine runs on a
+  whole batch, and the batch's events are acked by us only AFTER its alerts and dead letters are
+  delivered (acks=all), so a crash or a stop mid-batch replays the batch (at-least-once; alert ids are deterministic
   and the bot's outbox dedups).
 - Alerts/dead letters go through ``app.producer`` directly (no faust Topic/codec machinery per
   message). Alerts are keyed by ``alert_id``; dead letters keep the original key.
@@ -88,7 +88,10 @@ class DetectApp:
         alerts_topic, dead_topic = s.alerts_topic, s.deadletter_topic
 
         async def detect(stream) -> None:
-            async for events in stream.take_events(BATCH_MAX, within=BATCH_WITHIN):
+            # noack_take + manual acks: a batch's offsets become committable only AFTER its alerts
+            # and dead letters are delivered. (take_events acks in a `finally`, i.e. also when the
+            # batch is abandoned by a stop or a crash: its offsets could then be committed unprocessed.)
+            async for events in stream.noack_take(BATCH_MAX, within=BATCH_WITHIN):
                 try:
                     await self._handle(app, events, alerts_topic, dead_topic)
                 except asyncio.CancelledError:
@@ -101,6 +104,8 @@ class DetectApp:
                     self.fatal = exc
                     await app.crash(exc)
                     raise
+                for event in events:
+                    await stream.ack(event)
 
         app.agent(articles, name="detect", concurrency=1)(detect)
 
