@@ -147,8 +147,9 @@ class Sender:
 
     def _mark_sent(self, row: OutboxRow, index: int) -> None:
         done = index + 1 >= len(row.parts)
-        self.outbox.part_sent(row.id, index + 1, done=done)
+        # Counter first: a metrics scrape (another thread) that sees the row sent also sees the count.
         self.stats["sent"] += 1
+        self.outbox.part_sent(row.id, index + 1, done=done)
         if self.on_sent:
             self.on_sent(row, index, self.clock())
 
