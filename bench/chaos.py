@@ -5,7 +5,7 @@ Starts ONE embedded broker for the whole run (or uses DEMENTI_KAFKA_BOOTSTRAP) t
 It streams invented articles in N+1 segments; after each of the first N segments a random worker
 and the notifier are SIGKILLed at random points and restarted. At the end it compares, per chat,
 what the Bot API test server received with what the engine computes offline over the same
-articles. Not a test: prints a table (the suite's short version is tests/reliability/test_chaos.py).
+articles (one message per chat x article x denier, as the bot routes them). Not a test: prints a table (the suite's short version is tests/reliability/test_chaos.py).
 
     .venv/bin/python bench/chaos.py                # 10 rounds, 2 workers, 300 articles
     .venv/bin/python bench/chaos.py --rounds 3 --workers 1
@@ -27,7 +27,6 @@ sys.path.insert(0, str(ROOT))
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
-from dementi.settings import Settings  # noqa: E402
 from rules.engine import Engine  # noqa: E402
 from streams.broker import EmbeddedBroker  # noqa: E402
 from tests.reliability.chaos import CHATS, Stack, expected_deliveries, run_chaos  # noqa: E402
@@ -56,9 +55,8 @@ def main() -> int:
                 stack.start_worker(i)
             stack.start_bot()
             stack.subscribe()
-            s = Settings()
             with console.status("computing the expected alerts offline"):
-                expected = expected_deliveries(Engine.from_dir(s.rules_dir, s.gazetteers_dir), articles)
+                expected = expected_deliveries(Engine.from_dir(stack.rules_dir, stack.gazetteers_dir), articles)
             for i in range(args.workers):
                 stack.wait_worker_ready(i)
             with console.status(f"{args.rounds} kill rounds over {args.articles} articles"):
@@ -71,7 +69,7 @@ def main() -> int:
                 broker.stop()
 
     table = Table(title=f"dementi chaos: {args.rounds} rounds, {args.workers} worker(s), {args.articles} articles")
-    for col in ("chat", "subscription", "expected", "delivered", "duplicates", "missing", "unexpected"):
+    for col in ("chat", "subscription", "expected msgs", "delivered", "duplicates", "missing", "unexpected"):
         table.add_column(col, justify="right" if col not in ("subscription",) else "left")
     for chat, (spec, _) in CHATS.items():
         table.add_row(str(chat), spec, str(result.expected[chat]), str(result.delivered[chat]),

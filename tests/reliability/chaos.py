@@ -5,7 +5,10 @@ A ``Stack`` runs the real processes against an already running broker: N ``demen
 streams invented articles in segments and, after each segment, SIGKILLs a worker and the notifier
 at random points (random order, random delays), restarts them, and at the end checks that every
 expected alert reached every subscribed chat EXACTLY once. "Expected" is computed offline by the
-same engine over the same articles, then filtered per chat like the bot's subscriptions.
+same engine over the same articles (a snapshot of the rules, so an edit of config/rules during the
+run changes nothing), then filtered per chat like the bot's subscriptions and grouped like its
+routing: when several rules fire on one article, a chat gets ONE message per article x denier
+(``bot.notify.stages.SameArticle``), carrying any one of those alerts.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import os
 import random
 import re
+import shutil
 import signal
 import subprocess
 import threading
@@ -22,6 +26,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.notify.stages import denier_key
 from dementi.records import Article
 from dementi.settings import Settings
 from streams.broker import free_port
@@ -39,9 +44,24 @@ CHATS = {
 }
 
 
-def expected_deliveries(engine, articles: list[Article]) -> dict[int, set[str]]:
+Event = tuple[str, str]  # (article_id, denier key): what a chat gets one message for
+
+
+def expected_deliveries(engine, articles: list[Article]) -> dict[int, dict[Event, set[str]]]:
+    """chat -> event -> the alert ids any of which may carry that event's single message."""
     alerts = [a for art in articles for a in engine.alerts(art)]
-    return {chat: {a.alert_id for a in alerts if keep(a.rule_id, a.article_lang)} for chat, (_, keep) in CHATS.items()}
+    out: dict[int, dict[Event, set[str]]] = {}
+    for chat, (_, keep) in CHATS.items():
+        events: dict[Event, set[str]] = {}
+        for a in alerts:
+            if keep(a.rule_id, a.article_lang):
+                events.setdefault((a.article_id, denier_key(a)), set()).add(a.alert_id)
+        out[chat] = events
+    return out
+
+
+def covered(events: dict[Event, set[str]], got: Counter) -> bool:
+    return all(ids & set(got) for ids in events.values())
 
 
 @dataclass
@@ -83,9 +103,13 @@ class Stack:
         self.settings = Settings(topic_prefix=f"{prefix}.", consumer_group_prefix=prefix, data_dir=work / "data",
                                  topic_partitions=partitions, kafka_bootstrap=bootstrap)
         ensure_topics(self.settings, bootstrap)
+        self.rules_dir, self.gazetteers_dir = work / "rules", work / "gazetteers"
+        shutil.copytree(self.settings.rules_dir, self.rules_dir)
+        shutil.copytree(self.settings.gazetteers_dir, self.gazetteers_dir)
         self.server = BotApiServer().start()
         common = dict(DEMENTI_BROKER_SESSION_TIMEOUT="3", DEMENTI_BROKER_HEARTBEAT_INTERVAL="0.5",
-                      DEMENTI_TOPIC_PARTITIONS=str(partitions), DEMENTI_REALERT_SECONDS="0")
+                      DEMENTI_TOPIC_PARTITIONS=str(partitions), DEMENTI_REALERT_SECONDS="0",
+                      DEMENTI_RULES_DIR=str(self.rules_dir), DEMENTI_GAZETTEERS_DIR=str(self.gazetteers_dir))
         self.workers = []
         for i in range(workers):
             port = free_port()
@@ -187,7 +211,7 @@ class ChaosResult:
         return not any(self.duplicates.values()) and not any(self.missing.values()) and not any(self.unexpected.values())
 
 
-def run_chaos(stack: Stack, articles: list[Article], expected: dict[int, set[str]], rounds: int, seed: int,
+def run_chaos(stack: Stack, articles: list[Article], expected: dict[int, dict[Event, set[str]]], rounds: int, seed: int,
               drain_timeout: float = 240.0, takeover_rounds: int | None = None) -> ChaosResult:
     """Stream ``articles`` in ``rounds + 1`` segments; after each of the first ``rounds`` segments,
     SIGKILL a random worker and the bot at random points and restart them. Worker 0.. and the bot
@@ -196,7 +220,7 @@ def run_chaos(stack: Stack, articles: list[Article], expected: dict[int, set[str
     killed worker (timed in ``takeovers``); later rounds restart it at once (faster)."""
     rng = random.Random(seed)
     takeover_rounds = rounds if takeover_rounds is None else takeover_rounds
-    result = ChaosResult(articles=len(articles), expected={c: len(ids) for c, ids in expected.items()})
+    result = ChaosResult(articles=len(articles), expected={c: len(events) for c, events in expected.items()})
     started = time.monotonic()
     segments = [articles[i::rounds + 1] for i in range(rounds + 1)]
     for round_no in range(rounds):
@@ -225,7 +249,7 @@ def run_chaos(stack: Stack, articles: list[Article], expected: dict[int, set[str
     drain_started = time.monotonic()
 
     def complete() -> bool:
-        return all(set(stack.delivered(chat)) >= ids for chat, ids in expected.items())
+        return all(covered(events, stack.delivered(chat)) for chat, events in expected.items())
 
     deadline = time.monotonic() + drain_timeout
     while not complete() and time.monotonic() < deadline:
@@ -237,11 +261,13 @@ def run_chaos(stack: Stack, articles: list[Article], expected: dict[int, set[str
     time.sleep(2.0)
     result.drain_seconds = round(time.monotonic() - drain_started, 1)
     result.seconds = round(time.monotonic() - started, 1)
-    for chat, ids in expected.items():
+    for chat, events in expected.items():
         got = stack.delivered(chat)
         result.delivered[chat] = sum(got.values())
-        result.duplicates[chat] = sorted(i for i, n in got.items() if n > 1)
-        result.missing[chat] = sorted(ids - set(got))
-        result.unexpected[chat] = sorted(set(got) - ids)
+        known = set().union(*events.values()) if events else set()
+        result.duplicates[chat] = sorted(i for i, n in got.items() if n > 1) + sorted(
+            f"{aid}/{den or '-'}" for (aid, den), ids in events.items() if len(ids & set(got)) > 1)
+        result.missing[chat] = sorted(f"{aid}/{den or '-'}" for (aid, den), ids in events.items() if not ids & set(got))
+        result.unexpected[chat] = sorted(set(got) - known)
     result.restarts = {p.name: p.starts - 1 for p in [*stack.workers, stack.bot]}
     return result

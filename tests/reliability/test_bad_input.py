@@ -1,7 +1,7 @@
 """Bad input at scale, on a real `dementi worker` process and the real broker.
 
 10,000 bad records of four kinds (not JSON, invalid UTF-8, schema violation, body over the size
-cap) are interleaved with a couple of hundred good articles. Afterwards: every bad record is on the
+cap) are interleaved with 120 good articles. Afterwards: every bad record is on the
 dead-letter topic exactly once, with its reason and its original bytes; every good article produced
 exactly the alerts the engine computes offline (and nothing was dead-lettered for it); the worker
 is the same process all along and never logged a crash; and its /metrics endpoint, scraped over
@@ -28,7 +28,7 @@ pytestmark = pytest.mark.integration
 
 MAX_BODY = 300
 N_BAD = 10_000
-N_GOOD = 200
+N_GOOD = 120
 KINDS = ("not_json", "invalid_utf8", "schema", "body_too_large")
 
 
@@ -58,7 +58,7 @@ def test_ten_thousand_bad_records_dead_lettered_good_ones_processed_worker_never
     engine = Engine.from_dir(settings.rules_dir, settings.gazetteers_dir)
     good = make_articles(N_GOOD, seed=7, denial_share=0.25, tag="dlq")
     expected_alerts = {(a.article_id, a.rule_id) for art in good for a in engine.alerts(art)}
-    assert len(expected_alerts) > 20, "the templates should produce denials the default pack detects"
+    assert len(expected_alerts) > 15, "the templates should produce denials the default pack detects"
 
     rng = random.Random(11)
     items = [("good", art.to_bytes(), art.id.encode()) for art in good]
