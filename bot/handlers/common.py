@@ -95,5 +95,11 @@ async def help_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def unknown(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     text = (update.effective_message.text or "").split()[0] if update.effective_message else ""
+    _, _, addressee = text.partition("@")
+    mine = addressee.lower() == (context.bot.username or "").lower()
+    if addressee and not mine:
+        return  # a command for another bot in the same group
+    if update.effective_chat.type != "private" and not mine:
+        return  # in groups, answer only commands addressed to us: other bots share the /namespace
     await reply(update, context, f"🤔 Unknown command <code>{esc(text[:64])}</code>. Try /help for the list, "
                                  "or /subscribe to start receiving alerts.")

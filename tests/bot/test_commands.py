@@ -32,6 +32,11 @@ async def test_start_help_unknown_and_menu(running_bot):
     assert "rule_disable" in await bot.command(7, "/help", user_id=ADMIN)
     unknown = await bot.command(1, "/frobnicate now")
     assert "Unknown command" in unknown and "/frobnicate" in unknown and "/help" in unknown
+    # in a group, unknown commands meant for other bots get no reply; one addressed to us does
+    server.send_message(-90, "/frobnicate", user_id=5, chat_type="group")
+    server.send_message(-90, "/frobnicate@some_other_bot", user_id=5, chat_type="group")
+    assert "Unknown command" in await bot.command(-90, f"/frobnicate@{BOT_USERNAME}", user_id=5, chat_type="group")
+    assert len(server.messages(-90)) == 1
 
 
 async def test_subscribe_unsubscribe_subs_and_wrong_arguments(running_bot):
