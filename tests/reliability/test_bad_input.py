@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import json
 import random
+import shutil
 import uuid
 from collections import Counter
 
@@ -49,11 +50,13 @@ def bad_record(kind: str, i: int, rng: random.Random) -> bytes:
 
 def test_ten_thousand_bad_records_dead_lettered_good_ones_processed_worker_never_restarts(kafka_bootstrap, tmp_path):
     prefix = f"r{uuid.uuid4().hex[:8]}"
+    rules = tmp_path / "rules"  # a snapshot: an edit of config/rules during the test changes nothing
+    shutil.copytree(Settings().rules_dir, rules)
     settings = Settings(topic_prefix=f"{prefix}.", consumer_group_prefix=prefix, data_dir=tmp_path / "data",
-                        max_body_bytes=MAX_BODY)
+                        max_body_bytes=MAX_BODY, rules_dir=rules)
     port = free_port()
     ready, log = tmp_path / "ready", tmp_path / "worker.log"
-    env = child_env(settings, kafka_bootstrap, DEMENTI_MAX_BODY_BYTES=str(MAX_BODY), DEMENTI_WORKER_METRICS_PORT=str(port),
+    env = child_env(settings, kafka_bootstrap, DEMENTI_MAX_BODY_BYTES=str(MAX_BODY), DEMENTI_WORKER_METRICS_PORT=str(port), DEMENTI_RULES_DIR=str(rules),
                     DEMENTI_BROKER_SESSION_TIMEOUT="3", DEMENTI_BROKER_HEARTBEAT_INTERVAL="0.5")
     engine = Engine.from_dir(settings.rules_dir, settings.gazetteers_dir)
     good = make_articles(N_GOOD, seed=7, denial_share=0.25, tag="dlq")
