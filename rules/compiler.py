@@ -14,6 +14,7 @@ from typing import Any
 from rules.conditions import (
     Hit, LemmaNode, NegatedNode, Outcome, PhraseNode, RegexNode, TokensNode, Unit, fold_pattern,
 )
+from rules.occurrences import attribution_gap, claimed_by_earlier_cue, occurrences
 from rules.schema import Condition
 
 MAX_NEAR_COMBINATIONS = 20_000
@@ -63,7 +64,7 @@ class ActorNode:
         # [rule-pack change, agreed via REQUESTS.md 07:06] role "subject" without a usable parse:
         # only subject-like positions count (see _subject_like), so "Apple denies ... China" is silent.
         subject_like = unit if self.spec.role == "subject" else None
-        near = self._near(cues, mentions, subject_like)
+        near = self._near(unit, cues, mentions, subject_like)
         if near is not None:
             return self._ok(unit, near, f"within {self.spec.near} tokens of the cue")
         return Outcome(self.label, False, note=f"no state actor within {self.spec.near} tokens of the cue")
@@ -92,14 +93,20 @@ class ActorNode:
                     current, steps = current.head, steps + 1
         return None, any_subject
 
-    def _near(self, cues: list[Hit], mentions: list, subject_like: Unit | None = None):
+    def _near(self, unit: Unit, cues: list[Hit], mentions: list, subject_like: Unit | None = None):
         best, best_key = None, None
         for cue in cues:
             for m in mentions:
                 gap = max(m.start - cue.tok_end, cue.tok_start - m.end, 0)
+                quoted = attribution_gap(unit.doc, unit.text, cue, m) if gap > 2 else None
+                if quoted is not None:  # «… faux …», a déclaré X: the speaker of the quote
+                    gap = min(gap, quoted)
                 if gap > self.spec.near:
                     continue
-                if subject_like is not None and not _subject_like(subject_like, [c for c in cues if c.label != "negation"] or cues, m):
+                if subject_like is not None and quoted is None and not _subject_like(
+                        subject_like, [c for c in cues if c.label != "negation"] or cues, m):
+                    continue
+                if claimed_by_earlier_cue(unit.doc, cues, m):
                     continue
                 # [rule-pack] a capital after "in/à/at" is a place, not the speaker: rank it last
                 key = (_after_locative(subject_like or None, m, cue), gap)
@@ -180,11 +187,17 @@ class AllNode:
             outcomes[id(c)] = o
             ok = ok and o.ok
             hits.extend(o.hits)
-        inner = [h for h in hits if h.label != "negation"] or (cues or [])
-        if ok or inner:  # with a cue to anchor on, explain shows the actor check even on a veto
-            for c in self.anchored:
-                o = c.evaluate(unit, inner)
-                outcomes[id(c)] = o
+        pools = [[h for h in outcomes[id(c)].hits if h.label != "negation"] for c in self.plain]
+        occs = occurrences(pools) or ([cues] if cues else [[]])
+        if self.anchored and (ok or any(occs)):  # with a cue, explain shows the actor check even on a veto
+            # each cue occurrence is tried with its own actor; the first where every anchored child
+            # holds wins (the last one, "all hits together", reports otherwise)
+            for occ in occs:
+                tried = {id(c): c.evaluate(unit, occ) for c in self.anchored}
+                if all(o.ok for o in tried.values()):
+                    break
+            outcomes.update(tried)
+            for o in tried.values():
                 ok = ok and o.ok
                 hits.extend(o.hits)
         children = [outcomes.get(id(c)) or Outcome(c.label, False, note="not evaluated (the cue conditions failed)")
