@@ -1,0 +1,60 @@
+"""Issue 6 end to end: a feed served over HTTP carries a denial item; `dementi feeds --once`
+publishes it to Kafka; the worker detects it; the subscribed chat on the Bot API test server gets
+the alert. A second polling round publishes nothing, so the chat gets it once."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+from tests.e2e.conftest import messages_with, subscribe
+from tests.feeds.server import FeedServer, Route, rss
+from tests.streams.helpers import ROOT, child_env, wait_for
+
+pytestmark = pytest.mark.integration
+
+DENIAL_LINK = "https://wire.example.net/2026/11/29/ankara-dement?utm_source=rss"
+CALM_LINK = "https://wire.example.net/2026/11/29/marche-de-noel"
+
+
+def _feeds_once(settings, bootstrap, feeds_file, tmp_path) -> str:
+    env = child_env(settings, bootstrap)
+    done = subprocess.run([sys.executable, "-m", "dementi.cli", "feeds", "--once", "--feeds", str(feeds_file)],
+                          env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+def test_served_feed_denial_reaches_the_chat_once(stack, tmp_path):
+    server, start, procs, settings, bootstrap, tmp = stack
+    subscribe(server, tmp / "bot.log")
+
+    feed = FeedServer()
+    feed.routes["/world.xml"] = Route(body=rss([
+        {"title": "Ankara dément toute médiation secrète", "link": DENIAL_LINK, "guid": "w-1",
+         "description": ("Le ministère turc des Affaires étrangères a démenti mercredi les informations "
+                         "faisant état d'une médiation secrète entre Ankara et Athènes.")},
+        {"title": "Le marché de Noël ouvre ses portes", "link": CALM_LINK, "guid": "w-2",
+         "description": "Les chalets s'installent place Kléber jusqu'au 24 décembre."},
+    ], lang="fr", title="Wire"), etag='"v1"')
+    feed.start()
+    try:
+        feeds_file = tmp_path / "feeds.yaml"
+        feeds_file.write_text(yaml.safe_dump({"feeds": [
+            {"name": "wire", "url": feed.url("/world.xml"), "lang": "fr", "interval": 60}]}), encoding="utf-8")
+
+        first = _feeds_once(settings, bootstrap, feeds_file, tmp_path)
+        wait_for(lambda: messages_with(server, "Ankara"), 90, "the feed's denial in the chat",
+                 procs["bot"], tmp / "bot.log")
+        second = _feeds_once(settings, bootstrap, feeds_file, tmp_path)
+        assert any(r.headers.get("if-none-match") == '"v1"' for r in feed.requests_for("/world.xml")), second
+    finally:
+        feed.stop()
+
+    [message] = {m.message_id: m for m in messages_with(server, "Ankara")}.values()
+    assert "wire.example.net/2026/11/29/ankara-dement" in message.text
+    assert not messages_with(server, "marché de Noël")
+    assert "wire" in first
