@@ -23,6 +23,7 @@ def register(app: Application) -> None:
     for name, callback in HANDLERS.items():
         app.add_handler(CommandHandler(name, callback, filters=_WHERE))
     app.add_handler(MessageHandler(filters.Document.ALL & _WHERE, admin.upload))
+    app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, common.migrated))
     app.add_handler(CallbackQueryHandler(subs.on_button, pattern=r"^(sub|rp|rt|tt|noop):"))
     app.add_handler(CallbackQueryHandler(info.on_alert_button, pattern=r"^(fb|mr|ex):"))
     app.add_handler(MessageHandler(filters.COMMAND & _WHERE, common.unknown))

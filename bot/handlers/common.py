@@ -103,3 +103,12 @@ async def unknown(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return  # in groups, answer only commands addressed to us: other bots share the /namespace
     await reply(update, context, f"🤔 Unknown command <code>{esc(text[:64])}</code>. Try /help for the list, "
                                  "or /subscribe to start receiving alerts.")
+
+
+async def migrated(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Telegram's service message in a group that became a supergroup: move this chat's state now,
+    before the next alert would hit the old id."""
+    message = update.effective_message
+    if message and message.migrate_to_chat_id:
+        log.info("chat %s migrated to %s (service message)", message.chat_id, message.migrate_to_chat_id)
+        svc(context).store.migrate_chat(message.chat_id, message.migrate_to_chat_id)

@@ -314,3 +314,13 @@ async def test_long_replies_are_split_not_refused(running_bot):
     joined = "".join(m.text for m in replies)
     assert sum(a.alert_id in joined for a in alerts) == 20
     assert not server.state.rejected_for(17)
+
+
+async def test_migration_service_message_moves_the_chat(running_bot):
+    bot, server = running_bot, running_bot.server
+    store = bot.services.store
+    await bot.command(-501, "/subscribe tag:denial", user_id=5, chat_type="group")
+    await bot.command(-501, "/timezone Europe/Paris", user_id=5, chat_type="group")
+    server.send_service(-501, user_id=5, chat_type="group", migrate_to_chat_id=-1000000000501)
+    await server.await_condition(lambda: store.subscriptions(-1000000000501) == ["tag:denial"])
+    assert store.subscriptions(-501) == [] and store.chat(-1000000000501).tz == "Europe/Paris"

@@ -208,6 +208,11 @@ class BotApiServer:
         head = f"/{name}@{BOT_USERNAME}" if mention else f"/{name}"
         return self.send_message(chat_id, " ".join([head, *args]), user_id=user_id, chat_type=chat_type)
 
+    def send_service(self, chat_id: int, user_id: int | None = None, chat_type: str | None = None, **fields) -> int:
+        """A service message, e.g. ``migrate_to_chat_id=-100…`` when a group becomes a supergroup."""
+        msg = self.state.message_dict(chat_id, None, user_id, chat_type, **fields)
+        return self.state.push_update({"message": msg})
+
     def send_document(self, chat_id: int, file_name: str, content: bytes, user_id: int | None = None,
                       caption: str | None = None, chat_type: str | None = None) -> int:
         file_id = f"doc{len(self.state.files) + 1}"
