@@ -41,7 +41,7 @@ def main() -> int:
     ap.add_argument("--denials", type=float, default=0.08, help="share of denial articles")
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
-    console = Console()
+    console = Console(width=max(100, Console().width))
     external = os.environ.get("DEMENTI_KAFKA_BOOTSTRAP")
     with tempfile.TemporaryDirectory(prefix="dementi-chaos-") as tmp:
         work = Path(tmp)
