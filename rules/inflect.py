@@ -40,6 +40,13 @@ _FR_FAMILIES: tuple[tuple[str, str], ...] = (
     ("ompre", "omps ompt ompons ompez ompent ompait ompaient ompra ompront omprait ompraient ompu ompue ompus ompues ompant ompit ompirent"),
     ("vrir", "vre vres vrons vrez vrent vrait vraient vrira vriront vrirait vriraient vert verte verts vertes vrant vrit vrirent"),
     ("frir", "fre fres frons frez frent frait fraient frira friront frirait friraient fert ferte ferts fertes frant frit frirent"),
+    # envoyer/renvoyer: future and conditional on enverr- (the only -oyer verbs that do so)
+    ("envoyer", "envoie envoies envoient envoyons envoyez envoyais envoyait envoyions envoyiez envoyaient enverrai "
+                "enverras enverra enverrons enverrez enverront enverrais enverrait enverrions enverriez enverraient "
+                "envoye envoyee envoyes envoyees envoyant envoya envoyerent envoient"),
+    # prévoir, revoir, entrevoir (pré-/pourvoir also build a regular future: both kept)
+    ("voir", "vois voit voyons voyez voient voyait voyaient verra verront verrait verraient voira voiront voirait "
+             "voiraient vu vue vus vues voyant vit virent voie"),
 )
 _FR_ER = ("e es ons ez ent ais ait ions iez aient ai as a ames ates erent erai eras era erons erez eront "
           "erais erait erions eriez eraient e ee es ees ant").split()
@@ -94,13 +101,28 @@ _EN_IRREGULAR: dict[str, str] = {
     "break": "breaks broke broken breaking", "withdraw": "withdraws withdrew withdrawn withdrawing",
     "meet": "meets met meeting", "keep": "keeps kept keeping", "stand": "stands stood standing",
     "send": "sends sent sending", "speak": "speaks spoke spoken speaking", "rebut": "rebuts rebutted rebutting",
+    "go": "goes went gone going", "come": "comes came coming", "leave": "leaves left leaving",
+    "get": "gets got gotten getting", "put": "puts putting", "set": "sets setting", "let": "lets letting",
+    "see": "sees saw seen seeing", "seek": "seeks sought seeking", "think": "thinks thought thinking",
+    "bring": "brings brought bringing", "begin": "begins began begun beginning", "win": "wins won winning",
+    "choose": "chooses chose chosen choosing", "write": "writes wrote written writing",
+    "forbid": "forbids forbade forbidden forbidding", "fight": "fights fought fighting",
+    "lead": "leads led leading", "draw": "draws drew drawn drawing", "quit": "quits quitting",
+    "bid": "bids bidding", "run": "runs ran running", "shut": "shuts shutting", "sit": "sits sat sitting",
+    "rule": "rules ruled ruling", "swear": "swears swore sworn swearing", "tear": "tears tore torn tearing",
 }
+# "undertake", "withdraw", "overrule", "uphold": an irregular verb after one of these prefixes
+_EN_PREFIXES = ("under", "with", "over", "out", "up", "re", "fore", "mis", "be", "counter")
 
 
 def _en(lemma: str) -> set[str]:
     forms = {lemma}
     if lemma in _EN_IRREGULAR:
         return forms | set(_EN_IRREGULAR[lemma].split())
+    for prefix in _EN_PREFIXES:
+        base = lemma[len(prefix):]
+        if lemma.startswith(prefix) and base in _EN_IRREGULAR and len(base) > 2:
+            return forms | {prefix + f for f in _EN_IRREGULAR[base].split()}
     vowels = "aeiou"
     if lemma.endswith("y") and len(lemma) > 1 and lemma[-2] not in vowels:
         forms |= {lemma[:-1] + "ies", lemma[:-1] + "ied", lemma + "ing"}
@@ -125,10 +147,39 @@ _ES_END = {
 _ES_FUT = "e as a emos eis an ia ias ian iamos".split()
 
 
+# Irregular stems, also after a prefix (contradecir, mantener, oponerse, intervenir, deshacer):
+# lemma ending -> forms built on the part before it. Short verbs (ir, ser, ver, dar) only exactly.
+_ES_IRREGULAR_FAMILIES: tuple[tuple[str, str], ...] = (
+    ("decir", "digo dice dices dicen decimos dijo dije dijeron dijera dira diran diria dirian dicho dicha diga digan diciendo"),
+    ("hacer", "hago hace haces hacen hacemos hizo hice hicieron hiciera hara haran haria harian hecho hecha haga hagan haciendo"),
+    ("tener", "tengo tiene tienes tienen tenemos tuvo tuve tuvieron tuviera tendra tendran tendria tendrian tenido tenga tengan teniendo"),
+    ("poner", "pongo pone pones ponen ponemos puso puse pusieron pusiera pondra pondran pondria pondrian puesto puesta ponga pongan poniendo"),
+    ("venir", "vengo viene vienes vienen venimos vino vine vinieron viniera vendra vendran vendria vendrian venido venga vengan viniendo"),
+    ("traer", "traigo trae traen trajo trajeron traera traeria traido traiga trayendo"),
+    ("querer", "quiero quiere quieren quiso quisieron querra querran querria querido quiera"),
+    ("poder", "puedo puede pueden pudo pudieron podra podran podria podrian podido pueda puedan pudiendo"),
+    ("salir", "salgo sale salen salio salieron saldra saldran saldria saldrian salido salga"),
+)
+_ES_IRREGULAR: dict[str, str] = {
+    "ir": "voy va vas van vamos fue fui fueron iba iban ira iran iria irian ido vaya vayan yendo",
+    "ser": "soy es son somos era eran fue fueron sera seran seria serian sido sea sean siendo",
+    "ver": "veo ve ven vemos vio vieron vera veran veria verian visto vista vea vean viendo",
+    "dar": "doy da dan damos dio dieron dara daran daria darian dado de den dando",
+    "estar": "estoy esta estan estuvo estuvieron estara estaria estado este esten",
+}
+
+
 def _es(lemma: str) -> set[str]:
     forms = {lemma}
     if lemma.endswith("se"):
         lemma = lemma[:-2]
+    if lemma in _ES_IRREGULAR:
+        return forms | {lemma} | set(_ES_IRREGULAR[lemma].split())
+    for ending, family in _ES_IRREGULAR_FAMILIES:
+        if lemma.endswith(ending):
+            head = lemma[: -len(ending)]
+            forms |= {head + f for f in family.split()}  # plus the regular forms below (present tense)
+            break
     if len(lemma) < 3 or lemma[-2:] not in _ES_END:
         return forms | {lemma + "s", lemma + "es"}
     stem, ending = lemma[:-2], lemma[-2:]
@@ -146,13 +197,22 @@ def _es(lemma: str) -> set[str]:
 
 
 # ---------------------------------------------------------------- German
-_DE_SEPARABLE = ("zuruck", "zurueck", "fest", "nach", "weg", "auf", "aus", "bei", "ein", "mit", "vor", "dar", "ab", "an", "zu")
+_DE_SEPARABLE = ("zuruck", "zurueck", "entgegen", "weiter", "statt", "fest", "fern", "teil", "nach", "weg", "auf",
+                 "aus", "bei", "ein", "mit", "vor", "dar", "los", "hin", "her", "ab", "an", "zu")
 _DE_INSEPARABLE = ("be", "ge", "er", "ver", "zer", "ent", "emp", "miss")
 _DE_STRONG: dict[str, str] = {
     "weisen": "weist wies wiesen gewiesen", "streiten": "streitet stritt stritten gestritten",
     "nehmen": "nimmt nahm nahmen genommen", "sprechen": "spricht sprach sprachen gesprochen",
     "geben": "gibt gab gaben gegeben", "halten": "halt hielt hielten gehalten", "sein": "ist sind war waren gewesen",
     "schlagen": "schlagt schlug schlugen geschlagen", "ziehen": "zieht zog zogen gezogen",
+    "gehen": "geht ging gingen gegangen", "kommen": "kommt kam kamen gekommen", "treten": "tritt trat traten getreten",
+    "bleiben": "bleibt blieb blieben geblieben", "senden": "sendet sandte sandten gesandt gesendet",
+    "schreiben": "schreibt schrieb schrieben geschrieben", "nennen": "nennt nannte nannten genannt",
+    "stehen": "steht stand standen gestanden", "sehen": "sieht sah sahen gesehen", "finden": "findet fand fanden gefunden",
+    "werfen": "wirft warf warfen geworfen", "rufen": "ruft rief riefen gerufen", "treffen": "trifft traf trafen getroffen",
+    "brechen": "bricht brach brachen gebrochen", "bieten": "bietet bot boten geboten", "tun": "tut tat taten getan",
+    "schliessen": "schliesst schloss schlossen geschlossen", "schließen": "schließt schloss schlossen geschlossen",
+    "lassen": "lasst laßt ließ liess ließen liessen gelassen", "fahren": "fahrt fuhr fuhren gefahren",
 }
 
 
@@ -164,7 +224,7 @@ def _de(lemma: str) -> set[str]:
         return forms | {lemma + "e", lemma + "en", lemma + "s"}
     stem = base[:-2] if base.endswith("en") else base[:-1]
     ge = "" if base.endswith("ieren") or base.startswith(_DE_INSEPARABLE) else "ge"
-    finite = {stem + e for e in ("e", "st", "t", "et", "en", "te", "test", "ten", "tet", "end")}
+    finite = {stem + e for e in ("e", "st", "t", "et", "en", "te", "test", "ten", "tet", "end", "ete", "eten")}
     participle = {prefix + ge + stem + "t"}
     strong_key = next((k for k in _DE_STRONG if base.endswith(k)), None)
     if strong_key:

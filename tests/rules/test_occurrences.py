@@ -60,3 +60,23 @@ def test_quote_attribution_is_a_subject_position(engine_for):
     assert fire(e, '"This story is fabricated from start to end," Norway\'s foreign ministry said.', lang="en")
     # a quoted word after the cue is not an attribution
     assert not fire(e, 'The club said the "fabricated" story about Norway was absurd.', lang="en")
+
+
+# ---------------------------------------------------------------- irregular forms, whole engine
+import pytest  # noqa: E402
+
+
+@pytest.mark.parametrize("lang,lemma,sentence", [
+    ("fr", "envoyer", "Le Danemark n'enverra aucun ministre à la conférence de Lomé."),
+    ("fr", "aller", "La Finlande n'ira pas au sommet régional de la semaine prochaine."),
+    ("fr", "se rendre", "Le président letton ne se rendra pas à la cérémonie d'investiture."),
+    ("en", "send", "Portugal has not sent an envoy to the ceremony."),
+    ("en", "go", "Chile never went to the negotiating table, the ministry said."),
+    ("es", "ir", "Uruguay no irá a la cumbre regional de la próxima semana."),
+    ("de", "teilnehmen", "Österreich nimmt an dem Gipfeltreffen nicht teil."),
+    ("de", "beitreten", "Die Schweiz tritt dem neuen Bündnis nicht bei."),
+])
+def test_irregular_forms_pass_the_prefilter_and_match(engine_for, lang, lemma, sentence):
+    """Prefilter and lemma condition agree: an irregular form is a candidate AND matches."""
+    e = engine_for({"negated": {"lemma": [lemma], "window": 6}}, languages=[lang])
+    assert fire(e, sentence, lang=lang), f"{lemma}: {sentence}"
