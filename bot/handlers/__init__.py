@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import (Application, CallbackQueryHandler, ChatMemberHandler, CommandHandler, MessageHandler,
+                          filters)
 
 from bot.handlers import admin, common, info, noise, subs
 
@@ -24,6 +25,7 @@ def register(app: Application) -> None:
         app.add_handler(CommandHandler(name, callback, filters=_WHERE))
     app.add_handler(MessageHandler(filters.Document.ALL & _WHERE, admin.upload))
     app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, common.migrated))
+    app.add_handler(ChatMemberHandler(common.membership, ChatMemberHandler.MY_CHAT_MEMBER))
     app.add_handler(CallbackQueryHandler(subs.on_button, pattern=r"^(sub|rp|rt|tt|noop):"))
     app.add_handler(CallbackQueryHandler(info.on_alert_button, pattern=r"^(fb|mr|ex):"))
     app.add_handler(MessageHandler(filters.COMMAND & _WHERE, common.unknown))

@@ -112,3 +112,22 @@ async def migrated(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if message and message.migrate_to_chat_id:
         log.info("chat %s migrated to %s (service message)", message.chat_id, message.migrate_to_chat_id)
         svc(context).store.migrate_chat(message.chat_id, message.migrate_to_chat_id)
+
+
+async def membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The bot was blocked, kicked or removed: pause the chat now instead of discovering it with a
+    403 on the next alert. Being added back resumes it (subscriptions were kept)."""
+    change = update.my_chat_member
+    if change is None:
+        return
+    store = svc(context).store
+    status = change.new_chat_member.status
+    if status in ("kicked", "left"):
+        log.warning("bot %s in chat %s; pausing its subscriptions", "removed" if status == "left" else "blocked/kicked",
+                    change.chat.id)
+        store.pause_chat(change.chat.id, f"bot {status} by user {change.from_user.id if change.from_user else '?'}")
+    elif status in ("member", "administrator") and change.old_chat_member.status in ("kicked", "left"):
+        chat = store.chat(change.chat.id)
+        if chat is not None and chat.paused:
+            store.set_chat(change.chat.id, paused=0, paused_reason=None)
+            log.info("bot back in chat %s; subscriptions resumed", change.chat.id)

@@ -324,3 +324,17 @@ async def test_migration_service_message_moves_the_chat(running_bot):
     server.send_service(-501, user_id=5, chat_type="group", migrate_to_chat_id=-1000000000501)
     await server.await_condition(lambda: store.subscriptions(-1000000000501) == ["tag:denial"])
     assert store.subscriptions(-501) == [] and store.chat(-1000000000501).tz == "Europe/Paris"
+
+
+async def test_blocked_or_kicked_bot_pauses_the_chat_and_readding_resumes(running_bot):
+    bot, server = running_bot, running_bot.server
+    store = bot.services.store
+    await bot.command(18, "/subscribe")
+    server.bot_membership(18, "kicked")  # the user blocked the bot
+    await server.await_condition(lambda: store.chat(18).paused)
+    assert "kicked" in store.chat(18).paused_reason and store.subscriptions(18) == ["all"]
+    server.bot_membership(18, "member", old_status="kicked")  # unblocked
+    await server.await_condition(lambda: not store.chat(18).paused)
+    await bot.command(-700, "/subscribe", user_id=5, chat_type="supergroup")
+    server.bot_membership(-700, "left", user_id=5, chat_type="supergroup")
+    await server.await_condition(lambda: store.chat(-700).paused)

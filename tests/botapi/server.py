@@ -213,6 +213,24 @@ class BotApiServer:
         msg = self.state.message_dict(chat_id, None, user_id, chat_type, **fields)
         return self.state.push_update({"message": msg})
 
+    def bot_membership(self, chat_id: int, status: str, user_id: int | None = None, chat_type: str | None = None,
+                       old_status: str = "member") -> int:
+        """A ``my_chat_member`` update: the bot was blocked/kicked (``kicked``), left, or re-added."""
+        def member(st: str) -> dict:
+            m = {"user": self.state.bot_user(), "status": st}
+            if st == "kicked":
+                m["until_date"] = 0
+            if st == "administrator":
+                m.update(can_be_edited=False, is_anonymous=False, can_manage_chat=True, can_delete_messages=True,
+                         can_manage_video_chats=True, can_restrict_members=True, can_promote_members=False,
+                         can_change_info=True, can_invite_users=True, can_post_stories=False,
+                         can_edit_stories=False, can_delete_stories=False)
+            return m
+        chat = self.state.chat(chat_id, chat_type)
+        return self.state.push_update({"my_chat_member": {
+            "chat": chat.as_dict(), "from": self.state.user(user_id if user_id is not None else abs(chat_id)),
+            "date": int(time.time()), "old_chat_member": member(old_status), "new_chat_member": member(status)}})
+
     def send_document(self, chat_id: int, file_name: str, content: bytes, user_id: int | None = None,
                       caption: str | None = None, chat_type: str | None = None) -> int:
         file_id = f"doc{len(self.state.files) + 1}"
