@@ -350,7 +350,9 @@ def _former(text: str, start: int) -> bool:
 _POSSESSED_OK = {"decision", "refusal", "denial", "response", "position", "statement", "reply", "rejection",
                  "announcement", "move", "stance", "leader", "leaders", "leadership", "delegation", "representative",
                  "representatives", "envoy", "negotiators", "officials", "rulers", "junta", "regime", "cabinet",
-                 "foreign", "new", "top", "chief", "acting", "deputy", "senior", "interim", "caretaker", "own"}
+                 "foreign", "new", "top", "chief", "acting", "deputy", "senior", "interim", "caretaker", "own",
+                 "defence", "defense", "interior", "finance", "economy", "trade", "justice", "health", "energy",
+                 "presidential", "military", "state", "national", "permanent", "un", "ambassador"}
 
 
 def _possessive_of_other(text: str, group: list[_Hit]) -> bool:
@@ -372,8 +374,13 @@ def _adjective_gap(text: str, prev: _Hit, hit: _Hit, gap: str) -> bool:
     three plain words, then a title, with no punctuation, conjunction or function word between.
     (Romance demonyms follow the noun and are lower case: "Gobierno colombiano negó que el
     presidente" must not become one actor.)"""
-    if prev.entry.kind != "demonym" or hit.entry.kind not in TITLE_KINDS or not text[prev.start:prev.start + 1].isupper():
+    if prev.entry.kind not in ("demonym", "state", "capital") or hit.entry.kind not in TITLE_KINDS \
+            or not text[prev.start:prev.start + 1].isupper():
         return False
+    if prev.entry.kind != "demonym":                  # "China's defence ministry"
+        if not gap.startswith("'s "):
+            return False
+        gap = gap[3:]
     words = gap.split()
     return 0 < len(words) <= 3 and all(w.isalpha() and w not in _GAP_STOP for w in words)
 

@@ -123,3 +123,10 @@ def test_former_office_holders_are_not_state_actors(gazetteer):
 def test_a_verb_between_demonym_and_title_keeps_them_apart(gazetteer):
     found = actors(gazetteer, "El Gobierno chileno negó que el presidente viajara.")
     assert [f[0] for f in found] == ["Gobierno chileno"]
+
+
+def test_possessive_country_only_when_the_head_speaks_for_it(gazetteer):
+    assert actors(gazetteer, "Austria's largest carmaker denied it.") == []
+    assert actors(gazetteer, "Chile's opposition party boycotted the vote.") == []
+    assert countries(gazetteer, "Chile's defence ministry denied it.") == ["CHL"]
+    assert countries(gazetteer, "Chile's decision surprised Lima.") == ["CHL", "PER"]
