@@ -189,8 +189,13 @@ class Engine:
                 for j, clause in enumerate(cr.literals) if (cr.index, j) not in pairs]
 
     # ------------------------------------------------------------------ stage 2
-    def alerts(self, article: Article, only: Iterable[str] | None = None) -> list[Alert]:
-        """Alerts for ``article``: at most one per rule (the first unit that matches)."""
+    def alerts(self, article: Article, only: Iterable[str] | None = None,
+               errors: list[tuple[str, Exception]] | None = None) -> list[Alert]:
+        """Alerts for ``article``: at most one per rule (the first unit that matches).
+
+        A rule that raises is skipped (the others still run); with ``errors`` given, each such
+        ``(rule_id, exception)`` is appended there for the caller to act on (the worker disables
+        the rule and dead-letters the article), otherwise it is logged."""
         if not self._compiled:
             return []
         if not self._unfilterable and not self.has_cue(article):
@@ -206,8 +211,11 @@ class Engine:
         for cr in active:
             try:
                 alert = self._first_match(cr, analysis, article)
-            except Exception:  # one rule (or odd text) must not cost the other rules' alerts
-                log.exception("rule %s failed on article %s", cr.rule.id, article.id)
+            except Exception as exc:  # one rule (or odd text) must not cost the other rules' alerts
+                if errors is not None:
+                    errors.append((cr.rule.id, exc))
+                else:
+                    log.exception("rule %s failed on article %s", cr.rule.id, article.id)
                 continue
             if alert is not None:
                 out.append(alert)

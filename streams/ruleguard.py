@@ -1,19 +1,20 @@
 """Keeps one broken rule from taking the others down: a rule that raises is disabled, the rest run.
 
-WHY here and not in the engine: the engine is a pure library that reports errors by raising; the
-worker decides what a raise means in production. When ``engine.alerts(article)`` raises, each
-still-enabled rule is evaluated alone (``only=[rule_id]``) to find the culprit(s):
-- some rules raise, others do not -> the raising rules are disabled (logged at ERROR with the
-  exception) until the rule set is reloaded (a new Engine object gets a fresh start), and the
-  other rules' alerts for this article are kept;
-- every rule raises -> it is the ARTICLE that breaks the engine (e.g. the language pipeline), not
-  a rule: nothing is disabled and the caller dead-letters the article.
-Isolating costs one engine call per rule, but only for the article that raised: afterwards the
-disabled rules are simply left out (``only=active``).
+WHY here and not in the engine: the engine is a pure library; it skips a rule that raises and,
+when asked (``engine.alerts(article, errors=[...])``), reports ``(rule_id, exception)`` pairs. The
+worker decides what that means in production:
+- some rules raise -> those rules are disabled (logged at ERROR with the exception) until the rule
+  set is reloaded (a new Engine object gets a fresh start); the other rules' alerts for this
+  article are kept, and the article is dead-lettered (stage ``rules``) for a replay once fixed;
+- several rules raise the very same error -> it is the ARTICLE that breaks a shared stage (e.g.
+  the language pipeline), not the rules: nothing is disabled, the article is dead-lettered.
+Engines without the ``errors`` parameter (simple fakes) raise instead; then each still-enabled
+rule is evaluated alone (``only=[rule_id]``) to find the culprit(s), with the same decisions.
 """
 
 from __future__ import annotations
 
+import inspect
 import logging
 from dataclasses import dataclass, field
 
@@ -21,7 +22,7 @@ log = logging.getLogger(__name__)
 
 
 class ArticleError(Exception):
-    """Every rule failed on this article: the original exception is ``__cause__``/``original``."""
+    """The article breaks the engine itself; ``original`` is the exception to report."""
 
     def __init__(self, original: BaseException):
         super().__init__(str(original))
@@ -34,9 +35,14 @@ class Evaluation:
     failed_rules: dict[str, str] = field(default_factory=dict)  # rule id -> "ExcType: message"
 
 
+def _describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"
+
+
 class RuleGuard:
     def __init__(self) -> None:
         self._engine = None
+        self._reports = False
         self.disabled: dict[str, str] = {}
 
     def _sync(self, engine) -> None:
@@ -45,33 +51,50 @@ class RuleGuard:
                 log.warning("rules reloaded: re-enabling %d rule(s) disabled after errors: %s",
                             len(self.disabled), ", ".join(sorted(self.disabled)))
             self._engine, self.disabled = engine, {}
+            try:
+                self._reports = "errors" in inspect.signature(engine.alerts).parameters
+            except (TypeError, ValueError):
+                self._reports = False
 
     def disabled_count(self) -> int:
         return len(self.disabled)
 
+    def _only(self, engine) -> list[str] | None:
+        return [r.id for r in engine.rules if r.id not in self.disabled] if self.disabled else None
+
     def evaluate(self, engine, article) -> Evaluation:
-        """Alerts of every healthy rule; raises ``ArticleError`` when the article breaks all of them."""
+        """Alerts of every healthy rule; raises ``ArticleError`` when the article itself is the problem."""
         self._sync(engine)
+        only = self._only(engine)
+        if only == []:
+            return Evaluation()
+        if self._reports:
+            errors: list[tuple[str, Exception]] = []
+            alerts = engine.alerts(article, only=only, errors=errors)
+            return self._decide(article, Evaluation(alerts, {rid: _describe(exc) for rid, exc in errors}),
+                                errors[0][1] if errors else None)
         try:
-            if not self.disabled:
-                return Evaluation(engine.alerts(article))
-            active = [r.id for r in engine.rules if r.id not in self.disabled]
-            return Evaluation(engine.alerts(article, only=active) if active else [])
+            return Evaluation(engine.alerts(article) if only is None else engine.alerts(article, only=only))
         except Exception as exc:  # noqa: BLE001 - isolated below
             first = exc
-        return self._isolate(engine, article, first)
-
-    def _isolate(self, engine, article, first: BaseException) -> Evaluation:
         result = Evaluation()
         candidates = [r.id for r in engine.rules if r.id not in self.disabled]
         for rule_id in candidates:
             try:
                 result.alerts.extend(engine.alerts(article, only=[rule_id]))
             except Exception as exc:  # noqa: BLE001
-                result.failed_rules[rule_id] = f"{type(exc).__name__}: {exc}"
+                result.failed_rules[rule_id] = _describe(exc)
         if len(candidates) <= 1 or len(result.failed_rules) == len(candidates):
             raise ArticleError(first)
-        for rule_id, error in result.failed_rules.items():
+        return self._decide(article, result, first)
+
+    def _decide(self, article, result: Evaluation, first: BaseException | None) -> Evaluation:
+        failed = result.failed_rules
+        if not failed:
+            return result
+        if len(failed) > 1 and len(set(failed.values())) == 1:
+            raise ArticleError(first)  # the same error from every failing rule: a shared stage broke
+        for rule_id, error in failed.items():
             self.disabled[rule_id] = error
             log.error("rule %s raised on article %s and is DISABLED until the rules are reloaded: %s",
                       rule_id, getattr(article, "id", "?"), error)
