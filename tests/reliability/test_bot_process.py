@@ -74,12 +74,16 @@ def test_metrics_count_deliveries_429_5xx_403_outbox_and_latency(bot):
     for chat in [*OK_CHATS, STORM]:
         server.wait_for_messages(chat, start[chat] + len(alerts), timeout=60)
 
-    def settled():
-        m = scrape(bot.port)
-        return m if value(m, "dementi_outbox_depth") == 0 and value(m, "dementi_sends_total", result="403") == 1 else None
-
-    m = wait_for(settled, 30, "outbox drained and the 403 counted", bot.proc, bot.log)
     delivered = 3 * len(alerts)  # two healthy chats + the stormed one; the blocked chat got nothing
+
+    def settled():  # the counters trail the Bot API's receipt by a moment
+        m = scrape(bot.port)
+        done = (value(m, "dementi_outbox_depth") == 0 and value(m, "dementi_sends_total", result="403") == 1
+                and value(m, "dementi_sends_total", result="ok") >= delivered
+                and value(m, "dementi_alert_latency_seconds_count", since="detected") >= delivered)
+        return m if done else None
+
+    m = wait_for(settled, 30, "outbox drained, sends and the 403 counted", bot.proc, bot.log)
     assert len(server.messages(BLOCKED)) == start[BLOCKED]
     assert value(m, "dementi_sends_total", result="ok") == delivered
     assert value(m, "dementi_sends_total", result="429") == 1
