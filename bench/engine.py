@@ -155,7 +155,10 @@ def main(argv: list[str] | None = None) -> None:
         engine.alerts(a)
 
     cue_flags, w_pre, t_pre = timed(lambda: [engine.has_cue(a) for a in stream])
+    before = dict(engine.stats)
     alerts, w_full, t_full = timed(lambda: [engine.alerts(a) for a in stream])
+    stage2 = engine.stats["stage2_articles"] - before["stage2_articles"]
+    stage2_units = engine.stats["stage2_units"] - before["stage2_units"]
     no_cue = [a for a, f in zip(stream, cue_flags) if not f]
     _, w_nocue, t_nocue = timed(lambda: [engine.alerts(a) for a in no_cue])
     subset = stream[: args.baseline]
@@ -186,6 +189,8 @@ def main(argv: list[str] | None = None) -> None:
           f"full engine / naive = {full_rate / naive_rate:.1f}× (target ≥ 30×); "
           f"no-cue path {rate(len(no_cue), t_nocue):,.0f} articles/s (target ≥ 10,000); rates per CPU second of this "
           f"process (one core); peak RSS {peak_mb:.0f} MB")
+    print(f"stage 2 (spaCy): {stage2} of {len(stream)} articles ({100 * stage2 / len(stream):.1f} %), "
+          f"{stage2_units} units parsed ({stage2_units / max(stage2, 1):.1f} per such article)")
 
 
 if __name__ == "__main__":

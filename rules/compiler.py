@@ -14,6 +14,7 @@ from typing import Any
 from rules.conditions import (
     Hit, LemmaNode, NegatedNode, Outcome, PhraseNode, RegexNode, TokensNode, Unit, fold_pattern,
 )
+from rules.common_words import clause_rarity
 from rules.occurrences import attribution_gap, claimed_by_earlier_cue, occurrences
 from rules.schema import Condition
 
@@ -264,9 +265,12 @@ class WeightedNode:
         return Outcome(self.label, ok, hits if ok else [], children, note=f"score {total:g} / threshold {self.threshold:g}")
 
 
-def _score(clause: set[str]) -> int:
-    """Selectivity of a clause: letters/digits of its weakest literal."""
-    return min(sum(ch.isalnum() for ch in lit) for lit in clause) if clause else 0
+def _score(clause: set[str]) -> tuple[int, int]:
+    """Selectivity of a clause: rarity of its weakest literal (common words count for nothing,
+    see rules.common_words), then letters/digits of its weakest literal."""
+    if not clause:
+        return (0, 0)
+    return clause_rarity(clause), min(sum(ch.isalnum() for ch in lit) for lit in clause)
 
 
 MAX_CLAUSES = 16
@@ -275,7 +279,11 @@ MAX_CLAUSES = 16
 def _disjunction(nodes) -> list[set[str]]:
     """Clauses of ``any(nodes)``: distribute (a) or (b and c) = (a or b) and (a or c) while the
     clause count stays small, else one clause made of each node's most selective clause."""
-    reqs = [requirements(n) for n in nodes]
+    return _distribute([requirements(n) for n in nodes])
+
+
+def _distribute(reqs: list[list[set[str]]]) -> list[set[str]]:
+    """Clauses of the disjunction of several conjunctions of clauses."""
     if not reqs or any(not r for r in reqs):
         return []
     count = 1
@@ -301,6 +309,9 @@ def requirements(node) -> list[set[str]]:
         return []
     if isinstance(node, NegatedNode):  # the verb form AND a negation word must be present
         return [set(node.literals()), set(node.negation_words)]
+    if isinstance(node, RegexNode):  # several patterns: any of them; each needs all its parts
+        per_pattern = node.clause_sets()
+        return _distribute(per_pattern) if per_pattern else []
     lits = node.literals()
     return [set(lits)] if lits else []
 

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from rules.common_words import literal_rarity
 from rules.inflect import surface_forms
 from functools import lru_cache
 
@@ -120,7 +121,8 @@ class PhraseNode:
         out = set()
         for p in self.phrases:
             words = fold(p).split()
-            out.add(max(words, key=lambda w: (sum(c.isalnum() for c in w), len(w))))
+            # the rarest word, not the longest: "false report" -> "false" ("report" is everywhere)
+            out.add(max(words, key=lambda w: (literal_rarity(w), sum(c.isalnum() for c in w), len(w))))
         return out
 
     def evaluate(self, unit: Unit, cues=None) -> Outcome:
@@ -192,6 +194,14 @@ class RegexNode:
                 return None
             out |= lits
         return out
+
+    def clause_sets(self) -> list[list[set[str]]] | None:
+        """Per pattern, its independent requirements (all must hold for that pattern to match);
+        None when some pattern has none (the node cannot be prefiltered)."""
+        from rules.regexlit import necessary_literal_sets
+
+        per_pattern = [necessary_literal_sets(fold_pattern(p)) for p in self.patterns]
+        return per_pattern if all(per_pattern) else None
 
     def evaluate(self, unit: Unit, cues=None) -> Outcome:
         skip = _match_field(self, unit)

@@ -140,6 +140,8 @@ class Engine:
         self._prefilter = Prefilter([c.literals for c in self._compiled])
         self._unfilterable = frozenset(self._prefilter.unfilterable)
         self._mentions_fn = backend.mentions if backend is not None else None
+        # counters for benchmarks and metrics: articles seen, articles / units that reached spaCy
+        self.stats = {"articles": 0, "stage2_articles": 0, "stage2_units": 0}
 
     # ------------------------------------------------------------------ construction
     @classmethod
@@ -190,15 +192,18 @@ class Engine:
 
     # ------------------------------------------------------------------ stage 2
     def alerts(self, article: Article, only: Iterable[str] | None = None,
-               errors: list[tuple[str, Exception]] | None = None) -> list[Alert]:
+               errors: list[tuple[str, Exception]] | None = None, prefilter: bool = True) -> list[Alert]:
         """Alerts for ``article``: at most one per rule (the first unit that matches).
 
         A rule that raises is skipped (the others still run); with ``errors`` given, each such
         ``(rule_id, exception)`` is appended there for the caller to act on (the worker disables
-        the rule and dead-letters the article), otherwise it is logged."""
+        the rule and dead-letters the article), otherwise it is logged.
+        ``prefilter=False`` evaluates every rule on every unit: slow, the reference the prefilter
+        must agree with (tests/rules/test_equivalence.py)."""
         if not self._compiled:
             return []
-        if not self._unfilterable and not self.has_cue(article):
+        self.stats["articles"] += 1
+        if prefilter and not self._unfilterable and not self.has_cue(article):
             return []
         fields = [(n, t) for n, t in (("title", article.title), ("body", article.body)) if t and t.strip()]
         lang = article.lang or detect_language(f"{article.title}\n{article.body[:1500]}")
@@ -210,7 +215,7 @@ class Engine:
         out = []
         for cr in active:
             try:
-                alert = self._first_match(cr, analysis, article)
+                alert = self._first_match(cr, analysis, article, prefilter)
             except Exception as exc:  # one rule (or odd text) must not cost the other rules' alerts
                 if errors is not None:
                     errors.append((cr.rule.id, exc))
@@ -219,10 +224,14 @@ class Engine:
                 continue
             if alert is not None:
                 out.append(alert)
+        if analysis._units:
+            self.stats["stage2_articles"] += 1
+            self.stats["stage2_units"] += len(analysis._units)
         return out
 
-    def _first_match(self, cr: CompiledRule, analysis: _Analysis, article: Article) -> Alert | None:
-        unfilterable = cr.index in self._unfilterable
+    def _first_match(self, cr: CompiledRule, analysis: _Analysis, article: Article,
+                     prefilter: bool = True) -> Alert | None:
+        unfilterable = cr.index in self._unfilterable or not prefilter
         for ft in analysis.fields:
             if ft.name not in cr.rule.fields:
                 continue

@@ -21,6 +21,7 @@ except ImportError:  # pragma: no cover
 
 import re
 
+from rules.common_words import clause_rarity
 from rules.textnorm import fold
 
 MIN_LITERAL = 3
@@ -83,7 +84,7 @@ def _exact_seq(items) -> set[str] | None:
     return cur
 
 
-def _seq(items) -> set[str] | None:
+def _seq(items, found: list[set[str]] | None = None) -> set[str] | None:
     """Best necessary literal set of a sequence: the most selective contiguous literal segment
     (alternations of literals are expanded: ``sa(?:y|id)`` -> {say, said}) or required sub-item."""
     candidates: list[set[str]] = []
@@ -108,8 +109,8 @@ def _seq(items) -> set[str] | None:
         if exact is not None:
             cur = exact
             continue
-        if op is SUBPATTERN:
-            sub = _seq(av[-1])
+        if op is SUBPATTERN:  # a required group: its own required parts are required too
+            sub = _seq(av[-1], found)
             if sub:
                 candidates.append(sub)
         elif op is BRANCH:
@@ -119,26 +120,58 @@ def _seq(items) -> set[str] | None:
         elif op in (MAX_REPEAT, MIN_REPEAT):
             lo, _hi, sub = av
             if lo >= 1:
-                found = _seq(sub)
-                if found:
-                    candidates.append(found)
+                inner = _seq(sub)
+                if inner:
+                    candidates.append(inner)
     close()
-    best = max(candidates, key=_score, default=None)
-    return best if best is not None and _score(best) >= MIN_LITERAL else None
+    if found is not None:
+        found.extend(c for c in candidates if _score(c) >= MIN_LITERAL)
+    return _best(candidates)
+
+
+def _best(candidates: list[set[str]]) -> set[str] | None:
+    """The most selective valid candidate: rare words first ("decision" is worth less than
+    "dementi"), then length."""
+    valid = [c for c in candidates if _score(c) >= MIN_LITERAL]
+    return max(valid, key=lambda c: (clause_rarity(c), _score(c)), default=None)
+
+
+def _parse(pattern: str):
+    # RE2's Unicode classes are unknown to Python's parser; for literal extraction \\w is as good
+    pattern = _UNICODE_CLASS.sub(r"\\w", pattern)
+    try:
+        return list(_sre_parse.parse(pattern))
+    except Exception:
+        return None
 
 
 def necessary_literals(pattern: str) -> set[str] | None:
     """Strings one of which every match of ``pattern`` contains (folded), or None if unknown."""
-    # RE2's Unicode classes are unknown to Python's parser; for literal extraction \\w is as good
-    pattern = _UNICODE_CLASS.sub(r"\\w", pattern)
-    try:
-        parsed = _sre_parse.parse(pattern)
-    except Exception:
-        return None
-    lits = _seq(list(parsed))
+    parsed = _parse(pattern)
+    lits = _seq(parsed) if parsed is not None else None
     if lits is None:
         return None
     return {SUBSTRING + s for s in lits}
+
+
+MAX_SETS = 3
+
+
+def necessary_literal_sets(pattern: str) -> list[set[str]]:
+    """Several independent requirements of ``pattern`` (each a set one of whose strings every match
+    contains), most selective first, at most MAX_SETS: "aucune? X (…) n'(?:est|a) (?:en cours|ete)"
+    needs "aucun", one of the nouns AND "n'est en cours"/... -- together far more selective than
+    any one of them. ``[]`` when nothing is known."""
+    parsed = _parse(pattern)
+    if parsed is None:
+        return []
+    found: list[set[str]] = []
+    _seq(parsed, found)
+    unique: list[set[str]] = []
+    for c in sorted(found, key=lambda c: (clause_rarity(c), _score(c)), reverse=True):
+        if c not in unique:
+            unique.append(c)
+    return [{SUBSTRING + s for s in c} for c in unique[:MAX_SETS]]
 
 
 # Marks a literal the prefilter must find anywhere (no token-boundary check), see prefilter.py.
