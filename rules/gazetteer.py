@@ -18,7 +18,6 @@ Ambiguity handling (the reason a keyword list is not enough):
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,7 +26,7 @@ import pycountry
 import yaml
 
 from dementi.records import Actor
-from rules.gazetteer_forms import inflect, state_aliases_from_pycountry
+from rules.gazetteer_forms import country_name, fold, fold_with_map, inflect, state_aliases_from_pycountry
 
 TITLE_KINDS = {"title", "ministry", "leader", "office", "spokesperson", "diplomat"}
 PROPER_KINDS = {"state", "capital", "seat", "igo"}
@@ -37,54 +36,7 @@ KIND_RANK = ["ministry", "spokesperson", "diplomat", "office", "leader", "title"
 CONNECTORS = {"", "de", "du", "des", "d'", "de la", "de l'", "of", "of the", "'s", "'", "del", "de los",
               "de las", "do", "da", "dos", "das", "der", "von", "di", "della", "dell'", "dello", "al", "la",
               "the", "-"}
-_APOSTROPHES = {"\u2019": "'", "\u2018": "'", "`": "'", "\u02bc": "'", "\u00b4": "'"}
-_DASHES = set("-\u2010\u2011\u2012\u2013\u2014\u2212")
 ARABIC_PREFIXES = set("وبلفك")
-
-
-_CHAR_CACHE: dict[tuple[str, bool], str] = {}
-
-
-def _fold_char(ch: str, lower: bool) -> str:
-    key = (ch, lower)
-    folded = _CHAR_CACHE.get(key)
-    if folded is None:
-        if ch in _APOSTROPHES:
-            folded = "'"
-        elif ch in _DASHES or ch.isspace():
-            folded = " "
-        else:
-            piece = ch.lower() if lower else ch
-            folded = "".join(c for c in unicodedata.normalize("NFKD", piece) if not unicodedata.combining(c))
-        if len(_CHAR_CACHE) < 100_000:
-            _CHAR_CACHE[key] = folded
-    return folded
-
-
-def fold_with_map(text: str, lower: bool = True) -> tuple[str, list[int]]:
-    """Fold for matching (lower, no diacritics, ’→', dashes→space, spaces collapsed) and return,
-    for every folded char, the index of the original char it came from."""
-    out: list[str] = []
-    index: list[int] = []
-    last_space = False
-    for i, ch in enumerate(text):
-        folded = _fold_char(ch, lower)
-        if folded == " ":
-            if last_space:
-                continue
-            last_space = True
-            out.append(" ")
-            index.append(i)
-            continue
-        last_space = False
-        for c in folded:
-            out.append(c)
-            index.append(i)
-    return "".join(out), index
-
-
-def fold(text: str, lower: bool = True) -> str:
-    return fold_with_map(text, lower)[0].strip()
 
 
 def _is_word_char(ch: str) -> bool:
@@ -383,20 +335,6 @@ def _adjective_gap(text: str, prev: _Hit, hit: _Hit, gap: str) -> bool:
         gap = gap[3:]
     words = gap.split()
     return 0 < len(words) <= 3 and all(w.isalpha() and w not in _GAP_STOP for w in words)
-
-
-_NAME_OVERRIDES = {"RUS": "Russia", "USA": "United States", "GBR": "United Kingdom", "KOR": "South Korea",
-                   "PRK": "North Korea", "COD": "DR Congo", "COG": "Congo", "VAT": "Holy See",
-                   "PSE": "Palestine", "CZE": "Czechia", "TUR": "Turkey"}
-
-
-def country_name(alpha3: str) -> str:
-    if alpha3 in _NAME_OVERRIDES:
-        return _NAME_OVERRIDES[alpha3]
-    c = pycountry.countries.get(alpha_3=alpha3)
-    if c is None:
-        return alpha3
-    return getattr(c, "common_name", None) or c.name
 
 
 _ENTRY_KEYS = {"name", "country", "org", "kind", "aliases", "weak"}
