@@ -40,7 +40,7 @@ class ActorNode:
 
     def _eligible(self, unit: Unit) -> list:
         out = []
-        for m in unit.mentions():
+        for m in unit.actor_mentions():
             actor = m.actor
             if self.spec.kinds and actor.kind not in self.spec.kinds:
                 continue
@@ -104,13 +104,16 @@ class ActorNode:
                     gap = min(gap, quoted)
                 if gap > self.spec.near:
                     continue
-                if subject_like is not None and quoted is None and not _subject_like(
-                        subject_like, [c for c in cues if c.label != "negation"] or cues, m):
+                # a bare title resolved from the context ("the spokeswoman") only ever counts as
+                # the one speaking: subject-like position whatever the role
+                must_lead = subject_like if subject_like is not None else (unit if getattr(m, "weak", False) else None)
+                if must_lead is not None and quoted is None and not _subject_like(
+                        must_lead, [c for c in cues if c.label != "negation"] or cues, m):
                     continue
                 if claimed_by_earlier_cue(unit.doc, cues, m):
                     continue
                 # [rule-pack] a capital after "in/à/at" is a place, not the speaker: rank it last
-                key = (_after_locative(subject_like or None, m, cue), gap)
+                key = (_after_locative(subject_like or None, m, cue), gap, getattr(m, "weak", False))
                 if best_key is None or key < best_key:
                     best, best_key = m, key
         return best

@@ -70,6 +70,9 @@ class Unit:
         self.parsed = parsed
         self._mentions_fn = mentions_fn
         self._mentions: list | None = None
+        # set by the engine: unit -> mentions with bare titles resolved from the article context
+        self.coref_fn: Callable[["Unit"], list] | None = None
+        self._actor_mentions: list | None = None
         self._folded: tuple[str, list[int]] | None = None
         self.token_folds = [_fold_word(t.text) for t in doc]
         self.lemma_folds = [_fold_word(t.lemma_) for t in doc]
@@ -84,6 +87,13 @@ class Unit:
         if self._mentions is None:
             self._mentions = list(self._mentions_fn(self.doc)) if self._mentions_fn else []
         return self._mentions
+
+    def actor_mentions(self) -> list:
+        """Mentions for the ``actor`` condition: like :meth:`mentions`, plus the article context for
+        bare titles ("the spokeswoman" -> the state the article is about, see rules.context)."""
+        if self._actor_mentions is None:
+            self._actor_mentions = self.coref_fn(self) if self.coref_fn is not None else self.mentions()
+        return self._actor_mentions
 
     def hit_for_chars(self, start: int, end: int, label: str) -> Hit:
         span = self.doc.char_span(start, end, alignment_mode="expand")

@@ -21,6 +21,7 @@ from typing import Iterable, Sequence
 from dementi.records import Actor, Alert, Article, Evidence, Span
 from rules.compiler import compile_condition, requirements
 from rules.conditions import Hit, Outcome, Unit
+from rules.context import context_actor, coref_mentions
 from rules.loader import LoadedRule, RuleError, RuleLoadError, load_dir
 from rules.nlp import detect_language, get_pipeline, has_parser
 from rules.prefilter import Prefilter
@@ -120,8 +121,20 @@ class _Analysis:
             text = seg.text(ft.text)
             doc = self.nlp(text)
             unit = Unit(text, ft.name, self.lang, doc, has_parser(self.nlp), self.engine._mentions_fn)
+            gazetteer = getattr(self.engine.backend, "gazetteer", None)
+            if gazetteer is not None and ft.name == "body":
+                unit.coref_fn = lambda u, ft=ft, seg=seg: coref_mentions(
+                    u, gazetteer, lambda: self.context_actor(ft, seg))
             self._units[key] = unit
         return unit
+
+    def context_actor(self, ft: _FieldText, seg: Segment) -> Actor | None:
+        """The state a bare title of this body unit refers to (rules.context): the nearest earlier
+        sentence of its paragraph that opens with a state actor, else the title, else the lead."""
+        earlier = [s.text(ft.text) for s in reversed(ft.sentences) if s.paragraph == seg.paragraph and s.end <= seg.start]
+        title = next((f.text for f in self.fields if f.name == "title"), "")
+        lead = ft.sentences[0].text(ft.text) if ft.sentences and ft.sentences[0].end <= seg.start else ""
+        return context_actor(self.engine.backend.gazetteer, earlier + [title, lead])
 
 
 class Engine:
@@ -277,7 +290,7 @@ class Engine:
         sent_span = unit.doc.char_span(rel_start, rel_end, alignment_mode="expand") or unit.doc[:]
         cue_tokens = sorted({i for h in hits if not h.label.startswith("actor:") and h.label != "negation"
                              for i in range(h.tok_start, h.tok_end)})
-        mentions = unit.mentions()
+        mentions = unit.actor_mentions()
         denier, target = self.backend.resolve_denier_target(sent_span, cue_tokens, mentions)
         if outcome.mention is not None:
             chosen = outcome.mention.actor

@@ -1,0 +1,134 @@
+"""Coreference-lite: the state behind a bare title ("the spokeswoman", "le ministre", "la diplomatie").
+
+WHY: wire copy names the country once ("South Africa will skip the meeting…") and then quotes
+"the minister" or "a spokesman" in later sentences; with sentence units the actor condition saw no
+state actor there. For TITLE-LIKE subjects only (gazetteer kinds spokesperson/leader/ministry/
+office/diplomat/title without a country, introduced by an article, with no complement such as
+"du club" / "of the company"), the country is taken from the context of the article:
+  1. the nearest earlier sentence of the same paragraph that OPENS with a state actor,
+  2. else the title, if it opens with one ("Moscow denies…", "South Africa to skip…"),
+  3. else the lead (first sentence of the body, dateline removed).
+"Opens with" (only determiners before the actor) keeps objects out: in "Apple denies report on
+China" China is not the one speaking. Arbitrary subjects ("the club", "the company") never get
+a country: they are not gazetteer titles.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from dementi.records import Actor
+from rules.textnorm import fold
+
+TITLE_LIKE_KINDS = frozenset({"spokesperson", "leader", "ministry", "office", "diplomat", "title"})
+# Weak gazetteer words that are not titles of ONE person or office speaking for a state.
+_GENERIC = frozenset(fold(w) for w in """officials official authorities autorites responsables officiels dirigeants
+    leaders leader side camp partie pouvoir regime régime counterpart homologue administration junta junte delegation
+    délégation statement communique communiqué comunicado diplomates diplomats diplomat diplomate negociateur negotiator
+    funcionarios dirigentes autoridades behorden staatsfuhrung власти""".split())
+_DETERMINERS = frozenset("le la l les un une the a an el los las lo der die das den dem ein eine einer il gli i o os "
+                         "as um uma its sa son ses".split())
+_COMPLEMENT = frozenset("de du des d of for at del von vom der di della do da dos das".split())
+_DASH = re.compile(r"\s[-–—]{1,2}\s")
+_PUNCT = ".,;:«»\"“”-–—()"
+
+
+def _body_start(text: str) -> int:
+    """Where a sentence starts after a dateline ("MOSCOW, Feb 3 (Agency) - ", "Paris (AFP) – ") or
+    a kicker ("EXCLUSIVE: ")."""
+    m = _DASH.search(text, 0, 90)
+    if m:
+        head = text[:m.start()]
+        first = head.split()[0] if head.split() else ""
+        if "(" in head or (len(first.strip(",")) >= 3 and first.strip(",").isupper()):
+            return m.end()
+    colon = text.find(": ", 0, 30)
+    return colon + 2 if colon > 0 else 0
+
+
+def opening_actor(text: str, mentions: list) -> Actor | None:
+    """The state actor a sentence or title opens with (at most two determiners before it)."""
+    start = _body_start(text)
+    for m in sorted(mentions, key=lambda m: m.start_char):
+        if m.start_char < start:
+            continue  # the dateline's city is a place, not the speaker
+        words = [w for w in fold(text[start:m.start_char]).replace("'", " ").split() if w.strip(_PUNCT)]
+        if len(words) > 2 or any(w.strip(_PUNCT) not in _DETERMINERS for w in words):
+            return None
+        if m.actor.country or m.actor.kind == "igo":
+            return m.actor
+    return None
+
+
+def bare_titles(gazetteer, doc, mentions: list) -> list[tuple[int, int, str, str]]:
+    """(token start, token end, kind, text) of title-like words with no country that the
+    gazetteer did not turn into actors, introduced by an article (or opening the unit) and not
+    followed by a complement ("le porte-parole du club")."""
+    if gazetteer is None:
+        return []
+    taken = {i for m in mentions for i in range(m.start, m.end)}
+    out = []
+    for hit in gazetteer.find(doc.text):
+        entry = hit.entry
+        if entry.country or entry.kind not in TITLE_LIKE_KINDS:
+            continue
+        span = doc.char_span(hit.start, hit.end, alignment_mode="expand")
+        if span is None or any(i in taken for i in range(span.start, span.end)):
+            continue
+        if fold(span.text) in _GENERIC:
+            continue
+        prev = fold(doc[span.start - 1].text).rstrip("'") if span.start > 0 else ""
+        if span.start > 0 and prev not in _DETERMINERS and not doc[span.start - 1].is_punct:
+            continue  # "club spokesman", "Apple's president", "l'ancien ministre"
+        nxt = fold(doc[span.end].text).rstrip("'") if span.end < len(doc) else ""
+        if nxt in _COMPLEMENT or nxt == "'s":
+            continue
+        out.append((span.start, span.end, entry.kind, span.text))
+    return out
+
+
+def coref_mentions(unit, gazetteer, context_fn) -> list:
+    """The unit's actor mentions with country-less titles given the context's country, plus
+    bare title-like words as (weak) mentions of the context actor. ``context_fn()`` -> Actor|None
+    is only called when the unit has such a title. Without context: the mentions unchanged."""
+    mentions = unit.mentions()
+    countryless = [m for m in mentions if m.actor.country is None and m.actor.kind in TITLE_LIKE_KINDS]
+    bare = bare_titles(gazetteer, unit.doc, mentions)
+    if not countryless and not bare:
+        return mentions
+    context = context_fn()
+    if context is None:
+        return mentions
+    from rules.gazetteer import ActorMention
+
+    def resolved(kind: str, text: str) -> Actor:
+        return Actor(name=context.name, country=context.country, kind=kind, text=text)
+
+    out = [replace(m, actor=resolved(m.actor.kind, m.actor.text))
+           if m.actor.country is None and m.actor.kind in TITLE_LIKE_KINDS else m for m in mentions]
+    for start, end, kind, text in bare:
+        first, last = unit.doc[start], unit.doc[end - 1]
+        out.append(ActorMention(start, end, resolved(kind, text), first.idx, last.idx + len(last.text), weak=True))
+    return sorted(out, key=lambda m: m.start)
+
+
+class _Found:
+    """A gazetteer hit on a plain string, shaped like a mention for :func:`opening_actor`."""
+
+    __slots__ = ("start_char", "actor")
+
+    def __init__(self, start_char: int, actor: Actor):
+        self.start_char, self.actor = start_char, actor
+
+
+def context_actor(gazetteer, texts: list[str]) -> Actor | None:
+    """The first of ``texts`` (earlier sentences nearest first, title, lead) that opens with a
+    state actor gives it."""
+    for text in texts:
+        if not text:
+            continue
+        found = opening_actor(text, [_Found(s, actor) for s, _e, actor, _w in gazetteer.find_actors(text)])
+        if found is not None:
+            return found
+    return None
