@@ -18,6 +18,7 @@ from dementi.logs import register_secret
 from dementi.settings import Settings
 from bot import feed_commands, handlers
 from bot.catalog import RuleCatalog
+from bot.notify.article_rate import ArticleRate
 from bot.notify.consumer import AlertConsumer
 from bot.notify.digest import DigestFlusher
 from bot.notify.ratelimit import Governor, Limits
@@ -97,6 +98,9 @@ async def run_telegram(settings: Settings, stop: asyncio.Event, limits: Limits |
     consumer = AlertConsumer(settings, handle)
     flusher = DigestFlusher(services.store, on_flush=sender.notify)
     services.router, services.sender, services.consumer = router, sender, consumer
+    if services.article_rate is None:  # tests may bring their own (other interval)
+        services.article_rate = ArticleRate(settings.kafka_bootstrap, settings.articles_topic)
+    rate = services.article_rate
     if not await _initialize(app, stop):
         return services
     failed = None
@@ -109,7 +113,8 @@ async def run_telegram(settings: Settings, stop: asyncio.Event, limits: Limits |
                  settings.alerts_topic)
         tasks = [asyncio.create_task(consumer.run(stop), name="consumer"),
                  asyncio.create_task(sender.run(stop), name="sender"),
-                 asyncio.create_task(flusher.run(stop), name="digest")]
+                 asyncio.create_task(flusher.run(stop), name="digest"),
+                 asyncio.create_task(rate.run(stop), name="article-rate")]
         for task in tasks:  # a notifier task that dies must take the process down, not fail silently
             task.add_done_callback(lambda t: (not t.cancelled() and t.exception() is not None) and stop.set())
         await stop.wait()

@@ -63,6 +63,22 @@ def lag_text(s) -> str:
     return "unknown (not consuming yet)" if lag is None else f"{lag} alert(s)"
 
 
+def article_lines(s, now: float) -> tuple[str, str]:
+    """("Articles … line", "alerts/articles ratio fragment") from the article-rate sampler. The
+    ratio uses the SAME window for both counts (alerts received since the window's base sample)."""
+    rate = s.article_rate
+    window = rate.window(now) if rate is not None else None
+    if window is None:
+        why = (rate.last_error if rate is not None else None) or "not sampled yet"
+        return f"Articles in the last hour: unknown ({esc(why)})", "alerts/articles: unknown"
+    stale = f" (last count failed: {esc(rate.last_error)})" if rate.last_error else ""
+    line = f"Articles published {window.label()}: {window.count}{stale}"
+    if window.count == 0:
+        return line, f"alerts/articles {window.label()}: no articles"
+    alerts = s.store.alerts_since(window.start)
+    return line, f"alerts/articles {window.label()}: {alerts}/{window.count} = {alerts / window.count:.1%}"
+
+
 def score_line(rule_id: str, up: int, down: int) -> str:
     total = up + down
     pct = f"{100 * up / total:.0f}% useful" if total else "no votes"
@@ -77,9 +93,12 @@ async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     counts = s.store.counts()
     now = time.time()
     uptime = int(now - s.started_at)
+    articles, ratio = article_lines(s, now)
     lines = ["<b>dementi status</b>",
              f"Rules loaded: {len(rules)}" + (f" ({len(disabled)} disabled)" if disabled else "")
+             + f" · {ratio}"
              + (f" — last reload failed: {esc(s.catalog.error)}" if s.catalog.error else ""),
+             articles,
              f"Alerts received in the last hour: {s.store.alerts_since(now - 3600)}",
              f"Messages sent in the last hour: {counts['sent_hour']} · waiting in outbox: {counts['pending']}",
              f"Subscribed chats: {counts['chats']}" + (f" ({counts['paused']} paused)" if counts["paused"] else ""),
