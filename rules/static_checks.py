@@ -1,0 +1,68 @@
+"""Static checks of a rule's RAW ``match`` data: RE2 refusing a pattern, invalid Matcher patterns.
+
+WHY separate from the compiler: these run at load time (lint, hot reload) on data pydantic has not
+validated yet, and need RE2 / a spaCy vocabulary, not the evaluators.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rules.conditions import fold_pattern
+
+
+def static_errors(raw: Any, loc: tuple) -> list[tuple[tuple, str]]:
+    """Problems pydantic cannot see: RE2 refusing a pattern, an invalid spaCy Matcher pattern.
+
+    Walks the RAW ``match`` data (not the validated model) so that these errors are reported
+    together with the schema errors of the same rule, not only once the schema is fixed.
+    """
+    import re2
+
+    errors: list[tuple[tuple, str]] = []
+    stack: list[tuple[Any, tuple]] = [(raw, loc)]
+    while stack:
+        node, where = stack.pop()
+        if isinstance(node, list):
+            stack.extend((item, where + (i,)) for i, item in enumerate(node))
+            continue
+        if not isinstance(node, dict):
+            continue
+        for key, value in node.items():
+            if key == "regex" and isinstance(value, (str, list)):
+                patterns = [value] if isinstance(value, str) else value
+                for i, pattern in enumerate(patterns):
+                    if not isinstance(pattern, str):
+                        continue
+                    try:
+                        re2.compile("(?i)" + fold_pattern(pattern))
+                    except Exception as exc:  # re2.error and friends
+                        at = where + (("regex",) if isinstance(value, str) else ("regex", i))
+                        errors.append((at, f"RE2 refuses this pattern: {exc}"))
+            elif key == "tokens" and isinstance(value, list) and all(isinstance(p, list) for p in value):
+                errors.extend(_token_pattern_errors(value, where + ("tokens",)))
+            elif isinstance(value, (dict, list)):
+                stack.append((value, where + (key,)))
+    return sorted(errors)
+
+
+_VALIDATION_VOCAB = None
+
+
+def _token_pattern_errors(patterns: list, loc: tuple) -> list[tuple[tuple, str]]:
+    global _VALIDATION_VOCAB
+    import spacy
+    from spacy.matcher import Matcher
+
+    if _VALIDATION_VOCAB is None:
+        _VALIDATION_VOCAB = spacy.blank("xx").vocab
+    errors = []
+    for i, pattern in enumerate(patterns):
+        if not all(isinstance(tok, dict) for tok in pattern):
+            continue  # the schema reports the shape problem
+        try:
+            Matcher(_VALIDATION_VOCAB, validate=True).add("check", [pattern])
+        except Exception as exc:
+            message = " ".join(str(exc).split())
+            errors.append((loc + (i,), f"invalid spaCy Matcher pattern: {message[:300]}"))
+    return errors
