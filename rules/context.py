@@ -132,3 +132,18 @@ def context_actor(gazetteer, texts: list[str]) -> Actor | None:
         if found is not None:
             return found
     return None
+
+
+def may_hold_actor(gazetteer, text: str) -> bool:
+    """Cheap pre-spaCy test: can an ``actor`` condition hold on ``text``? True when the text has a
+    state-actor mention OR a title-like word without country (which the article context may
+    resolve, see :func:`coref_mentions`). False means no actor can be found there, whatever the
+    context. One gazetteer scan; no tokenisation."""
+    if gazetteer is None:
+        return True
+    hits = gazetteer.find(text)
+    if not hits:
+        return False
+    if any(h.entry.kind in TITLE_LIKE_KINDS and not h.entry.country for h in hits):
+        return True
+    return bool(gazetteer.find_actors(text))

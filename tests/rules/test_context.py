@@ -77,3 +77,13 @@ def test_opening_actor(backend):
     assert actor("The Kremlin denies the report") == "RUS"
     assert actor("OSLO, March 3 (Wire) - Chile denied on Sunday") == "CHL"  # the dateline city is skipped
     assert actor("Zentrix denies report on Chile plant") is None
+
+
+def test_may_hold_actor_keeps_bare_titles(backend):
+    from rules.context import may_hold_actor
+
+    g = backend.gazetteer
+    assert may_hold_actor(g, "The minister will not attend the gala.")      # bare title: context may resolve it
+    assert may_hold_actor(g, "Moscou dément ces informations.")
+    assert not may_hold_actor(g, "Le club a démenti ces informations.")
+    assert not may_hold_actor(g, "The weather was mild on the coast.")
