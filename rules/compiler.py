@@ -294,7 +294,16 @@ def _distribute(reqs: list[list[set[str]]]) -> list[set[str]]:
         count *= len(r)
     if count <= MAX_CLAUSES:
         return [set().union(*combo) for combo in itertools.product(*reqs)]
-    return [set().union(*(max(r, key=_score) for r in reqs))]
+    # Too many combinations: any choice of one clause per alternative is still a valid clause of
+    # the disjunction, so take the "diagonal" (the best clause of each, then the second best of
+    # each...): several clauses that must ALL hold, instead of only the union of the best ones.
+    ranked = [sorted(r, key=_score, reverse=True) for r in reqs]
+    out: list[set[str]] = []
+    for j in range(min(max(len(r) for r in ranked), MAX_CLAUSES)):
+        clause = set().union(*(r[min(j, len(r) - 1)] for r in ranked))
+        if clause not in out:
+            out.append(clause)
+    return out
 
 
 def requirements(node) -> list[set[str]]:
