@@ -105,7 +105,7 @@ async def run_telegram(settings: Settings, stop: asyncio.Event, limits: Limits |
         return services
     failed = None
     try:
-        await app.bot.set_my_commands(handlers.menu())
+        await handlers.set_menus(app.bot, settings.admin_user_ids)
         await app.start()
         await app.updater.start_polling(poll_interval=0.0, timeout=10, allowed_updates=Update.ALL_TYPES)
         log.info("bot @%s polling %s; notifier consuming %s", app.bot.username, settings.telegram_api_url

@@ -34,3 +34,10 @@ def register(app: Application) -> None:
 def menu() -> list[tuple[str, str]]:
     """(command, description) pairs for setMyCommands."""
     return [(c, d) for c, d, _ in common.COMMANDS]
+
+
+async def set_menus(bot, admin_user_ids) -> None:
+    """setMyCommands: the public commands for everyone, every command in each admin's private chat."""
+    await bot.set_my_commands(menu())
+    for admin_id in admin_user_ids:
+        await common.set_admin_menu(bot, admin_id)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import logging
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Update
+from telegram import BotCommandScopeChat, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
+from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
+from bot import feed_commands
 from bot.formatting import esc
 from bot.html_split import split_html
 from bot.services import svc
@@ -32,10 +34,39 @@ COMMANDS: list[tuple[str, str, str]] = [
     ("digest", "Delivery mode: off | hourly | daily", "/digest off|hourly|daily — one message per period"),
     ("recent", "Last alerts matching this chat", "/recent [N] — last N alerts matching this chat (max 20)"),
     ("explain", "Why an alert fired", "/explain ALERT_ID — the rule, the cues and where they matched"),
-    ("status", "Rules, alert rate, feedback scores", "/status — rules loaded, alerts last hour, feedback"),
+    ("status", "Rules, article/alert rate, lag, feedback",
+     "/status — rules loaded, articles and alerts in the last hour, consumer lag, feedback"),
 ]
-ADMIN_HELP = ("<b>Admins</b>: send a .yaml rule file to lint, test and hot-load it; /rule_disable ID, "
-              "/rule_enable ID, /rule_test ID [N].")
+# Admin-only commands: in /help for admins only, and in the menu of admins' private chats only
+# (setMyCommands with a chat scope) - other users would only get a refusal from them.
+_FEED_MENU = dict(feed_commands.COMMANDS)
+ADMIN_COMMANDS: list[tuple[str, str, str]] = [
+    ("rule_disable", "Admin: disable a rule: /rule_disable ID",
+     "/rule_disable ID — stop alerting on a rule (persisted, every chat)"),
+    ("rule_enable", "Admin: enable a rule again: /rule_enable ID", "/rule_enable ID — undo /rule_disable"),
+    ("rule_test", "Admin: examples + dry run: /rule_test ID [N]",
+     "/rule_test ID [N] — the rule's examples and a dry run over the last N articles"),
+    ("feeds", _FEED_MENU["feeds"], "/feeds — the feeds polled and their health"),
+    ("feed_add", _FEED_MENU["feed_add"], "/feed_add URL [lang] — add a feed (the poller picks it up in seconds)"),
+    ("feed_remove", _FEED_MENU["feed_remove"], "/feed_remove NAME — remove a feed (names as listed by /feeds)"),
+]
+ADMIN_HELP = "<b>Admins</b> (send a .yaml rule file to lint, test and hot-load it):"
+
+
+def admin_menu() -> list[tuple[str, str]]:
+    """(command, description) pairs for an admin's private chat: every command."""
+    return [(c, d) for c, d, _ in COMMANDS + ADMIN_COMMANDS]
+
+
+async def set_admin_menu(bot, admin_id: int) -> bool:
+    """Show the admin commands in ``admin_id``'s private chat menu. Telegram answers 400 "chat not
+    found" until that admin has written to the bot, so this is retried on the admin's /start."""
+    try:
+        await bot.set_my_commands(admin_menu(), scope=BotCommandScopeChat(admin_id))
+        return True
+    except TelegramError as exc:
+        log.info("admin menu not set for user %s yet (%s); it will be on their /start", admin_id, exc)
+        return False
 
 
 async def reply(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str, markup=None) -> None:
@@ -78,6 +109,8 @@ def start_keyboard() -> InlineKeyboardMarkup:
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     register_chat(update, context)
+    if update.effective_chat.type == "private" and is_admin(update, context):
+        await set_admin_menu(context.bot, update.effective_user.id)
     n = len(svc(context).catalog.rules())
     await reply(update, context,
                 "👋 <b>dementi</b> tells you, within a second, when a state actor publicly <b>denies</b> a claim "
@@ -89,7 +122,7 @@ async def help_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     register_chat(update, context)
     lines = ["<b>Commands</b>"] + [h for _, _, h in COMMANDS]
     if is_admin(update, context):
-        lines += ["", ADMIN_HELP]
+        lines += ["", ADMIN_HELP] + [h for _, _, h in ADMIN_COMMANDS]
     await reply(update, context, "\n".join(lines))
 
 

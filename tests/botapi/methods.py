@@ -176,8 +176,19 @@ def set_my_commands(state: BotApiState, params: dict) -> tuple[int, dict]:
         if not (1 <= len(str(cmd.get("description", ""))) <= 256):
             return error(400, "Bad Request: command description is empty" if not cmd.get("description")
                          else "Bad Request: BOT_COMMAND_DESCRIPTION_INVALID")
+    scope = params.get("scope") or {"type": "default"}
+    if not isinstance(scope, dict) or not scope.get("type"):
+        return error(400, "Bad Request: can't parse BotCommandScope JSON object")
+    chat_id = _int(scope.get("chat_id")) if "chat_id" in scope else None
+    cleaned = [{"command": c["command"], "description": c["description"]} for c in commands]
     with state.lock:
-        state.commands = [{"command": c["command"], "description": c["description"]} for c in commands]
+        # Like Telegram: a chat scope needs a chat the bot knows (a user who never wrote to the bot -> 400)
+        if chat_id is not None and chat_id not in state.chats:
+            return error(400, "Bad Request: chat not found")
+        if scope["type"] == "default":
+            state.commands = cleaned
+        else:
+            state.scoped_commands[(scope["type"], chat_id)] = cleaned
     return ok(True)
 
 

@@ -81,7 +81,8 @@ class BotApiState:
         self.edits: list[Sent] = []
         self.rejected: list[tuple[int, int, str, float]] = []  # (chat_id, code, description, at)
         self.faults: dict[int | None, list[Fault]] = {}
-        self.commands: list[dict] = []
+        self.commands: list[dict] = []  # setMyCommands, default scope
+        self.scoped_commands: dict[tuple[str, int | None], list[dict]] = {}  # (scope type, chat_id) -> commands
         self.callback_answers: list[dict] = []
         self.files: dict[str, tuple[str, bytes]] = {}  # file_id -> (file_path, content)
         self.request_log: list[tuple[str, float]] = []
