@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from dementi.records import Actor, Alert, Article, Evidence, Span
-from rules.compiler import compile_condition, requirements
+from rules.compiler import ActorNode, AllNode, NearNode, compile_condition, requirements
 from rules.conditions import Hit, Outcome, Unit
-from rules.context import context_actor, coref_mentions
+from rules.context import context_actor, coref_mentions, may_hold_actor
 from rules.loader import LoadedRule, RuleError, RuleLoadError, load_dir
 from rules.nlp import detect_language, get_pipeline, has_parser
 from rules.prefilter import Prefilter
@@ -34,6 +34,15 @@ log = logging.getLogger(__name__)
 _LOCATIVE = frozenset({"a", "au", "aux", "en", "in", "at", "dans", "from", "vers", "to"})
 
 
+def required_actors(node) -> list:
+    """Actor conditions that must hold for ``node`` to match (reached through all/near only)."""
+    if isinstance(node, ActorNode):
+        return [node]
+    if isinstance(node, (AllNode, NearNode)):
+        return [a for child in node.children for a in required_actors(child)]
+    return []
+
+
 @dataclass
 class CompiledRule:
     index: int
@@ -41,6 +50,7 @@ class CompiledRule:
     root: object
     literals: list[set[str]]  # prefilter clauses (see compiler.requirements)
     source: str = ""
+    actors: list = field(default_factory=list)  # actor conditions it requires (compiler.required_actors)
 
     def applies_to(self, lang: str) -> bool:
         return not self.rule.languages or lang in self.rule.languages
@@ -71,32 +81,53 @@ class _FieldText:
     def __init__(self, name: str, text: str, prefilter: Prefilter):
         self.name, self.text = name, text
         self.paragraphs = paragraphs(text)
-        self.sentences = sentences(text, self.paragraphs)
+        self._sentences: list[Segment] | None = None
         self._prefilter = prefilter
-        self._cands: dict[str, list[set[int]]] | None = None
+        self._cands: dict[str, list[tuple[Segment, set[int]]]] | None = None
 
-    def candidates(self, scope: str) -> list[set[int]]:
-        """Per unit of ``scope`` (sentences, paragraphs or the whole field): rules whose clauses all hold."""
+    @property
+    def sentences(self) -> list[Segment]:
+        if self._sentences is None:  # lazily: most fields only need the candidate paragraphs split
+            self._sentences = sentences(self.text, self.paragraphs)
+        return self._sentences
+
+    def candidates(self, scope: str) -> list[tuple[Segment, set[int]]]:
+        """Units of ``scope`` (sentences, paragraphs or the whole field) where some rule's clauses
+        all hold, with those rules.
+
+        WHY paragraph first: one prefilter pass per paragraph instead of per sentence, and only
+        the paragraphs where some rule is complete are split into sentences. A paragraph's
+        literals include those of each of its sentences, so no candidate sentence is lost (a
+        paragraph/document may get a few more candidates: safe, stage 2 decides)."""
         if self._cands is None:
             pf = self._prefilter
-            pairs = [pf.satisfied(s.text(self.text)) for s in self.sentences]
-            by_para: dict[int, set] = {}
-            for s, p in zip(self.sentences, pairs):
-                by_para.setdefault(s.paragraph, set()).update(p)
-            self._cands = {
-                "sentence": [pf.complete(p) for p in pairs],
-                "paragraph": [pf.complete(by_para.get(p.paragraph, set())) for p in self.paragraphs],
-                "document": [pf.complete(set().union(*pairs)) if pairs else set()],
-            }
+            sents: list[tuple[Segment, set[int]]] = []
+            paras: list[tuple[Segment, set[int]]] = []
+            doc: set = set()
+            for para in self.paragraphs:
+                pairs = pf.satisfied(para.text(self.text))
+                doc |= pairs
+                rules = pf.complete(pairs)
+                if not rules:
+                    continue
+                paras.append((para, rules))
+                for s in sentences(self.text, [para]):
+                    found = pf.complete(pf.satisfied(s.text(self.text)))
+                    if found:
+                        sents.append((s, found))
+            whole = pf.complete(doc)
+            self._cands = {"sentence": sents, "paragraph": paras,
+                           "document": [(Segment(0, len(self.text), 0), whole)] if whole else []}
         return self._cands[scope]
 
     def units(self, scope: str, index: int | None) -> list[tuple[Segment, bool]]:
-        """(segment, selected by the prefilter) for a scope; ``index=None`` selects everything."""
-        segs = {"sentence": self.sentences, "paragraph": self.paragraphs,
-                "document": [Segment(0, len(self.text), 0)]}[scope]
+        """(segment, selected by the prefilter) for a scope; ``index=None`` selects everything,
+        otherwise only the units selected for rule ``index`` are returned."""
         if index is None:
+            segs = {"sentence": self.sentences, "paragraph": self.paragraphs,
+                    "document": [Segment(0, len(self.text), 0)]}[scope]
             return [(s, True) for s in segs]
-        return [(s, index in c) for s, c in zip(segs, self.candidates(scope))]
+        return [(s, True) for s, rules in self.candidates(scope) if index in rules]
 
 
 class _Analysis:
@@ -106,6 +137,7 @@ class _Analysis:
         self.engine, self.lang = engine, lang
         self.fields = [_FieldText(name, text, engine._prefilter) for name, text in fields]
         self._units: dict[tuple[str, int, int], Unit] = {}
+        self._actors: dict[tuple[str, int, int], bool] = {}
         self._nlp = None
 
     @property
@@ -113,6 +145,16 @@ class _Analysis:
         if self._nlp is None:
             self._nlp = get_pipeline(self.lang)
         return self._nlp
+
+    def actor_possible(self, ft: _FieldText, seg: Segment) -> bool:
+        """Could an ``actor`` condition hold on a unit of this segment (a mention, or a bare title
+        the context may resolve)? One gazetteer scan of the text, ~20x cheaper than spaCy."""
+        key = (ft.name, seg.start, seg.end)
+        found = self._actors.get(key)
+        if found is None:
+            gazetteer = getattr(self.engine.backend, "gazetteer", None)
+            found = self._actors[key] = gazetteer is None or may_hold_actor(gazetteer, seg.text(ft.text))
+        return found
 
     def unit(self, ft: _FieldText, seg: Segment) -> Unit:
         key = (ft.name, seg.start, seg.end)
@@ -148,7 +190,8 @@ class Engine:
             if not rule.enabled:
                 continue
             root = compile_condition(rule.match, tuple(rule.languages), backend)
-            self._compiled.append(CompiledRule(len(self._compiled), rule, root, requirements(root), source))
+            self._compiled.append(CompiledRule(len(self._compiled), rule, root, requirements(root), source,
+                                               required_actors(root)))
         self._by_id = {c.rule.id: c for c in self._compiled}
         self._prefilter = Prefilter([c.literals for c in self._compiled])
         self._unfilterable = frozenset(self._prefilter.unfilterable)
@@ -251,6 +294,8 @@ class Engine:
             for seg, selected in ft.units(cr.rule.scope, None if unfilterable else cr.index):
                 if not selected:
                     continue
+                if prefilter and cr.actors and not analysis.actor_possible(ft, seg):
+                    continue  # no state actor in this unit: the rule cannot match, skip spaCy
                 unit = analysis.unit(ft, seg)
                 outcome = cr.root.evaluate(unit)
                 if outcome.ok:
