@@ -302,6 +302,10 @@ async def bench(args, work: Path) -> dict:
                         if a["article_id"] in live_ids and a.get("denier")
                         and ((a["denier"].get("country") or ""), a.get("article_lang")) in wanted})
         latencies = await collect_latencies(api, published, base_counts, expected, procs)
+        # split of the latency: publish -> detection (worker) for every live article that alerted
+        url_of = {Article.model_validate(a).id: a["url"] for a in live}
+        out["detect_latencies"] = [watcher.detected(i) - published[u] for i, u in url_of.items()
+                                   if watcher.detected(i) is not None]
         out.update(latencies=latencies, expected=expected, live=n_lat, chats=len(chats),
                    live_alerts=sum(1 for a in watcher.alerts if a["article_id"] in live_ids))
         out["rss_worker"] = max((peak_rss_mb(w.pid) or 0) for w in workers)
@@ -409,6 +413,8 @@ def report(r: dict, args) -> None:
     table.add_row(f"(d) latency publish → Bot API, p50 @ {args.rate:g}/s", ms(pct(lat, 50)), "", "")
     table.add_row("    p95", ms(pct(lat, 95)), "", "")
     table.add_row("    p99", ms(p99), "< 1 s", ok(p99 is not None and p99 < 1.0))
+    det = r.get("detect_latencies") or []
+    table.add_row("    of which publish → detected (worker) p50 / p99", f"{ms(pct(det, 50))} / {ms(pct(det, 99))}", "", "")
     table.add_row("    messages measured / expected", f"{len(lat)} / {r['expected']}", "",
                   "" if len(lat) >= r["expected"] else "[red]some not delivered in time[/]")
     table.add_row("(e) peak RSS worker" + (" (max of workers)" if args.workers > 1 else ""), f"{r['rss_worker'] or 0:,.0f} MB", "< 600 MB",
