@@ -4,8 +4,8 @@
     .venv/bin/python bench/engine.py --n 200 --baseline 10   # smoke run
 
 One mixed stream of synthetic French/English news articles (300-800 words, ~5 % with a denial or
-refusal cue), generated from templates written for this benchmark (no corpus text). Measured in
-the same process, one core:
+refusal cue, 5 % hard negatives) from bench/corpus.py (invented text, shared with bench/e2e.py).
+Measured in the same process, one core:
   * prefilter only  -- stage 1 (fold + Aho-Corasick) on every article;
   * full engine     -- ``engine.alerts`` on every article (stage 2 runs spaCy on candidate units);
   * no-cue path     -- ``engine.alerts`` on the articles without any cue;
@@ -17,7 +17,6 @@ Rates are per CPU second of this process (the machine is shared: wall-clock rate
 from __future__ import annotations
 
 import argparse
-import random
 import resource
 import sys
 import time
@@ -28,93 +27,17 @@ sys.path.insert(0, str(ROOT))
 
 from dementi.records import Article  # noqa: E402
 
-FR_PEOPLE = ["Claire Vasseur", "Julien Marchetti", "Sofia Benali", "Henri Delaunay", "Nadia Okafor", "Paul Rensky"]
-FR_PLACES = ["Lyon", "Marseille", "Nantes", "Lille", "Bordeaux", "Rennes", "Grenoble", "Dijon", "Tours", "Metz"]
-FR_TOPICS = ["la réforme des retraites", "le prix de l'énergie", "la rentrée scolaire", "le festival d'été",
-             "la saison de ski", "les travaux du tramway", "le budget municipal", "la vendange", "le marché immobilier"]
-FR_SENTENCES = [
-    "À {place}, {person} a présenté mardi un projet consacré à {topic}, qui doit être examiné en commission d'ici {n} semaines.",
-    "Selon les chiffres publiés par l'institut régional, {topic} concerne désormais près de {n} 000 ménages dans la région.",
-    "Les élus de {place} estiment que {topic} mérite un débat plus large avant toute décision définitive.",
-    "{person}, adjointe chargée de la culture, a rappelé que les inscriptions resteront ouvertes jusqu'à la fin du mois.",
-    "Le chantier, lancé il y a {n} mois, devrait s'achever au printemps si la météo reste clémente.",
-    "Dans les commerces du centre-ville, les clients interrogés se disent plutôt satisfaits de l'évolution des prix.",
-    "La préfecture a annoncé la réouverture de la route départementale après d'importants travaux de rénovation.",
-    "Au stade municipal, l'équipe locale s'est imposée {n} buts à un devant un public nombreux et enthousiaste.",
-    "Le musée des beaux-arts de {place} accueille jusqu'en janvier une exposition consacrée aux peintres voyageurs.",
-    "Les syndicats demandent une concertation sur {topic} et proposent une série de rencontres avec la direction.",
-    "Le conseil départemental a voté une enveloppe de {n} millions d'euros pour moderniser les collèges du secteur.",
-    "Les prévisionnistes annoncent des averses sur le littoral et des températures en légère baisse pour le week-end.",
-    "{person} a souligné l'importance d'associer les habitants aux choix qui seront faits dans les prochains mois.",
-    "Une réunion publique est prévue jeudi soir à la salle des fêtes pour présenter les grandes lignes du projet.",
-    "Les bénévoles de l'association ont distribué plus de {n} repas pendant la semaine de solidarité.",
-    "La start-up installée à {place} a levé {n} millions d'euros pour développer son application de covoiturage.",
-    "Le tribunal administratif examinera le recours des riverains lors d'une audience fixée au mois prochain.",
-    "Les agriculteurs de la vallée observent avec inquiétude la baisse des nappes phréatiques depuis le début de l'été.",
-]
-FR_CUES = [
-    "Le ministère russe des Affaires étrangères a démenti jeudi les déclarations de Washington sur un accord de coopération.",
-    "Pékin dément formellement toute implication dans cette affaire, selon un communiqué du porte-parole.",
-    "La Turquie ne participera à aucune opération militaire conduite sans mandat des Nations unies, a indiqué Ankara.",
-    "Le Quai d'Orsay rejette les accusations formulées par Moscou et les juge dénuées de tout fondement.",
-    "Le gouvernement iranien a refusé l'offre de médiation présentée par l'Union européenne.",
-]
-EN_PEOPLE = ["Maria Holt", "Daniel Reyes", "Priya Natarajan", "Tom Eckert", "Grace Liu", "Samuel Obi"]
-EN_PLACES = ["Leeds", "Bristol", "Denver", "Portland", "Glasgow", "Austin", "Cardiff", "Tampa", "Halifax"]
-EN_TOPICS = ["the housing plan", "the school budget", "the new bike lanes", "the water contract", "the summer festival",
-             "the hospital expansion", "the bus timetable", "the energy rebate", "the harbour project"]
-EN_SENTENCES = [
-    "In {place}, {person} presented a plan on {topic} on Tuesday, and councillors will vote on it within {n} weeks.",
-    "Figures released by the regional office show that {topic} now affects about {n},000 households.",
-    "Local business owners said trade had picked up over the past {n} months after a slow start to the year.",
-    "{person}, who chairs the transport committee, said the consultation would stay open until the end of the month.",
-    "The works, started {n} months ago, are expected to finish in the spring if the weather holds.",
-    "Residents packed the community hall on Thursday evening to hear the first details of {topic}.",
-    "The home side won {n}-1 in front of a crowd of several thousand at the riverside ground.",
-    "The museum in {place} is hosting an exhibition on travelling painters until January.",
-    "Forecasters expect showers on the coast and slightly cooler temperatures over the weekend.",
-    "The county council approved {n} million dollars to upgrade secondary schools across the district.",
-    "Volunteers served more than {n} meals during the charity week, organisers said.",
-    "A start-up based in {place} raised {n} million to expand its car-sharing app to three new cities.",
-    "Farmers in the valley are watching groundwater levels fall with growing concern.",
-    "{person} said the city would publish a full report on {topic} before the end of the year.",
-    "The court will hear the residents' appeal at a hearing set for next month.",
-]
-EN_CUES = [
-    "The Russian foreign ministry denied on Thursday that any agreement had been reached with Washington.",
-    "Beijing firmly rejects the accusations, the foreign ministry spokesperson told reporters.",
-    "The Kremlin refused to take part in the talks proposed by the European Union.",
-]
+sys.path.insert(0, str(ROOT / "bench"))
+
+from corpus import generate  # noqa: E402  (the generator shared with bench/e2e.py)
 
 
 def make_stream(n: int, cue_rate: float = 0.05, seed: int = 7) -> list[Article]:
-    """``n`` articles, fr/en ~ 60/40, 300-800 words, a cue sentence in ~``cue_rate`` of them."""
-    rng = random.Random(seed)
-    out = []
-    for i in range(n):
-        fr = rng.random() < 0.6
-        sents, people, places, topics = (FR_SENTENCES, FR_PEOPLE, FR_PLACES, FR_TOPICS) if fr else \
-            (EN_SENTENCES, EN_PEOPLE, EN_PLACES, EN_TOPICS)
-        target_words = rng.randint(300, 800)
-        paras, para, words = [], [], 0
-        while words < target_words:
-            s = rng.choice(sents).format(person=rng.choice(people), place=rng.choice(places),
-                                         topic=rng.choice(topics), n=rng.randint(2, 90))
-            para.append(s)
-            words += len(s.split())
-            if len(para) >= rng.randint(3, 5):
-                paras.append(" ".join(para))
-                para = []
-        if para:
-            paras.append(" ".join(para))
-        has_cue = rng.random() < cue_rate
-        if has_cue:
-            k = rng.randrange(len(paras))
-            paras[k] = paras[k] + " " + rng.choice(FR_CUES if fr else EN_CUES)
-        title = ("Actualité : " if fr else "News: ") + rng.choice(topics)
-        out.append(Article(id=f"bench-{i}", url=f"https://bench.example/{i}", title=title,
-                           body="\n\n".join(paras), lang="fr" if fr else "en", source="cue" if has_cue else ""))
-    return out
+    """``n`` articles of bench/corpus.py: fr/en ~ 60/40, 300-800 words, invented names and places,
+    ``cue_rate`` with a state denial/refusal sentence, 5 % hard negatives (clubs, firms, courts).
+    ``source`` is "cue" on the articles with a cue (the hard negatives count as false alarms)."""
+    return [Article.model_validate(d | {"source": "cue" if d["kind"] == "cue" else d["kind"]})
+            for d in generate(n, cue_share=cue_rate, seed=seed)]
 
 
 def rate(n: int, seconds: float) -> float:
