@@ -1,7 +1,8 @@
 """End-to-end benchmark: broker ceiling vs dementi throughput, alert latency, memory. One table.
 
-    .venv/bin/python bench/e2e.py                       # 20,000 articles, 30 s at 200 articles/s
-    .venv/bin/python bench/e2e.py --n 300 --latency-seconds 3 --rate 50     # smoke run
+    .venv/bin/python bench/e2e.py                  # 20,000 articles, 30 s at 200 articles/s, 2 workers
+    .venv/bin/python bench/e2e.py --workers 1      # the same with one worker process
+    .venv/bin/python bench/e2e.py --n 300 --latency-seconds 3 --rate 50 --workers 1     # smoke run
 
 What runs (all real processes, nothing mocked): an embedded broker (Tansu), the Bot API test server
 (``python -m tests.botapi.server``), ``dementi worker`` and ``dementi bot`` as subprocesses.
@@ -435,7 +436,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--cue-share", type=float, default=0.05)
     parser.add_argument("--hard-share", type=float, default=0.05)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--workers", type=int, default=1, help="detect worker processes in the group (default 1)")
+    parser.add_argument("--workers", type=int, default=2,
+                        help="detect worker processes in the group (default 2: one per core of the target machine, "
+                             "as `dementi run --workers 2`)")
     parser.add_argument("--rules", type=Path, default=ROOT / "config" / "rules", help="rules dir (copied)")
     parser.add_argument("--gazetteers", type=Path, default=ROOT / "config" / "gazetteers")
     parser.add_argument("--keep", action="store_true", help="keep the work dir (logs) and print its path")

@@ -25,7 +25,7 @@ SMOKE = {
     "engine.py": (["--n", "60", "--baseline", "3"], ["prefilter only", "naive"]),
     "feeds.py": (["--feeds", "2", "--entries", "2"], ["feed poller", "304"]),
     "notify.py": (["--n", "20"], ["burst-1chat", "p99"]),
-    "e2e.py": (["--n", "100", "--latency-seconds", "1", "--rate", "50"],
+    "e2e.py": (["--n", "100", "--latency-seconds", "1", "--rate", "50", "--workers", "1"],
                ["raw consume", "end-to-end", "p99", "peak RSS worker"]),
     "chaos.py": (["--rounds", "0", "--workers", "1", "--articles", "20"], ["exactly once"]),
 }
