@@ -7,7 +7,6 @@ bounded exponential backoff rather than a silent hang.
 from __future__ import annotations
 
 import logging
-import socket
 import time
 from collections.abc import Iterable
 
@@ -16,6 +15,7 @@ from kafka.admin import NewTopic
 from kafka.errors import KafkaError, TopicAlreadyExistsError
 
 from dementi.settings import Settings
+from streams.probe import broker_reachable
 
 log = logging.getLogger(__name__)
 
@@ -29,14 +29,7 @@ class BrokerUnavailable(RuntimeError):
 def tcp_reachable(bootstrap: str, timeout: float = 1.0) -> bool:
     """Does any bootstrap host accept a TCP connection? (kafka-python's own bootstrap waits up to
     ~25 s with growing backoff before giving up, so a dead address is detected here first.)"""
-    for hostport in bootstrap.split(","):
-        host, _, port = hostport.strip().rpartition(":")
-        try:
-            with socket.create_connection((host or "127.0.0.1", int(port)), timeout=timeout):
-                return True
-        except (OSError, ValueError):
-            continue
-    return False
+    return broker_reachable(bootstrap, timeout)
 
 
 def admin_client(bootstrap: str, timeout: float = 30.0) -> KafkaAdminClient:
