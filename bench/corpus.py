@@ -290,14 +290,14 @@ def main(argv: list[str] | None = None) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"synthetic corpus: {len(articles)} articles, seed {args.seed}")
+    table = Table(title=f"synthetic corpus ({len(articles)})")
     for col in ("kind", "fr", "en", "share"):
         table.add_column(col, justify="left" if col == "kind" else "right")
     for kind in ("plain", "cue", "hard_negative"):
         both = kinds[(kind, "fr")] + kinds[(kind, "en")]
         table.add_row(kind, str(kinds[(kind, "fr")]), str(kinds[(kind, "en")]), f"{100 * both / max(1, len(articles)):.1f} %")
     Console(file=sys.stderr if not args.out else sys.stdout).print(table)
-    print(f"words per article: min {min(words, default=0)}, mean {sum(words) / max(1, len(words)):.0f}, "
+    print(f"seed {args.seed}; words per article: min {min(words, default=0)}, mean {sum(words) / max(1, len(words)):.0f}, "
           f"max {max(words, default=0)}; distinct words: {len(vocab):,}"
           + (f"; written to {args.out}" if args.out else ""), file=sys.stderr if not args.out else sys.stdout)
 
