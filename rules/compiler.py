@@ -138,7 +138,7 @@ def _subject_like(unit: Unit, cues: list[Hit], m) -> bool:
     first = min(c.tok_start for c in cues)
     last = max(c.tok_end for c in cues)
     if m.end <= first:
-        return True
+        return not _claim_author(unit, m)
     if m.start >= last:
         between = [t.lower_ for t in unit.doc[last:m.start]]
         after = [t.lower_ for t in unit.doc[m.end:m.end + 2]]
@@ -146,6 +146,24 @@ def _subject_like(unit: Unit, cues: list[Hit], m) -> bool:
             return True
         return any(w in _AGENT_WORDS for w in between[-4:]) or any(w in _SPEECH_AFTER for w in after)
     return False  # inside the predicate: "rejected US allegations" -> the US is what is rejected
+
+
+_CLAIM_NOUNS = frozenset(
+    "allegation allegations claim claims accusation accusations charge charges report reports assertion "
+    "assertions allégation allégations affirmation affirmations accusation accusations acusación acusaciones "
+    "denuncia denuncias vorwürfe vorwurf behauptungen behauptung".split())
+_CLAIM_LINKS = frozenset("de d' d du des of by from par von del".split())
+
+
+def _claim_author(unit: Unit, m) -> bool:
+    """The actor authored the claim being denied ("Huawei rejected US allegations", "les
+    accusations de Washington"): it is the accuser, never the subject of the denial."""
+    doc = unit.doc
+    nxt = [t.lower_ for t in doc[m.end:m.end + 2]]
+    if nxt and (nxt[0] in _CLAIM_NOUNS or (nxt[0] in ("'s", "’s") and len(nxt) > 1 and nxt[1] in _CLAIM_NOUNS)):
+        return True
+    prev = [t.lower_ for t in doc[max(0, m.start - 2):m.start]]
+    return len(prev) == 2 and prev[1] in _CLAIM_LINKS and prev[0] in _CLAIM_NOUNS
 
 
 _NOUN_CUE_LINKS = frozenset("de du des d' d from of formel catégorique categorique officiel ferme net".split())

@@ -54,3 +54,12 @@ def test_noun_cue_with_actor_complement_on_parsed_french(tmp_path):
     engine = Engine.from_dir(tmp_path, GAZETTEERS)
     assert engine.explain("t.fr", "Nouveau démenti catégorique de Lima sur les livraisons.", lang="fr").matched
     assert not engine.explain("t.fr", "Le club dément les rumeurs venues de Lima.", lang="fr").matched
+
+
+def test_actor_that_authored_the_claim_is_not_its_denier(engine):
+    # the state named before the cue is the accuser: "Peruvian allegations", "claims by Lima"
+    assert not fired(engine, "t.subject", "The mining group Andexa, citing Peru's allegations, denied any bribery.")
+    assert not fired(engine, "t.subject", "Following claims by Lima, the mining group denied any bribery.")
+    assert not fired(engine, "t.subject", "Peru allegations of bribery were denied by the mining group.")
+    # ... while the state that speaks is still the subject
+    assert fired(engine, "t.subject", "Peru on Monday denied allegations of bribery made by the mining group.")
