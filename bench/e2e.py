@@ -28,7 +28,6 @@ import json
 import os
 import re
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -47,6 +46,7 @@ from corpus import ACTORS, generate, make_article  # noqa: E402
 from dementi.records import Article  # noqa: E402
 from dementi.settings import Settings  # noqa: E402
 from streams.broker import EmbeddedBroker, free_port, wait_for_port  # noqa: E402
+from tests.streams.helpers import stop_process  # noqa: E402
 from streams.topics import ensure_topics  # noqa: E402
 
 TOKEN = "123456789:BENCH-abcdefghijklmnopqrstuvwxyz0123456"
@@ -75,20 +75,8 @@ def start(args: list[str], env: dict, log: Path) -> subprocess.Popen:
 
 def stop(proc: subprocess.Popen | None, grace: float = 20.0) -> None:
     """SIGTERM, then SIGKILL of that process group after ``grace`` seconds (only our own PIDs)."""
-    if proc is None:
-        return
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(grace)
-            return
-        except subprocess.TimeoutExpired:
-            pass
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
-    proc.wait(10)
+    if proc is not None:
+        stop_process(proc, grace)
 
 
 def tail(log: Path, n: int = 3000) -> str:

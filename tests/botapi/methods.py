@@ -108,22 +108,32 @@ def _message_result(state: BotApiState, sent: Sent) -> dict:
     return msg
 
 
+def _checked_text(state: BotApiState, chat_id, params: dict) -> tuple:
+    """What sendMessage and editMessageText both check, in Telegram's order: injected faults for
+    the chat, then the text (entities, length), then the inline keyboard. Returns (plain, entities)
+    or an error response (status, body)."""
+    fault = _apply_fault(state, chat_id)
+    if fault:
+        return fault
+    parsed = _parse_text(params)
+    if isinstance(parsed[0], int):
+        return parsed
+    markup_error = _validate_markup(params.get("reply_markup"))
+    if markup_error:
+        return error(400, markup_error)
+    return parsed
+
+
 def send_message(state: BotApiState, params: dict) -> tuple[int, dict]:
     chat_id = _int(params.get("chat_id"))
     if chat_id in (None, ""):
         return error(400, "Bad Request: chat_id is empty")
     if not isinstance(chat_id, int):
         return error(400, "Bad Request: chat not found")
-    fault = _apply_fault(state, chat_id)
-    if fault:
-        return fault
-    parsed = _parse_text(params)
-    if isinstance(parsed[0], int):
-        return parsed  # type: ignore[return-value]
-    plain, entities = parsed
-    markup_error = _validate_markup(params.get("reply_markup"))
-    if markup_error:
-        return error(400, markup_error)
+    checked = _checked_text(state, chat_id, params)
+    if isinstance(checked[0], int):
+        return checked  # type: ignore[return-value]
+    plain, entities = checked
     sent = Sent(chat_id=chat_id, message_id=state.next_message_id(chat_id), text=plain, raw=str(params["text"]),
                 entities=entities, parse_mode=params.get("parse_mode"), reply_markup=params.get("reply_markup"),
                 received_at=time.time(), disable_notification=str(params.get("disable_notification")).lower() == "true")
@@ -134,16 +144,10 @@ def send_message(state: BotApiState, params: dict) -> tuple[int, dict]:
 
 def edit_message_text(state: BotApiState, params: dict) -> tuple[int, dict]:
     chat_id, message_id = _int(params.get("chat_id")), _int(params.get("message_id"))
-    fault = _apply_fault(state, chat_id)
-    if fault:
-        return fault
-    parsed = _parse_text(params)
-    if isinstance(parsed[0], int):
-        return parsed  # type: ignore[return-value]
-    plain, entities = parsed
-    markup_error = _validate_markup(params.get("reply_markup"))
-    if markup_error:
-        return error(400, markup_error)
+    checked = _checked_text(state, chat_id, params)
+    if isinstance(checked[0], int):
+        return checked  # type: ignore[return-value]
+    plain, entities = checked
     with state.lock:
         target = next((s for s in state.sent if s.chat_id == chat_id and s.message_id == message_id), None)
         if target is None:
