@@ -1,12 +1,12 @@
 """The faust application of the detect worker: articles topic -> rules -> alerts / dead-letter topics.
 
 Design choices (measured reasons in the module docstrings of detect/worker):
-- Raw serializers: the agent gets bytes, so a record faust cannot decode is still OURS to
+- Raw bytes: the handler gets the record values undecoded, so a record that does not decode is still OURS to
   dead-letter instead of an exception deep inside faust.
-- ``stream.noack_take`` batches: the per-record faust overhead stays small, the engine runs on a
-  whole batch, and the batch's events are acked by us only AFTER its alerts and dead letters are
-  delivered (acks=all), so a crash or a stop mid-batch replays the batch (at-least-once; alert ids are deterministic
-  and the bot's outbox dedups).
+- Batches, not events (``streams.batching``): each fetched record map goes to ``_handle`` whole,
+  and its offsets are committed only AFTER its alerts and dead letters are delivered (acks=all),
+  so a crash or a stop mid-batch replays the batch (at-least-once; alert ids are deterministic
+  and the bot's outbox dedups). faust's per-event path cost more than the rules themselves.
 - Alerts/dead letters go through ``app.producer`` directly (no faust Topic/codec machinery per
   message). Alerts are keyed by ``alert_id``; dead letters keep the original key.
 - No web server (several workers share a host), no leader topic, tables in memory.
@@ -25,13 +25,13 @@ import faust
 
 from dementi import metrics
 from dementi.settings import Settings
+from streams.batching import BatchApp
 from streams.detect import Detector, RawRecord
 from streams.rulesource import RuleSource, open_rule_source
 
 log = logging.getLogger(__name__)
 
-BATCH_MAX = 256          # keeps one batch well under a second of engine time (heartbeats, latency)
-BATCH_WITHIN = 0.02      # seconds to wait for a batch to fill: bounds the added latency
+BATCH_MAX = 500          # records per fetch (max_poll_records): one engine hand-off, one commit
 STATS_INTERVAL = 10.0   # seconds between throughput log lines (only when something was processed)
 YIELD_EVERY = 64         # give the event loop (heartbeats, fetcher) a turn every N records
 # faust hard-codes fetch_max_wait_ms=1500 for the worker consumer, and the embedded broker holds a
@@ -88,7 +88,7 @@ class DetectApp:
         data_dir = Path(s.data_dir) / "faust"
         data_dir.mkdir(parents=True, exist_ok=True)
         fetch = max(4 * 1024 * 1024, 3 * s.max_body_bytes)
-        app = faust.App(
+        app = BatchApp(
             app_id(s),
             broker=broker_urls(bootstrap),
             store="memory://",
@@ -102,35 +102,32 @@ class DetectApp:
             broker_commit_interval=1.0,
             consumer_auto_offset_reset="earliest",
             consumer_max_fetch_size=fetch,
+            broker_max_poll_records=BATCH_MAX,
             producer_max_request_size=max(8 * 1024 * 1024, fetch),
             producer_acks=-1,
             topic_partitions=s.topic_partitions,
             autodiscover=False,
         )
-        articles = app.topic(s.articles_topic, key_type=bytes, value_type=bytes, internal=False)
+        # Subscribed through the conductor (faust's group, assignor and rebalances); records arrive
+        # in batches through BatchConsumer, not as agent events (streams.batching says why).
+        app.topics.add(app.topic(s.articles_topic, key_type=bytes, value_type=bytes, internal=False))
         alerts_topic, dead_topic = s.alerts_topic, s.deadletter_topic
 
-        async def detect(stream) -> None:
-            # noack_take + manual acks: a batch's offsets become committable only AFTER its alerts
-            # and dead letters are delivered. (take_events acks in a `finally`, i.e. also when the
-            # batch is abandoned by a stop or a crash: its offsets could then be committed unprocessed.)
-            async for events in stream.noack_take(BATCH_MAX, within=BATCH_WITHIN):
-                try:
-                    await self._handle(app, events, alerts_topic, dead_topic)
-                except asyncio.CancelledError:
-                    raise
-                except Exception as exc:
-                    # Not a bad record (those are dead-lettered) but e.g. the producer failing:
-                    # crash so the process exits non-zero and the batch is replayed on restart,
-                    # instead of an agent that silently stopped consuming.
-                    log.critical("detect agent failed, stopping the worker: %r", exc, exc_info=True)
-                    self.fatal = exc
-                    await app.crash(exc)
-                    raise
-                for event in events:
-                    await stream.ack(event)
+        async def detect(records: list[RawRecord]) -> None:
+            try:
+                await self._handle(app, records, alerts_topic, dead_topic)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                # Not a bad record (those are dead-lettered) but e.g. the producer failing:
+                # crash so the process exits non-zero and the batch is replayed on restart,
+                # instead of a worker that silently stopped consuming.
+                log.critical("detect step failed, stopping the worker: %r", exc, exc_info=True)
+                self.fatal = exc
+                await app.crash(exc)
+                raise
 
-        app.agent(articles, name="detect", concurrency=1)(detect)
+        app.batch_handler = detect
 
         @app.timer(interval=s.rules_reload_interval)
         async def reload_rules() -> None:
@@ -165,9 +162,7 @@ class DetectApp:
 
         return app
 
-    async def _handle(self, app: faust.App, events, alerts_topic: str, dead_topic: str) -> None:
-        records = [RawRecord(e.message.topic, e.message.partition, e.message.offset, e.message.key,
-                             e.message.value, e.message.timestamp) for e in events]
+    async def _handle(self, app: faust.App, records: list[RawRecord], alerts_topic: str, dead_topic: str) -> None:
         started = time.perf_counter()
         result = None
         pending = []
