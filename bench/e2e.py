@@ -10,9 +10,14 @@ What runs (all real processes, nothing mocked): an embedded broker (Tansu), the 
 1. N synthetic articles (bench/corpus.py: fr/en, 300-800 words, 5 % state denials, 5 % hard
    negatives) are published to the articles topic, then one sentinel cue article per partition.
 2. (a) ceiling: a bare aiokafka consumer reads the same N records (no decoding) -> records/s.
-3. (b) the worker starts on that backlog. Throughput = N / (ready marker -> detection time of the
-   last sentinel alert); partitions are ordered, so the sentinels are processed last. Checked
-   against the worker group's committed offsets.
+3. (b) the workers start on that backlog; the sentinels are processed last (partitions are ordered),
+   so the detection time of the last sentinel alert ends the clock (checked against the group's
+   committed offsets). With several workers the first one starts alone and the group then pauses
+   to rebalance when the others join (the embedded broker holds a JoinGroup for half the session
+   timeout, ~3 s), so two rates are shown: steady state = articles not yet committed when the
+   group settled (every worker ready) / time from then to the last sentinel -- the rate the
+   target is judged on, like the ceiling (a), which has no group to join; and the whole run
+   from the first worker's ready marker, join pause included.
 4. (d) chats subscribe through the real bot (``/subscribe actor:RUS lang:fr``: one chat per
    denier country x language, so Telegram's 1 msg/s per chat does not dominate), then articles
    are published at a fixed rate; latency = publish time -> the test server's receipt of the
@@ -257,12 +262,21 @@ async def bench(args, work: Path) -> dict:
         first = await wait_until(lambda: next((r for r in readies if r.exists()), None), 120,
                                  "a worker's ready marker", procs, 0.01)
         t0 = float(first.read_text().split()[2])
+        group = f"{prefix}-detect"
+        # Steady state: once EVERY worker is ready, the group has settled (the last joiner's
+        # rebalance is the last one); what is not committed then is all processed afterwards. The
+        # offsets are read a little after that moment, so this rate errs on the low side.
+        await wait_until(lambda: all(r.exists() for r in readies), 120, "every worker's ready marker", procs, 0.01)
+        settled = max(float(r.read_text().split()[2]) for r in readies)
+        done_at_settle = await committed(broker.bootstrap, group, settings.articles_topic, parts)
         ids = [Article.model_validate(s).id for s in sentinels]
         await wait_until(lambda: all(watcher.detected(i) for i in ids), 900, "the backlog sentinels", procs)
         t1 = max(watcher.detected(i) for i in ids)
         out["e2e_rate"] = total / (t1 - t0)
         out["e2e_seconds"] = t1 - t0
-        group = f"{prefix}-detect"
+        out["settle_seconds"] = settled - t0
+        out["steady_n"] = total - done_at_settle
+        out["steady_rate"] = (total - done_at_settle) / (t1 - settled) if t1 > settled else None
         out["committed"] = await wait_until(
             lambda: _at_least(committed(broker.bootstrap, group, settings.articles_topic, parts), total), 30,
             "the worker's committed offsets", procs, 0.5)
@@ -396,9 +410,20 @@ def report(r: dict, args) -> None:
     for col in ("measure", "value", "target", ""):
         table.add_column(col, justify="left" if col in ("measure", "") else "right")
     table.add_row("(a) raw consume, bare aiokafka (ceiling)", f"{r['raw_rate']:,.0f} articles/s", "", "")
-    table.add_row("(b) dementi end-to-end (worker, backlog)", f"{r['e2e_rate']:,.0f} articles/s", "≥ 2,000",
-                  ok(r["e2e_rate"] >= 2000))
-    table.add_row("(c) ratio (b)/(a)", f"{100 * ratio:.1f} %", "≥ 25 %", ok(ratio >= 0.25))
+    steady = r.get("steady_rate")
+    if steady and args.workers > 1:
+        table.add_row("(b) dementi end-to-end, steady state (group settled)", f"{steady:,.0f} articles/s",
+                      "≥ 2,000", ok(steady >= 2000))
+        table.add_row("(c) ratio (b)/(a)", f"{100 * steady / r['raw_rate']:.1f} %", "≥ 25 %",
+                      ok(steady / r["raw_rate"] >= 0.25))
+        table.add_row("    incl. the group join: first worker ready → last alert", f"{r['e2e_rate']:,.0f} articles/s",
+                      "", f"{100 * ratio:.1f} %")
+        table.add_row("    group settled after / articles left then", f"{r['settle_seconds']:.1f} s / {r['steady_n']:,}",
+                      "", "")
+    else:
+        table.add_row("(b) dementi end-to-end (worker, backlog)", f"{r['e2e_rate']:,.0f} articles/s", "≥ 2,000",
+                      ok(r["e2e_rate"] >= 2000))
+        table.add_row("(c) ratio (b)/(a)", f"{100 * ratio:.1f} %", "≥ 25 %", ok(ratio >= 0.25))
     table.add_row(f"(d) latency publish → Bot API, p50 @ {args.rate:g}/s", ms(pct(lat, 50)), "", "")
     table.add_row("    p95", ms(pct(lat, 95)), "", "")
     table.add_row("    p99", ms(p99), "< 1 s", ok(p99 is not None and p99 < 1.0))
