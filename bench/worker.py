@@ -1,11 +1,15 @@
 """Rough throughput of the detect worker alone (articles/s), with the real rules and with none.
 
-Pre-publishes N synthetic articles to a fresh embedded broker, starts `dementi worker` as a
-subprocess, and measures from its ready marker until the group's committed offsets cover all N.
-Run with no rules (`--rules empty`) to see faust's own per-record overhead, the ceiling the engine
-eats into. Not a test: prints a table. The end-to-end benchmark (issue 8) lives in bench/e2e.py.
+Starts `dementi worker` as a subprocess on a fresh embedded broker and measures until the group's
+committed offsets cover all N synthetic articles. By default the articles are published once the
+worker is ready (as in production: the rate is then bounded by the publisher, the CPU column is the
+worker's cost per article); with --backlog they are published first and the worker starts on a full
+topic (its own speed). Run with no rules (`--rules empty`) to see the per-record overhead of the
+stream path (fetch, decode, dispatch), the ceiling the engine eats into. Not a test: prints a
+table. The end-to-end benchmark (issue 8) lives in bench/e2e.py.
 
     .venv/bin/python bench/worker.py --n 20000
+    .venv/bin/python bench/worker.py --n 60000 --rules empty --backlog
 """
 
 from __future__ import annotations
@@ -70,7 +74,8 @@ def committed(bootstrap: str, group: str, topic: str, partitions: int) -> int:
         consumer.close()
 
 
-def run_once(bootstrap: str, n: int, rules_dir: str | None, label: str, timeout: float, workers: int = 1) -> dict:
+def run_once(bootstrap: str, n: int, rules_dir: str | None, label: str, timeout: float, workers: int = 1,
+             backlog: bool = False) -> dict:
     """Start the workers, wait until all are ready, then publish n articles and time until every
     offset is committed (publishing overlaps with processing, as in production)."""
     prefix = f"b{int(time.time() * 1000) % 10**8}"
@@ -84,21 +89,29 @@ def run_once(bootstrap: str, n: int, rules_dir: str | None, label: str, timeout:
         env["DEMENTI_RULES_DIR"] = rules_dir
     profile = ["-m", "cProfile", "-o", os.environ["BENCH_PROFILE"]] if os.environ.get("BENCH_PROFILE") else []
     readies = [work / f"ready-{i}" for i in range(workers)]
+
+    def send_all() -> None:
+        producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=20, batch_size=256 * 1024)
+        for i, value in enumerate(values):
+            producer.send(settings.articles_topic, key=str(i).encode(), value=value)
+        producer.flush()
+        producer.close()
+
+    if backlog:  # the worker starts on a full topic: its own speed, not the publisher's
+        send_all()
     procs = [subprocess.Popen([sys.executable, *profile, "-m", "dementi.cli", "worker", "--ready-file", str(r)],
                               env=env, start_new_session=True) for r in readies]
     try:
         while not all(r.exists() for r in readies):
             if any(p.poll() is not None for p in procs):
                 raise SystemExit("a worker exited before it was ready")
-            time.sleep(0.05)
-        time.sleep(1.0)  # let a last rebalance settle
+            time.sleep(0.01 if backlog else 0.05)
+        if not backlog:
+            time.sleep(1.0)  # let a last rebalance settle
         t0 = time.monotonic()
         cpu0 = sum(_cpu_seconds(p.pid) for p in procs)
-        producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=20, batch_size=256 * 1024)
-        for i, value in enumerate(values):
-            producer.send(settings.articles_topic, key=str(i).encode(), value=value)
-        producer.flush()
-        producer.close()
+        if not backlog:
+            send_all()
         done = 0
         while done < n and time.monotonic() - t0 < timeout:
             time.sleep(0.5)
@@ -130,6 +143,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1, help="worker processes in the group")
     parser.add_argument("--timeout", type=float, default=300.0, help="stop measuring after this (partial rate)")
     parser.add_argument("--rules", choices=("project", "empty", "both"), default="both")
+    parser.add_argument("--backlog", action="store_true",
+                        help="publish the N articles BEFORE starting the worker (measures the worker, not the publisher)")
     args = parser.parse_args()
     # SIGTERM (e.g. `timeout`) must still run the finally blocks that stop the worker and broker.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -139,10 +154,10 @@ def main() -> None:
         if args.rules in ("empty", "both"):
             empty = tempfile.mkdtemp(prefix="dementi-norules-")
             rows.append(run_once(broker.bootstrap, args.n, empty, "no rules (faust + decode only)",
-                                 args.timeout, args.workers))
+                                 args.timeout, args.workers, args.backlog))
         if args.rules in ("project", "both"):
             rows.append(run_once(broker.bootstrap, args.n, None, f"project rules, {args.workers} worker(s)",
-                             args.timeout, args.workers))
+                             args.timeout, args.workers, args.backlog))
     print(f"{'configuration':34} {'articles':>9} {'seconds':>8} {'articles/s':>11} {'worker CPU µs/article':>22}")
     for r in rows:
         print(f"{r['label']:34} {r['n']:>9} {r['seconds']:>8.1f} {r['rate']:>11.0f} {r['cpu_us']:>22.0f}")
