@@ -27,6 +27,7 @@ SMOKE = {
     "notify.py": (["--n", "20"], ["burst-1chat", "p99"]),
     "e2e.py": (["--n", "100", "--latency-seconds", "1", "--rate", "50", "--workers", "1"],
                ["raw consume", "end-to-end", "p99", "peak RSS worker"]),
+    "worker.py": (["--n", "200", "--rules", "empty", "--backlog"], ["no rules", "µs/article"]),
     "chaos.py": (["--rounds", "0", "--workers", "1", "--articles", "20"], ["exactly once"]),
 }
 TIMEOUT = 240.0
