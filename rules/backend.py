@@ -26,8 +26,9 @@ class ActorBackend:
         self.gazetteer = gazetteer
         self._actors = actors
 
-    def mentions(self, doc_or_span) -> list:
-        return self.gazetteer.mentions(doc_or_span) if self.gazetteer is not None else []
+    def mentions(self, doc_or_span, text: str | None = None) -> list:
+        """``text``: ``doc_or_span.text`` when the caller has it (saves spaCy rebuilding it)."""
+        return self.gazetteer.mentions(doc_or_span, text) if self.gazetteer is not None else []
 
     def subject_of(self, token, mentions: list):
         return self._actors.subject_of(token, mentions)

@@ -61,15 +61,15 @@ def opening_actor(text: str, mentions: list) -> Actor | None:
     return None
 
 
-def bare_titles(gazetteer, doc, mentions: list) -> list[tuple[int, int, str, str]]:
+def bare_titles(gazetteer, doc, mentions: list, text: str | None = None) -> list[tuple[int, int, str, str]]:
     """(token start, token end, kind, text) of title-like words with no country that the
     gazetteer did not turn into actors, introduced by an article (or opening the unit) and not
-    followed by a complement ("le porte-parole du club")."""
+    followed by a complement ("le porte-parole du club"). ``text``: ``doc.text`` if known."""
     if gazetteer is None:
         return []
     taken = {i for m in mentions for i in range(m.start, m.end)}
     out = []
-    for hit in gazetteer.find(doc.text):
+    for hit in gazetteer.find(doc.text if text is None else text):
         entry = hit.entry
         if entry.country or entry.kind not in TITLE_LIKE_KINDS:
             continue
@@ -94,7 +94,7 @@ def coref_mentions(unit, gazetteer, context_fn) -> list:
     is only called when the unit has such a title. Without context: the mentions unchanged."""
     mentions = unit.mentions()
     countryless = [m for m in mentions if m.actor.country is None and m.actor.kind in TITLE_LIKE_KINDS]
-    bare = bare_titles(gazetteer, unit.doc, mentions)
+    bare = bare_titles(gazetteer, unit.doc, mentions, unit.text)
     if not countryless and not bare:
         return mentions
     context = context_fn()

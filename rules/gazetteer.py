@@ -37,10 +37,16 @@ CONNECTORS = {"", "de", "du", "des", "d'", "de la", "de l'", "of", "of the", "'s
               "de las", "do", "da", "dos", "das", "der", "von", "di", "della", "dell'", "dello", "al", "la",
               "the", "-"}
 ARABIC_PREFIXES = set("وبلفك")
+_FOUND_CACHE = 256  # texts whose hits Gazetteer.find keeps
 
 
 def _is_word_char(ch: str) -> bool:
     return ch.isalnum() or ch == "_"
+
+
+def _shouting(text: str) -> bool:  # an all-caps headline: > 60 % of the letters are capitals
+    letters = [c for c in text if c.isalpha()]
+    return bool(letters) and sum(c.isupper() for c in letters) / len(letters) > 0.6
 
 
 def _is_arabic(s: str) -> bool:
@@ -117,6 +123,7 @@ class Gazetteer:
             if len(automaton):
                 automaton.make_automaton()
         self.alias_count = len(keyed)
+        self._found: dict[str, list[_Hit]] = {}
 
     # ------------------------------------------------------------------ loading
     @classmethod
@@ -138,24 +145,38 @@ class Gazetteer:
 
     # ------------------------------------------------------------------ matching
     def find(self, text: str) -> list[_Hit]:
-        """Raw alias hits (char offsets), longest-leftmost, after exclusions."""
+        """Raw alias hits (char offsets), longest-leftmost, after exclusions. WHY a cache: one
+        article's sentence, paragraph, title and lead are scanned by the actor-presence test, the
+        unit's mentions, bare titles, the context and the paragraph target (hits are shared)."""
+        hits = self._found.get(text)
+        if hits is None:
+            hits = self._found[text] = self._find(text)
+            while len(self._found) > _FOUND_CACHE:
+                try:
+                    del self._found[next(iter(self._found))]  # oldest first
+                except (KeyError, RuntimeError):  # another thread got there first
+                    break
+        return hits
+
+    def _find(self, text: str) -> list[_Hit]:
         folded, fmap = fold_with_map(text)
         hits: list[tuple[int, int, int]] = []   # folded start, folded end (excl), entry
         self._scan(self._ci, folded, hits, lower=True, text=text, fmap=fmap)
-        letters = [c for c in text if c.isalpha()]
-        shouting = letters and sum(c.isupper() for c in letters) / len(letters) > 0.6
-        if not shouting and len(self._cs):
+        if len(self._cs):
             cased, cmap = fold_with_map(text, lower=False)
             cs_hits: list[tuple[int, int, int]] = []
             self._scan(self._cs, cased, cs_hits, lower=False, text=text, fmap=cmap)
-            # convert to the lower-folded coordinates through original offsets
-            orig_to_folded = {}
-            for fi, oi in enumerate(fmap):
-                orig_to_folded.setdefault(oi, fi)
-            for s, e, idx in cs_hits:
-                os_, oe = cmap[s], cmap[e - 1]
-                if os_ in orig_to_folded and oe in orig_to_folded:
-                    hits.append((orig_to_folded[os_], orig_to_folded[oe] + 1, idx))
+            if cs_hits and not _shouting(text):           # all-caps aliases are ignored in all-caps text
+                if isinstance(fmap, range) and isinstance(cmap, range):
+                    hits.extend(cs_hits)                  # both maps are the identity
+                else:                                     # convert through original offsets
+                    orig_to_folded = {}
+                    for fi, oi in enumerate(fmap):
+                        orig_to_folded.setdefault(oi, fi)
+                    for s, e, idx in cs_hits:
+                        os_, oe = cmap[s], cmap[e - 1]
+                        if os_ in orig_to_folded and oe in orig_to_folded:
+                            hits.append((orig_to_folded[os_], orig_to_folded[oe] + 1, idx))
         hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
         chosen: list[tuple[int, int, int]] = []
         last_end = -1
@@ -163,7 +184,7 @@ class Gazetteer:
             if s >= last_end:
                 chosen.append((s, e, idx))
                 last_end = e
-        excluded = self._excluded_ranges(folded)
+        excluded = self._excluded_ranges(folded) if chosen else []
         out = []
         for s, e, idx in chosen:
             if any(s < xe and xs < e for xs, xe in excluded):
@@ -232,12 +253,12 @@ class Gazetteer:
         groups = [g for g in _group(text, hits) if not _former(text, g[0].start) and not _possessive_of_other(text, g)]
         return [g for g in (self._resolve(text, group) for group in groups) if g is not None]
 
-    def mentions(self, doc_or_span) -> list[ActorMention]:
-        """Actor mentions in a spaCy Doc or Span, token indices relative to the Doc."""
+    def mentions(self, doc_or_span, text: str | None = None) -> list[ActorMention]:
+        """Mentions in a Doc or Span, token indices of the Doc; ``text``: its .text if known (faster)."""
         doc = getattr(doc_or_span, "doc", doc_or_span)
         offset = getattr(doc_or_span, "start_char", 0)
         out = []
-        for s, e, actor, weak in self.find_actors(doc_or_span.text):
+        for s, e, actor, weak in self.find_actors(doc_or_span.text if text is None else text):
             span = doc.char_span(offset + s, offset + e, alignment_mode="expand")
             if span is None or len(span) == 0:
                 continue
