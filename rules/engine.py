@@ -19,14 +19,15 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from dementi.records import Actor, Alert, Article, Evidence, Span
+from rules.analysis import Analysis, FieldText
+from rules.backend import ActorBackend
 from rules.compiler import ActorNode, AllNode, NearNode, compile_condition, requirements
 from rules.conditions import Hit, Outcome, Unit
-from rules.context import context_actor, coref_mentions, may_hold_actor
 from rules.loader import LoadedRule, RuleError, RuleLoadError, load_dir
-from rules.nlp import detect_language, get_pipeline, has_parser
+from rules.nlp import detect_language
 from rules.prefilter import Prefilter
 from rules.schema import Rule
-from rules.segment import Segment, paragraphs, sentences
+from rules.segment import Segment
 from rules.textnorm import fold
 
 __all__ = ["Engine", "RuleLoadError", "RuleError", "Explanation", "UnitReport"]
@@ -75,110 +76,6 @@ class Explanation:
         return any(u.outcome.ok for u in self.units)
 
 
-class _FieldText:
-    """Segments of one field and, lazily, which rules' literals each sentence contains."""
-
-    def __init__(self, name: str, text: str, prefilter: Prefilter):
-        self.name, self.text = name, text
-        self.paragraphs = paragraphs(text)
-        self._sentences: list[Segment] | None = None
-        self._prefilter = prefilter
-        self._cands: dict[str, list[tuple[Segment, set[int]]]] | None = None
-
-    @property
-    def sentences(self) -> list[Segment]:
-        if self._sentences is None:  # lazily: most fields only need the candidate paragraphs split
-            self._sentences = sentences(self.text, self.paragraphs)
-        return self._sentences
-
-    def candidates(self, scope: str) -> list[tuple[Segment, set[int]]]:
-        """Units of ``scope`` (sentences, paragraphs or the whole field) where some rule's clauses
-        all hold, with those rules.
-
-        WHY paragraph first: one prefilter pass per paragraph instead of per sentence, and only
-        the paragraphs where some rule is complete are split into sentences. A paragraph's
-        literals include those of each of its sentences, so no candidate sentence is lost (a
-        paragraph/document may get a few more candidates: safe, stage 2 decides)."""
-        if self._cands is None:
-            pf = self._prefilter
-            sents: list[tuple[Segment, set[int]]] = []
-            paras: list[tuple[Segment, set[int]]] = []
-            doc: set = set()
-            for para in self.paragraphs:
-                pairs = pf.satisfied(para.text(self.text))
-                doc |= pairs
-                rules = pf.complete(pairs)
-                if not rules:
-                    continue
-                paras.append((para, rules))
-                for s in sentences(self.text, [para]):
-                    found = pf.complete(pf.satisfied(s.text(self.text)))
-                    if found:
-                        sents.append((s, found))
-            whole = pf.complete(doc)
-            self._cands = {"sentence": sents, "paragraph": paras,
-                           "document": [(Segment(0, len(self.text), 0), whole)] if whole else []}
-        return self._cands[scope]
-
-    def units(self, scope: str, index: int | None) -> list[tuple[Segment, bool]]:
-        """(segment, selected by the prefilter) for a scope; ``index=None`` selects everything,
-        otherwise only the units selected for rule ``index`` are returned."""
-        if index is None:
-            segs = {"sentence": self.sentences, "paragraph": self.paragraphs,
-                    "document": [Segment(0, len(self.text), 0)]}[scope]
-            return [(s, True) for s in segs]
-        return [(s, True) for s, rules in self.candidates(scope) if index in rules]
-
-
-class _Analysis:
-    """Everything computed for one article, shared by all rules (segments, parsed units)."""
-
-    def __init__(self, engine: "Engine", fields: list[tuple[str, str]], lang: str):
-        self.engine, self.lang = engine, lang
-        self.fields = [_FieldText(name, text, engine._prefilter) for name, text in fields]
-        self._units: dict[tuple[str, int, int], Unit] = {}
-        self._actors: dict[tuple[str, int, int], bool] = {}
-        self._nlp = None
-
-    @property
-    def nlp(self):
-        if self._nlp is None:
-            self._nlp = get_pipeline(self.lang)
-        return self._nlp
-
-    def actor_possible(self, ft: _FieldText, seg: Segment) -> bool:
-        """Could an ``actor`` condition hold on a unit of this segment (a mention, or a bare title
-        the context may resolve)? One gazetteer scan of the text, ~20x cheaper than spaCy."""
-        key = (ft.name, seg.start, seg.end)
-        found = self._actors.get(key)
-        if found is None:
-            gazetteer = getattr(self.engine.backend, "gazetteer", None)
-            found = self._actors[key] = gazetteer is None or may_hold_actor(gazetteer, seg.text(ft.text))
-        return found
-
-    def unit(self, ft: _FieldText, seg: Segment) -> Unit:
-        key = (ft.name, seg.start, seg.end)
-        unit = self._units.get(key)
-        if unit is None:
-            text = seg.text(ft.text)
-            doc = self.nlp(text)
-            unit = Unit(text, ft.name, self.lang, doc, has_parser(self.nlp), self.engine._mentions_fn)
-            gazetteer = getattr(self.engine.backend, "gazetteer", None)
-            if gazetteer is not None and ft.name == "body":
-                unit.coref_fn = lambda u, ft=ft, seg=seg: coref_mentions(
-                    u, gazetteer, lambda: self.context_actor(ft, seg))
-            self._units[key] = unit
-        return unit
-
-    def context_actor(self, ft: _FieldText, seg: Segment) -> Actor | None:
-        """The state a bare title of this body unit refers to (rules.context): the nearest earlier
-        sentence of its paragraph that opens with a state actor, else the title, else the lead."""
-        earlier = [s.text(ft.text) for s in reversed(ft.sentences) if s.paragraph == seg.paragraph and s.end <= seg.start]
-        title = next((f.text for f in self.fields if f.name == "title"), "")
-        lead = ft.sentences[0].text(ft.text) if ft.sentences and ft.sentences[0].end <= seg.start else ""
-        return context_actor(self.engine.backend.gazetteer, earlier + [title, lead])
-
-
 class Engine:
     def __init__(self, rules: Sequence[Rule | LoadedRule], backend=None):
         self.backend = backend
@@ -196,6 +93,7 @@ class Engine:
         self._prefilter = Prefilter([c.literals for c in self._compiled])
         self._unfilterable = frozenset(self._prefilter.unfilterable)
         self._mentions_fn = backend.mentions if backend is not None else None
+        self._text_mentions = isinstance(backend, ActorBackend)  # its mentions() take the doc's text
         # counters for benchmarks and metrics: articles seen, articles / units that reached spaCy
         self.stats = {"articles": 0, "stage2_articles": 0, "stage2_units": 0}
 
@@ -236,7 +134,7 @@ class Engine:
     def has_cue(self, article: Article) -> bool:
         """Stage 1 alone: does a field hold every literal clause of some enabled rule?"""
         pf = self._prefilter
-        return any(pf.rules_in(t) for t in (article.title, article.body) if t)
+        return any(pf.scan(t).guards for t in (article.title, article.body) if t)
 
     def missing_clauses(self, rule_id: str, text: str) -> list[list[str]]:
         """Prefilter clauses of ``rule_id`` with no literal in ``text`` (a few literals of each, for
@@ -259,15 +157,24 @@ class Engine:
         if not self._compiled:
             return []
         self.stats["articles"] += 1
-        if prefilter and not self._unfilterable and not self.has_cue(article):
-            return []
+        scans = None
+        if prefilter and not self._unfilterable:  # stage 1 (has_cue), keeping each field's scan
+            pf = self._prefilter
+            scans = {n: pf.scan(t) for n, t in (("title", article.title), ("body", article.body)) if t}
+            if not any(scan.guards for scan in scans.values()):
+                return []
         fields = [(n, t) for n, t in (("title", article.title), ("body", article.body)) if t and t.strip()]
-        lang = article.lang or detect_language(f"{article.title}\n{article.body[:1500]}")
+        analysis = Analysis(self, fields, None, scans)
+        if prefilter and not self._unfilterable and not any(
+                ft.candidates(scope) for ft in analysis.fields for scope in ("sentence", "paragraph", "document")):
+            return []  # a cue in the field, but no paragraph (nor the paragraphs together) holds one
+        lang = analysis.lang = article.lang or detect_language(f"{article.title}\n{article.body[:1500]}")
         wanted = set(only) if only is not None else None
-        active = [c for c in self._compiled if c.applies_to(lang) and (wanted is None or c.rule.id in wanted)]
+        active = [c for c in self._compiled if c.applies_to(lang) and (wanted is None or c.rule.id in wanted)
+                  and (not prefilter or c.index in self._unfilterable or any(
+                      ft.name in c.rule.fields and c.index in ft.selected(c.rule.scope) for ft in analysis.fields))]
         if not active:
             return []
-        analysis = _Analysis(self, fields, lang)
         out = []
         for cr in active:
             try:
@@ -285,7 +192,7 @@ class Engine:
             self.stats["stage2_units"] += len(analysis._units)
         return out
 
-    def _first_match(self, cr: CompiledRule, analysis: _Analysis, article: Article,
+    def _first_match(self, cr: CompiledRule, analysis: Analysis, article: Article,
                      prefilter: bool = True) -> Alert | None:
         unfilterable = cr.index in self._unfilterable or not prefilter
         for ft in analysis.fields:
@@ -302,7 +209,7 @@ class Engine:
                     return self._alert(cr, analysis, ft, seg, unit, outcome, article)
         return None
 
-    def _alert(self, cr, analysis: _Analysis, ft: _FieldText, seg: Segment, unit: Unit,
+    def _alert(self, cr, analysis: Analysis, ft: FieldText, seg: Segment, unit: Unit,
                outcome: Outcome, article: Article) -> Alert:
         hits = sorted({(h.start, h.end, h.label): h for h in outcome.hits}.values(), key=lambda h: (h.start, h.end))
         # evidence sentence: the unit itself for sentence scope, else the sentence holding the first
@@ -329,7 +236,7 @@ class Engine:
                      denier=denier, target=target, quote=quote)
 
     def _actors(self, unit: Unit, hits: list[Hit], rel_start: int, rel_end: int, outcome: Outcome,
-                analysis: _Analysis, ft: _FieldText, sent: Segment) -> tuple[Actor | None, Actor | None]:
+                analysis: Analysis, ft: FieldText, sent: Segment) -> tuple[Actor | None, Actor | None]:
         if self.backend is None:
             return None, None
         sent_span = unit.doc.char_span(rel_start, rel_end, alignment_mode="expand") or unit.doc[:]
@@ -347,10 +254,10 @@ class Engine:
             target = self._paragraph_target(analysis, ft.paragraphs[sent.paragraph].text(ft.text), denier)
         return denier, target
 
-    def _paragraph_target(self, analysis: _Analysis, paragraph: str, denier: Actor) -> Actor | None:
+    def _paragraph_target(self, analysis: Analysis, paragraph: str, denier: Actor) -> Actor | None:
         """Another state actor of the paragraph (tokenizer-only doc: cheap) when the sentence has none."""
         doc = analysis.nlp.make_doc(paragraph)
-        for m in self.backend.mentions(doc):
+        for m in (self.backend.mentions(doc, text=paragraph) if self._text_mentions else self.backend.mentions(doc)):
             a = m.actor
             if not (a.country or a.kind == "igo") or (denier.country and a.country == denier.country) or a.name == denier.name:
                 continue
@@ -367,7 +274,7 @@ class Engine:
             raise KeyError(rule_id)
         lang = lang or (cr.rule.languages[0] if len(cr.rule.languages) == 1 else detect_language(f"{title}\n{text}"))
         fields = [(n, t) for n, t in (("title", title), ("body", text)) if t and t.strip()]
-        analysis = _Analysis(self, fields, lang)
+        analysis = Analysis(self, fields, lang)
         report = Explanation(rule_id, lang)
         unfilterable = cr.index in self._unfilterable
         for ft in analysis.fields:

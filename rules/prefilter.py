@@ -15,9 +15,19 @@ Two paths give the same answer:
     matcher itself enforces boundaries. The matcher is an RE2 ``Set`` (one DFA pass that reports
     which literals occur, ~100k articles/s), with the Aho-Corasick automaton as fallback.
   * Any other text is folded with ``textnorm.fold`` and boundaries are checked per hit.
+
+Per-segment answers without one pass per segment (``Prefilter.scan`` + ``Scan.segment_rules``):
+the whole field is matched once; when some rule is complete there, only the literals of those
+rules are located in the field's view (``str.find``) and each occurrence is assigned to the
+paragraph or sentence holding it. A segment's own view is a slice of the field's view (the
+characters around a segment are spaces, checked), so the answer is the one a pass over the
+segment would give. Clause sets are ints (one bit per clause, a guard bit per rule): "every
+clause of some rule holds" is one addition and one ``&``.
 """
 
 from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
 
 import ahocorasick
 
@@ -42,6 +52,7 @@ def _build_table() -> bytes:
 
 
 _TABLE = _build_table()
+_LIGATURES = tuple(old for old, new in _TYPO if len(new) > 1)  # the only characters whose view is longer
 
 
 def latin_view(text: str) -> str | None:
@@ -84,6 +95,24 @@ class Prefilter:
         self._latin = self._automaton(latin)
         self._latin_keys = [(key, frozenset(clauses)) for (key, _), clauses in latin.items()]
         self._set = self._re2_set([key for key, _ in self._latin_keys])
+        # bit layout: rule i owns bits offset_i .. offset_i + k_i - 1 (its clauses) and the guard bit
+        # offset_i + k_i; adding LOW carries into a guard bit iff all clauses of that rule are set
+        self._bit: dict[Clause, int] = {}
+        self._low = self._guard = 0
+        self._rule_of_guard: dict[int, int] = {}
+        self._clause_bits: dict[int, int] = {}  # rule -> its clause bits
+        offset = 0
+        for i, req in enumerate(rule_requirements):
+            if not req:
+                continue
+            for j in range(len(req)):
+                self._bit[(i, j)] = 1 << (offset + j)
+            self._low |= 1 << offset
+            self._guard |= 1 << (offset + len(req))
+            self._rule_of_guard[offset + len(req)] = i
+            self._clause_bits[i] = ((1 << len(req)) - 1) << offset
+            offset += len(req) + 1
+        self._key_mask = [self.mask(clauses) for _, clauses in self._latin_keys]
 
     @staticmethod
     def _re2_set(keys: list[str]):
@@ -149,3 +178,123 @@ class Prefilter:
 
     def rules_in(self, text: str) -> set[int]:
         return self.complete(self.satisfied(text))
+
+    # ------------------------------------------------------------------ bit masks and localisation
+    def mask(self, pairs) -> int:
+        """(rule, clause) pairs as a bit mask."""
+        bit = self._bit
+        out = 0
+        for pair in pairs:
+            out |= bit[pair]
+        return out
+
+    def complete_mask(self, mask: int) -> int:
+        """Guard bits of the rules all of whose clauses are in ``mask`` (0: none)."""
+        return (mask + self._low) & self._guard
+
+    def rules_of(self, guards: int) -> set[int]:
+        out = set()
+        while guards:
+            low = guards & -guards
+            out.add(self._rule_of_guard[low.bit_length() - 1])
+            guards ^= low
+        return out
+
+    def scan(self, text: str) -> "Scan":
+        """One pass over a whole field: the clauses it satisfies, and what :meth:`Scan.segment_rules`
+        needs to answer for its paragraphs and sentences."""
+        view = latin_view(text)
+        if view is None or self._set is None:
+            return Scan(self, text, None, (), self.mask(self.satisfied(text)))
+        keys = self._set.Match(view) or ()
+        mask = 0
+        key_mask = self._key_mask
+        for idx in keys:
+            mask |= key_mask[idx]
+        return Scan(self, text, view, keys, mask)
+
+
+class Scan:
+    """A field matched once (see :meth:`Prefilter.scan`). ``rules``: rules complete in the field."""
+
+    def __init__(self, pf: Prefilter, text: str, view: str | None, keys, mask: int):
+        self.pf, self.text, self.view, self.keys, self.mask = pf, text, view, keys, mask
+        self.guards = pf.complete_mask(mask)
+        self._located: tuple[int, list[tuple[int, int, int]]] | None = None
+        self._ligatures: list[int] | None = None
+
+    @property
+    def rules(self) -> set[int]:
+        return self.pf.rules_of(self.guards) if self.guards else set()
+
+    def _occurrences(self) -> tuple[int, list[tuple[int, int, int]]]:
+        """(clause bits of the rules complete in the field, sorted (view start, view end, clause
+        bits) of every occurrence of their literals)."""
+        if self._located is None:
+            pf, view = self.pf, self.view
+            relevant = 0
+            for rule in self.rules:
+                relevant |= pf._clause_bits[rule]
+            occ = []
+            for idx in self.keys:
+                bits = pf._key_mask[idx] & relevant
+                if not bits:
+                    continue
+                key = pf._latin_keys[idx][0]
+                n = len(key)
+                pos = view.find(key)
+                while pos >= 0:
+                    occ.append((pos, pos + n, bits))
+                    pos = view.find(key, pos + 1)
+            occ.sort()
+            self._located = (relevant, occ)
+        return self._located
+
+    def _view_index(self, i: int) -> int:
+        """Index in the view of the first character produced by text[i] (ligatures take two)."""
+        return i + 1 + bisect_left(self._ligatures, i)
+
+    def segment_rules(self, segments: list[tuple[int, int]]) -> list[tuple[int, set[int]]]:
+        """For sorted, disjoint [start, end) segments of the field: (clause mask, complete rules) of
+        each, exactly as ``complete(satisfied(text[start:end]))`` (the mask is restricted to the
+        rules complete in the whole field: no other rule can be complete in a part of it)."""
+        pf = self.pf
+        if not self.guards:
+            return [(0, set()) for _ in segments]
+        view = self.view
+        ranges = []
+        if view is not None:
+            if self._ligatures is None:
+                self._ligatures = sorted(i for lig in _LIGATURES if lig in self.text for i in _all_positions(self.text, lig))
+            for start, end in segments:
+                if self._ligatures:
+                    lo, hi = self._view_index(start) - 1, self._view_index(end) + 1  # with the padding spaces
+                else:
+                    lo, hi = start, end + 2
+                if view[lo] != " " or view[hi - 1] != " ":
+                    view = None  # a segment not bounded by spaces (never the case for segment.py's)
+                    break
+                ranges.append((lo, hi))
+        if view is None:  # non-Latin text: one pass per segment
+            out = []
+            for start, end in segments:
+                m = pf.mask(pf.satisfied(self.text[start:end]))
+                out.append((m, pf.rules_of(pf.complete_mask(m))))
+            return out
+        _, occ = self._occurrences()
+        starts = [lo for lo, _ in ranges]
+        masks = [0] * len(segments)
+        for s, e, bits in occ:
+            k = bisect_right(starts, s) - 1
+            if k >= 0 and e <= ranges[k][1]:
+                masks[k] |= bits
+        return [(m, pf.rules_of(pf.complete_mask(m)) if m else set()) for m in masks]
+
+
+def _all_positions(text: str, ch: str) -> list[int]:
+    out = []
+    pos = text.find(ch)
+    while pos >= 0:
+        out.append(pos)
+        pos = text.find(ch, pos + 1)
+    return out

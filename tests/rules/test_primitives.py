@@ -208,6 +208,7 @@ def test_language_detected_when_absent(engine_for):
 
 
 def test_no_cue_article_never_touches_spacy(engine_for, monkeypatch):
+    import rules.analysis
     import rules.engine
 
     e = engine_for({"all": [{"lemma": "démentir"}, {"actor": {"role": "subject"}}]})
@@ -215,7 +216,7 @@ def test_no_cue_article_never_touches_spacy(engine_for, monkeypatch):
     def boom(lang):
         raise AssertionError("spaCy pipeline requested for an article without cues")
 
-    monkeypatch.setattr(rules.engine, "get_pipeline", boom)
+    monkeypatch.setattr(rules.analysis, "get_pipeline", boom)
     monkeypatch.setattr(rules.engine, "detect_language", boom)
     assert fire(e, "Le gouvernement a présenté un budget rapidement adopté.", lang=None) == []
     with pytest.raises(AssertionError):

@@ -1,0 +1,152 @@
+"""Per-article state of the engine: each field's segments and prefilter candidates, parsed units.
+
+WHY a module of its own: everything here lives for one ``Engine.alerts`` call and is shared by all
+rules of that call (segments, candidate units, spaCy docs, gazetteer answers), so each is computed
+at most once per article, and lazily: most articles stop at the field scan.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import TYPE_CHECKING
+
+from dementi.records import Actor
+from rules.conditions import Unit
+from rules.context import context_actor, coref_mentions, may_hold_actor
+from rules.nlp import get_pipeline, has_parser
+from rules.prefilter import Prefilter, Scan
+from rules.segment import Segment, paragraphs, sentences
+
+if TYPE_CHECKING:
+    from rules.engine import Engine
+
+__all__ = ["FieldText", "Analysis"]
+
+
+class FieldText:
+    """Segments of one field and, lazily, which rules' literals each sentence contains."""
+
+    def __init__(self, name: str, text: str, prefilter: Prefilter, scan: Scan | None = None):
+        self.name, self.text = name, text
+        self._paragraphs: list[Segment] | None = None
+        self._sentences: list[Segment] | None = None
+        self._prefilter = prefilter
+        self._scan = scan
+        self._cands: dict[str, list[tuple[Segment, set[int]]]] | None = None
+
+    @property
+    def paragraphs(self) -> list[Segment]:
+        if self._paragraphs is None:
+            self._paragraphs = paragraphs(self.text)
+        return self._paragraphs
+
+    @property
+    def sentences(self) -> list[Segment]:
+        if self._sentences is None:  # lazily: most fields only need the candidate paragraphs split
+            self._sentences = sentences(self.text, self.paragraphs)
+        return self._sentences
+
+    def candidates(self, scope: str) -> list[tuple[Segment, set[int]]]:
+        """Units of ``scope`` (sentences, paragraphs or the whole field) where some rule's clauses
+        all hold, with those rules.
+
+        WHY paragraph first: the paragraphs are checked first, and only those where some rule is
+        complete are split into sentences. A paragraph's literals include those of each of its
+        sentences, so no candidate sentence is lost (a paragraph/document may get a few more
+        candidates: safe, stage 2 decides). WHY one scan: the field is matched once; when no rule
+        is complete in it (most articles), no paragraph can have one and nothing is split; else
+        only the literals of the complete rules are located (``Scan.segment_rules``). The
+        document's literals are those of its paragraphs (a phrase across a line break is none)."""
+        if self._cands is None:
+            pf = self._prefilter
+            if self._scan is None:
+                self._scan = pf.scan(self.text)
+            scan = self._scan
+            sents: list[tuple[Segment, set[int]]] = []
+            paras: list[tuple[Segment, set[int]]] = []
+            doc = 0
+            if scan.guards:
+                found = scan.segment_rules([(p.start, p.end) for p in self.paragraphs])
+                for para, (mask, rules) in zip(self.paragraphs, found):
+                    doc |= mask
+                    if not rules:
+                        continue
+                    paras.append((para, rules))
+                    split = sentences(self.text, [para])
+                    for sent, (_, in_sent) in zip(split, scan.segment_rules([(x.start, x.end) for x in split])):
+                        if in_sent:
+                            sents.append((sent, in_sent))
+            whole = pf.rules_of(pf.complete_mask(doc)) if doc else set()
+            self._cands = {"sentence": sents, "paragraph": paras,
+                           "document": [(Segment(0, len(self.text), 0), whole)] if whole else []}
+        return self._cands[scope]
+
+    def selected(self, scope: str) -> set[int]:
+        """Rules with at least one candidate unit of ``scope`` in this field."""
+        out: set[int] = set()
+        for _, rules in self.candidates(scope):
+            out |= rules
+        return out
+
+    def units(self, scope: str, index: int | None) -> list[tuple[Segment, bool]]:
+        """(segment, selected by the prefilter) for a scope; ``index=None`` selects everything,
+        otherwise only the units selected for rule ``index`` are returned."""
+        if index is None:
+            segs = {"sentence": self.sentences, "paragraph": self.paragraphs,
+                    "document": [Segment(0, len(self.text), 0)]}[scope]
+            return [(s, True) for s in segs]
+        return [(s, True) for s, rules in self.candidates(scope) if index in rules]
+
+
+class Analysis:
+    """Everything computed for one article, shared by all rules (segments, parsed units)."""
+
+    def __init__(self, engine: "Engine", fields: list[tuple[str, str]], lang: str | None,
+                 scans: dict[str, Scan] | None = None):
+        self.engine, self.lang = engine, lang
+        scans = scans or {}
+        self.fields = [FieldText(name, text, engine._prefilter, scans.get(name)) for name, text in fields]
+        self._units: dict[tuple[str, int, int], Unit] = {}
+        self._actors: dict[tuple[str, int, int], bool] = {}
+        self._nlp = None
+
+    @property
+    def nlp(self):
+        if self._nlp is None:
+            self._nlp = get_pipeline(self.lang)
+        return self._nlp
+
+    def actor_possible(self, ft: FieldText, seg: Segment) -> bool:
+        """Could an ``actor`` condition hold on a unit of this segment (a mention, or a bare title
+        the context may resolve)? One gazetteer scan of the text, ~20x cheaper than spaCy."""
+        key = (ft.name, seg.start, seg.end)
+        found = self._actors.get(key)
+        if found is None:
+            gazetteer = getattr(self.engine.backend, "gazetteer", None)
+            found = self._actors[key] = gazetteer is None or may_hold_actor(gazetteer, seg.text(ft.text))
+        return found
+
+    def unit(self, ft: FieldText, seg: Segment) -> Unit:
+        key = (ft.name, seg.start, seg.end)
+        unit = self._units.get(key)
+        if unit is None:
+            text = seg.text(ft.text)
+            doc = self.nlp(text)
+            mentions_fn = self.engine._mentions_fn
+            if self.engine._text_mentions:  # the unit's text: spaCy would rebuild it token by token
+                mentions_fn = partial(mentions_fn, text=text)
+            unit = Unit(text, ft.name, self.lang, doc, has_parser(self.nlp), mentions_fn)
+            gazetteer = getattr(self.engine.backend, "gazetteer", None)
+            if gazetteer is not None and ft.name == "body":
+                unit.coref_fn = lambda u, ft=ft, seg=seg: coref_mentions(
+                    u, gazetteer, lambda: self.context_actor(ft, seg))
+            self._units[key] = unit
+        return unit
+
+    def context_actor(self, ft: FieldText, seg: Segment) -> Actor | None:
+        """The state a bare title of this body unit refers to (rules.context): the nearest earlier
+        sentence of its paragraph that opens with a state actor, else the title, else the lead."""
+        earlier = [s.text(ft.text) for s in reversed(ft.sentences) if s.paragraph == seg.paragraph and s.end <= seg.start]
+        title = next((f.text for f in self.fields if f.name == "title"), "")
+        lead = ft.sentences[0].text(ft.text) if ft.sentences and ft.sentences[0].end <= seg.start else ""
+        return context_actor(self.engine.backend.gazetteer, earlier + [title, lead])

@@ -1,0 +1,180 @@
+"""The engine's fast paths give exactly what the slow, obvious versions give.
+
+Each test compares a hot-path implementation with a reference written the straightforward way
+(kept here, so a change to the fast path that alters any answer fails): the gazetteer fold by
+``str.translate`` vs the old per-character loop, ``segment.paragraphs`` vs the old regex split, and
+``Scan.segment_rules`` (one field scan, literals located per paragraph/sentence) vs one prefilter
+pass per segment, on text with ligatures (whose view is longer than the text), non-Latin scripts,
+odd whitespace and line breaks inside phrases.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from hypothesis import given, settings, strategies as st
+
+from rules import gazetteer_forms
+from rules.prefilter import Prefilter
+from rules.regexlit import SUBSTRING
+from rules.segment import _add, paragraphs, sentences
+
+# --- the gazetteer fold ---------------------------------------------------------------------------
+_APOSTROPHES = {"\u2019", "\u2018", "`", "\u02bc", "\u00b4"}
+_DASHES = set("-\u2010\u2011\u2012\u2013\u2014\u2212")
+
+
+def _reference_fold_with_map(text: str, lower: bool = True) -> tuple[str, list[int]]:
+    """The per-character fold the gazetteer used before the translate tables."""
+    out: list[str] = []
+    index: list[int] = []
+    last_space = False
+    for i, ch in enumerate(text):
+        if ch in _APOSTROPHES:
+            folded = "'"
+        elif ch in _DASHES or ch.isspace():
+            folded = " "
+        else:
+            piece = ch.lower() if lower else ch
+            folded = "".join(c for c in unicodedata.normalize("NFKD", piece) if not unicodedata.combining(c))
+        if folded == " ":
+            if last_space:
+                continue
+            last_space = True
+            out.append(" ")
+            index.append(i)
+            continue
+        last_space = False
+        for c in folded:
+            out.append(c)
+            index.append(i)
+    return "".join(out), index
+
+
+# characters that fold to 0, 1 or several characters, spaces of all kinds, casing traps
+TRICKY = list("aZé É-–—’`'\u00a0\u3000\t\n\rœŒæÆßİıﬁ\u0301\u0308\u0327ÅñÇ²¼Ａ\ufdfa\u00a8\u02ddΣσςРоссияالسابق🙂.,«»")
+
+
+def _check_fold(text: str) -> None:
+    for lower in (True, False):
+        expected, expected_map = _reference_fold_with_map(text, lower)
+        got, got_map = gazetteer_forms.fold_with_map(text, lower)
+        assert (got, list(got_map)) == (expected, expected_map), (text, lower)
+        assert gazetteer_forms.fold(text, lower) == expected.strip()
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.sampled_from(TRICKY), max_size=40))
+def test_fold_tables_match_the_per_character_fold_on_tricky_text(text):
+    _check_fold(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=40))
+def test_fold_tables_match_the_per_character_fold_on_any_unicode(text):
+    _check_fold(text)
+
+
+def test_fold_map_is_the_identity_only_when_offsets_are_one_to_one():
+    assert gazetteer_forms.fold_with_map("L’État russe")[1] == range(12)
+    assert gazetteer_forms.fold_with_map("le  cœur") == ("le cœur", [0, 1, 2, 4, 5, 6, 7])  # spaces collapsed
+    assert gazetteer_forms.fold_with_map("le ﬁn") == ("le fin", [0, 1, 2, 3, 3, 4])  # ligature expanded
+
+
+# --- paragraphs -----------------------------------------------------------------------------------
+_PARA = re.compile(r"\n\s*\n|\r\n\s*\r\n|\n(?=\s*[-–—•*]\s)|\n")
+
+
+def _reference_paragraphs(text: str):
+    out: list = []
+    pos = 0
+    for m in _PARA.finditer(text):
+        _add(text, pos, m.start(), len(out), out)
+        pos = m.end()
+    _add(text, pos, len(text), len(out), out)
+    return out
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab .\n\n\r\t-•*\u2028\u00a0\x85\x1cé")), max_size=40))
+def test_paragraphs_match_the_regex_split(text):
+    assert paragraphs(text) == _reference_paragraphs(text)
+
+
+# --- per-segment prefilter answers ----------------------------------------------------------------
+REQS = [
+    [{"dement", "dementi"}],                                   # 0: one clause
+    [{"participera", "participe"}, {"aucune", "ne", "n'"}],    # 1: two clauses
+    [{SUBSTRING + "n'a jamais eu lieu", SUBSTRING + "zuruck"}],  # 2: substrings, one spans words
+    [{"coeur", "œuvre"}, {"ne"}],                              # 3: ligature + a common word
+    [{"опроверг"}],                                            # 4: non-Latin literal
+    [{"false report"}],                                        # 5: a phrase (its rarest word)
+]
+PF = Prefilter(REQS)
+WORDS = ["dément", "DÉMENTI", "participera", "ne", "n’", "aucune", "n'a jamais eu lieu", "zurück", "cœur", "Œuvre",
+         "œ", "æ", "опроверг", "Москва", "false", "report", "x", "M.", "Il", "«", "»", ",", "—", "ça"]
+SEPS = [" ", " ", "\n", "\n\n", ". ", "! ", "\n - ", "\u00a0", "  ", "\t"]
+
+
+def _reference(text: str, segments) -> list[set[int]]:
+    return [PF.complete(PF.satisfied(text[s:e])) for s, e in segments]
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(WORDS), st.sampled_from(SEPS)), max_size=30))
+def test_segment_rules_match_one_pass_per_segment(pairs):
+    text = "".join(w + s for w, s in pairs)
+    scan = PF.scan(text)
+    assert scan.rules == PF.rules_in(text)
+    paras = [(p.start, p.end) for p in paragraphs(text)]
+    found = scan.segment_rules(paras)
+    expected = _reference(text, paras)
+    assert [rules for _, rules in found] == [r & scan.rules for r in expected]
+    # the document: rules complete with the literals of its paragraphs together
+    union = set()
+    for s, e in paras:
+        union |= PF.satisfied(text[s:e])
+    doc = 0
+    for mask, _ in found:
+        doc |= mask
+    assert PF.rules_of(PF.complete_mask(doc)) == PF.complete(union) & scan.rules
+    sents = [(x.start, x.end) for x in sentences(text)]
+    assert [rules for _, rules in scan.segment_rules(sents)] == [r & scan.rules for r in _reference(text, sents)]
+
+
+def test_segment_rules_with_ligatures_before_the_segment(monkeypatch):
+    text = "Le cœur du sujet.\n\nUne œuvre ne dément pas.\nLe cœur, ne participera à aucune réunion.\nŒuvre ne."
+    scan = PF.scan(text)
+    paras = [(p.start, p.end) for p in paragraphs(text)]
+    monkeypatch.setattr(PF, "satisfied", None)  # the located path, not one pass per segment
+    assert [r for _, r in scan.segment_rules(paras)] == [set(), {0, 3}, {1, 3}, {3}]
+    sents = [(x.start, x.end) for x in sentences(text)]
+    assert [r for _, r in scan.segment_rules(sents)] == [set(), {0, 3}, {1, 3}, {3}]
+
+
+def test_segment_rules_on_non_latin_text_and_unbounded_segments():
+    text = "МИД опроверг.\nLe ministre dément."
+    scan = PF.scan(text)
+    assert scan.view is None and scan.rules == {0, 4}
+    assert [r for _, r in scan.segment_rules([(0, 13), (14, len(text))])] == [{4}, {0}]
+    latin = PF.scan("xdément dément")
+    assert [r for _, r in latin.segment_rules([(1, 7), (8, 14)])] == [{0}, {0}]  # "dément" cut out of a word
+
+
+def test_complete_mask_agrees_with_complete():
+    pairs = {(1, 0), (1, 1), (3, 0), (0, 0), (5, 0)}
+    assert PF.rules_of(PF.complete_mask(PF.mask(pairs))) == PF.complete(pairs) == {0, 1, 5}
+    assert PF.complete_mask(0) == 0
+
+
+# --- gazetteer cache and mentions with the text given ------------------------------------------------
+def test_gazetteer_cache_and_text_argument(backend, fr_pipeline):
+    gaz = backend.gazetteer
+    text = "Le ministère russe des Affaires étrangères a démenti, selon Washington."
+    first = [(h.start, h.end, h.entry.name) for h in gaz.find(text)]
+    assert [(h.start, h.end, h.entry.name) for h in gaz._find(text)] == first
+    assert gaz.find(text) is gaz.find(text)
+    doc = fr_pipeline(text)
+    assert [(m.start, m.end, m.actor) for m in gaz.mentions(doc, text)] == \
+        [(m.start, m.end, m.actor) for m in gaz.mentions(doc)]
