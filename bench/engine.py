@@ -8,6 +8,9 @@ refusal cue, 5 % hard negatives) from bench/corpus.py (invented text, shared wit
 Measured in the same process, one core:
   * prefilter only  -- stage 1 (fold + Aho-Corasick) on every article;
   * full engine     -- ``engine.alerts`` on every article (stage 2 runs spaCy on candidate units);
+  * batched engine  -- ``engine.alerts_batch`` on batches of --batch articles (spaCy units of a
+    batch parsed together with ``nlp.pipe``) over a second stream of the same mix (seed 8: no
+    word already in spaCy's vocabulary); its alerts are checked against ``engine.alerts``;
   * no-cue path     -- ``engine.alerts`` on the articles without any cue;
   * naive baseline  -- the full fr_core_news_sm pipeline on every article. It runs ~10 articles/s,
     so it is measured on a subset (--baseline N articles, same mix) and the rate extrapolated.
@@ -56,6 +59,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=2400, help="articles in the stream (default 2400)")
     parser.add_argument("--baseline", type=int, default=60, help="articles for the naive baseline (default 60)")
+    parser.add_argument("--batch", type=int, default=256, help="articles per alerts_batch call (default 256)")
     parser.add_argument("--rules", type=Path, default=ROOT / "config" / "rules")
     parser.add_argument("--gazetteers", type=Path, default=ROOT / "config" / "gazetteers")
     args = parser.parse_args(argv)
@@ -82,6 +86,12 @@ def main(argv: list[str] | None = None) -> None:
     alerts, w_full, t_full = timed(lambda: [engine.alerts(a) for a in stream])
     stage2 = engine.stats["stage2_articles"] - before["stage2_articles"]
     stage2_units = engine.stats["stage2_units"] - before["stage2_units"]
+    # another stream of the same mix (seed 8): the words of `stream` are already in spaCy's vocab
+    stream2 = make_stream(args.n, seed=8)
+    batched, w_batch, t_batch = timed(lambda: [alerts for i in range(0, len(stream2), args.batch)
+                                                 for alerts, _ in engine.alerts_batch(stream2[i:i + args.batch])])
+    same = [[x.model_dump(exclude={"detected_at"}) for x in a] for a in batched] == \
+        [[x.model_dump(exclude={"detected_at"}) for x in engine.alerts(art)] for art in stream2]
     no_cue = [a for a, f in zip(stream, cue_flags) if not f]
     _, w_nocue, t_nocue = timed(lambda: [engine.alerts(a) for a in no_cue])
     subset = stream[: args.baseline]
@@ -99,6 +109,7 @@ def main(argv: list[str] | None = None) -> None:
         table.add_column(col, justify="left" if col == "path" else "right")
     rows = [("prefilter only (stage 1)", len(stream), t_pre, w_pre),
             ("full engine (stage 1 + 2)", len(stream), t_full, w_full),
+            (f"full engine, alerts_batch of {args.batch} (other stream)", len(stream2), t_batch, w_batch),
             ("no-cue articles, full engine", len(no_cue), t_nocue, w_nocue),
             (f"naive: full fr_core_news_sm, every article (first {len(subset)})", len(subset), t_naive, w_naive)]
     for name, n, secs, wall in rows:
@@ -112,6 +123,9 @@ def main(argv: list[str] | None = None) -> None:
           f"full engine / naive = {full_rate / naive_rate:.1f}× (target ≥ 30×); "
           f"no-cue path {rate(len(no_cue), t_nocue):,.0f} articles/s (target ≥ 10,000); rates per CPU second of this "
           f"process (one core); peak RSS {peak_mb:.0f} MB")
+    print(f"alerts_batch: {'same alerts as alerts()' if same else 'DIFFERENT ALERTS from alerts()'}; "
+          f"CPU per article: full engine {1e6 * t_full / len(stream):.0f} µs, batched {1e6 * t_batch / len(stream2):.0f} µs, "
+          f"no-cue {1e6 * t_nocue / max(len(no_cue), 1):.0f} µs")
     print(f"stage 2 (spaCy): {stage2} of {len(stream)} articles ({100 * stage2 / len(stream):.1f} %), "
           f"{stage2_units} units parsed ({stage2_units / max(stage2, 1):.1f} per such article)")
 

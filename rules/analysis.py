@@ -107,6 +107,7 @@ class Analysis:
         scans = scans or {}
         self.fields = [FieldText(name, text, engine._prefilter, scans.get(name)) for name, text in fields]
         self._units: dict[tuple[str, int, int], Unit] = {}
+        self.docs: dict[tuple[FieldText, Segment], object] = {}  # spaCy docs parsed ahead (batch)
         self._actors: dict[tuple[str, int, int], bool] = {}
         self._nlp = None
 
@@ -126,12 +127,35 @@ class Analysis:
             found = self._actors[key] = gazetteer is None or may_hold_actor(gazetteer, seg.text(ft.text))
         return found
 
+    def parse_candidates(self, active) -> list[tuple[FieldText, Segment]]:
+        """Units stage 2 may parse for the (prefiltered) ``active`` rules, in order, once each."""
+        out: dict[tuple[str, int, int], tuple[FieldText, Segment]] = {}
+        unfilterable = self.engine._unfilterable
+        for cr in active:
+            if cr.index in unfilterable:
+                continue  # every unit of the field: left to the lazy path
+            for ft in self.fields:
+                if ft.name not in cr.rule.fields:
+                    continue
+                for seg, _ in ft.units(cr.rule.scope, cr.index):
+                    key = (ft.name, seg.start, seg.end)
+                    if key not in out and key not in self._units and (not cr.actors or self.actor_possible(ft, seg)):
+                        out[key] = (ft, seg)
+        return list(out.values())
+
+    @staticmethod
+    def key_text(key: tuple[FieldText, Segment]) -> str:
+        ft, seg = key
+        return seg.text(ft.text)
+
     def unit(self, ft: FieldText, seg: Segment) -> Unit:
         key = (ft.name, seg.start, seg.end)
         unit = self._units.get(key)
         if unit is None:
             text = seg.text(ft.text)
-            doc = self.nlp(text)
+            doc = self.docs.pop((ft, seg), None)  # parsed by Engine.alerts_batch
+            if doc is None:
+                doc = self.nlp(text)
             mentions_fn = self.engine._mentions_fn
             if self.engine._text_mentions:  # the unit's text: spaCy would rebuild it token by token
                 mentions_fn = partial(mentions_fn, text=text)

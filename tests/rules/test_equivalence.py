@@ -94,3 +94,22 @@ def test_common_words_do_not_make_a_unit_a_candidate(pack_engine):
     for lang, sentences in FILLER.items():
         pack_engine.alerts(Article(id=f"filler-{lang}", title=sentences[0], body="\n\n".join(sentences), lang=lang))
     assert pack_engine.stats["stage2_articles"] == before["stage2_articles"]
+
+
+def _full(alerts) -> list:
+    return [a.model_dump(exclude={"detected_at", "ingested_at"}) for a in alerts]
+
+
+def test_alerts_batch_gives_exactly_the_alerts_of_one_call_per_article(pack_engine):
+    """Engine.alerts_batch parses the units of all articles together (nlp.pipe): same alerts, same
+    evidence, spans, denier, target and quote as one ``alerts`` call per article, in order; also
+    with ``only`` and with articles without any cue or without text in between."""
+    corpus = _corpus(pack_engine) + [Article(id="empty", body=" "), Article(id="plain", body="Il pleut.", lang="fr")]
+    random.Random(3).shuffle(corpus)
+    batch = pack_engine.alerts_batch(corpus)
+    assert [_full(alerts) for alerts, _ in batch] == [_full(pack_engine.alerts(a)) for a in corpus]
+    assert all(errors == [] for _, errors in batch)
+    assert sum(len(alerts) for alerts, _ in batch) > 10
+    only = [r.id for r in pack_engine.rules[::2]]
+    assert [_full(alerts) for alerts, _ in pack_engine.alerts_batch(corpus, only=only)] == \
+        [_full(pack_engine.alerts(a, only=only)) for a in corpus]
