@@ -33,6 +33,7 @@ class FieldText:
         self._prefilter = prefilter
         self._scan = scan
         self._cands: dict[str, list[tuple[Segment, set[int]]]] | None = None
+        self._selected: dict[str, set[int]] = {}
 
     @property
     def paragraphs(self) -> list[Segment]:
@@ -83,9 +84,11 @@ class FieldText:
 
     def selected(self, scope: str) -> set[int]:
         """Rules with at least one candidate unit of ``scope`` in this field."""
-        out: set[int] = set()
-        for _, rules in self.candidates(scope):
-            out |= rules
+        out = self._selected.get(scope)
+        if out is None:
+            out = self._selected[scope] = set()
+            for _, rules in self.candidates(scope):
+                out |= rules
         return out
 
     def units(self, scope: str, index: int | None) -> list[tuple[Segment, bool]]:

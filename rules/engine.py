@@ -208,9 +208,13 @@ class Engine:
             return None  # a cue in the field, but no paragraph (nor the paragraphs together) holds one
         lang = analysis.lang = article.lang or detect_language(f"{article.title}\n{article.body[:1500]}")
         wanted = set(only) if only is not None else None
-        active = [c for c in self._compiled if c.applies_to(lang) and (wanted is None or c.rule.id in wanted)
-                  and (not prefilter or c.index in self._unfilterable or any(
-                      ft.name in c.rule.fields and c.index in ft.selected(c.rule.scope) for ft in analysis.fields))]
+        rules = self._compiled
+        if prefilter:  # only the rules with a candidate unit somewhere (or that cannot be prefiltered)
+            some = set(self._unfilterable).union(*(ft.selected(scope) for ft in analysis.fields
+                                                   for scope in ("sentence", "paragraph", "document")))
+            rules = [c for c in rules if c.index in some and (c.index in self._unfilterable or any(
+                ft.name in c.rule.fields and c.index in ft.selected(c.rule.scope) for ft in analysis.fields))]
+        active = [c for c in rules if c.applies_to(lang) and (wanted is None or c.rule.id in wanted)]
         return (analysis, active) if active else None
 
     def _evaluate(self, article: Article, analysis: Analysis, active: list[CompiledRule],
