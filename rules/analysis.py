@@ -32,7 +32,7 @@ class FieldText:
         self._sentences: list[Segment] | None = None
         self._prefilter = prefilter
         self._scan = scan
-        self._cands: dict[str, list[tuple[Segment, set[int]]]] | None = None
+        self._cands: dict[str, list[tuple[Segment, set[int]]]] = {}
         self._selected: dict[str, set[int]] = {}
 
     @property
@@ -56,31 +56,47 @@ class FieldText:
         sentences, so no candidate sentence is lost (a paragraph/document may get a few more
         candidates: safe, stage 2 decides). WHY one scan: the field is matched once; when no rule
         is complete in it (most articles), no paragraph can have one and nothing is split; else
-        only the literals of the complete rules are located (``Scan.segment_rules``). The
-        document's literals are those of its paragraphs (a phrase across a line break is none)."""
-        if self._cands is None:
-            pf = self._prefilter
+        the paragraphs holding the rarest clause of a complete rule are checked
+        (``Scan.paragraph_rules``). The document's literals are those of its paragraphs (a phrase
+        across a line break is none); computed only when asked (no rule of the pack needs it)."""
+        if scope not in self._cands:
             if self._scan is None:
-                self._scan = pf.scan(self.text)
-            scan = self._scan
-            sents: list[tuple[Segment, set[int]]] = []
-            paras: list[tuple[Segment, set[int]]] = []
-            doc = 0
-            if scan.guards:
-                found = scan.segment_rules([(p.start, p.end) for p in self.paragraphs])
-                for para, (mask, rules) in zip(self.paragraphs, found):
-                    doc |= mask
-                    if not rules:
-                        continue
-                    paras.append((para, rules))
-                    split = sentences(self.text, [para])
-                    for sent, (_, in_sent) in zip(split, scan.segment_rules([(x.start, x.end) for x in split])):
-                        if in_sent:
-                            sents.append((sent, in_sent))
-            whole = pf.rules_of(pf.complete_mask(doc)) if doc else set()
-            self._cands = {"sentence": sents, "paragraph": paras,
-                           "document": [(Segment(0, len(self.text), 0), whole)] if whole else []}
+                self._scan = self._prefilter.scan(self.text)
+            if scope == "document":
+                self._cands[scope] = self._document()
+            else:
+                self._cands["paragraph"], self._cands["sentence"] = self._paragraphs_and_sentences()
         return self._cands[scope]
+
+    def _paragraphs_and_sentences(self):
+        scan = self._scan
+        paras: list[tuple[Segment, set[int]]] = []
+        sents: list[tuple[Segment, set[int]]] = []
+        if not scan.guards and scan.view is not None:
+            return paras, sents
+        located = scan.paragraph_rules()
+        if located is None:  # non-Latin text or ligatures: the literals of every paragraph
+            found = scan.segment_rules([(p.start, p.end) for p in self.paragraphs])
+            paras = [(para, rules) for para, (_, rules) in zip(self.paragraphs, found) if rules]
+        elif located:
+            by_span = {(p.start, p.end): p for p in self.paragraphs}
+            paras = [(by_span[span], located[span]) for span in sorted(located)]
+        for para, rules in paras:
+            split = sentences(self.text, [para])
+            spans = [(x.start, x.end) for x in split]
+            found = ([r for _, r in scan.segment_rules(spans)] if located is None
+                     else scan.rules_within(spans, rules))
+            sents += [(sent, in_sent) for sent, in_sent in zip(split, found) if in_sent]
+        return paras, sents
+
+    def _document(self) -> list[tuple[Segment, set[int]]]:
+        scan, pf = self._scan, self._prefilter
+        doc = 0
+        if scan.guards or scan.view is None:
+            for mask, _ in scan.segment_rules([(p.start, p.end) for p in self.paragraphs]):
+                doc |= mask
+        whole = pf.rules_of(pf.complete_mask(doc)) if doc else set()
+        return [(Segment(0, len(self.text), 0), whole)] if whole else []
 
     def selected(self, scope: str) -> set[int]:
         """Rules with at least one candidate unit of ``scope`` in this field."""

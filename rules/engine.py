@@ -93,6 +93,7 @@ class Engine:
         self._by_id = {c.rule.id: c for c in self._compiled}
         self._prefilter = Prefilter([c.literals for c in self._compiled])
         self._unfilterable = frozenset(self._prefilter.unfilterable)
+        self._scopes = sorted({c.rule.scope for c in self._compiled})  # the candidate lists stage 2 reads
         self._mentions_fn = backend.mentions if backend is not None else None
         self._text_mentions = isinstance(backend, ActorBackend)  # its mentions() take the doc's text
         # counters for benchmarks and metrics: articles seen, articles / units that reached spaCy
@@ -204,14 +205,14 @@ class Engine:
         fields = [(n, t) for n, t in (("title", article.title), ("body", article.body)) if t and t.strip()]
         analysis = Analysis(self, fields, None, scans)
         if prefilter and not self._unfilterable and not any(
-                ft.candidates(scope) for ft in analysis.fields for scope in ("sentence", "paragraph", "document")):
+                ft.candidates(scope) for ft in analysis.fields for scope in self._scopes):
             return None  # a cue in the field, but no paragraph (nor the paragraphs together) holds one
         lang = analysis.lang = article.lang or detect_language(f"{article.title}\n{article.body[:1500]}")
         wanted = set(only) if only is not None else None
         rules = self._compiled
         if prefilter:  # only the rules with a candidate unit somewhere (or that cannot be prefiltered)
             some = set(self._unfilterable).union(*(ft.selected(scope) for ft in analysis.fields
-                                                   for scope in ("sentence", "paragraph", "document")))
+                                                   for scope in self._scopes))
             rules = [c for c in rules if c.index in some and (c.index in self._unfilterable or any(
                 ft.name in c.rule.fields and c.index in ft.selected(c.rule.scope) for ft in analysis.fields))]
         active = [c for c in rules if c.applies_to(lang) and (wanted is None or c.rule.id in wanted)]

@@ -222,6 +222,7 @@ class Scan:
         self.guards = pf.complete_mask(mask)
         self._located: tuple[int, list[tuple[int, int, int]]] | None = None
         self._ligatures: list[int] | None = None
+        self._by_clause: dict[Clause, list[str]] | bool | None = None
 
     @property
     def rules(self) -> set[int]:
@@ -256,10 +257,12 @@ class Scan:
 
     def segment_rules(self, segments: list[tuple[int, int]]) -> list[tuple[int, set[int]]]:
         """For sorted, disjoint [start, end) segments of the field: (clause mask, complete rules) of
-        each, exactly as ``complete(satisfied(text[start:end]))`` (the mask is restricted to the
-        rules complete in the whole field: no other rule can be complete in a part of it)."""
+        each, exactly as ``complete(satisfied(text[start:end]))`` (on Latin text the mask is
+        restricted to the rules complete in the whole field: no other rule can be complete in a
+        part of it; a non-Latin field is folded differently, "a\tb" vs "a b", so each segment is
+        matched on its own)."""
         pf = self.pf
-        if not self.guards:
+        if not self.guards and self.view is not None:  # Latin: a segment's view is a slice of the field's
             return [(0, set()) for _ in segments]
         view = self.view
         ranges = []
@@ -289,6 +292,75 @@ class Scan:
             if k >= 0 and e <= ranges[k][1]:
                 masks[k] |= bits
         return [(m, pf.rules_of(pf.complete_mask(m)) if m else set()) for m in masks]
+
+
+    # --- shortcut for paragraphs and sentences (Latin text without ligatures: view index = i + 1) --
+    def _clause_keys(self) -> dict[Clause, list[str]] | None:
+        """Matched literals of each clause of the rules complete in the field; None when the view
+        is not the text shifted by one (non-Latin text, ligatures)."""
+        if self._by_clause is None:
+            if self.view is None or any(lig in self.text for lig in _LIGATURES):
+                self._by_clause = False
+            else:
+                rules, latin = self.rules, self.pf._latin_keys
+                by_clause: dict[Clause, list[str]] = {}
+                for idx in self.keys:
+                    for pair in latin[idx][1]:
+                        if pair[0] in rules:
+                            by_clause.setdefault(pair, []).append(latin[idx][0])
+                self._by_clause = by_clause
+        return None if self._by_clause is False else self._by_clause
+
+    def paragraph_rules(self) -> dict[tuple[int, int], set[int]] | None:
+        """{(start, end) of a paragraph (stripped non-blank line): its complete rules} for the
+        paragraphs where some rule is complete, exactly as one pass per paragraph would say; None
+        when this shortcut does not apply (then use :meth:`segment_rules`).
+
+        WHY: each rule is anchored on one clause (the one with the fewest distinct literals found, a
+        cheap proxy for the fewest occurrences; any choice gives the same answer): only the lines
+        holding an anchor are looked at, the other clauses checked inside them with
+        ``str.find(key, lo, hi)``. A French negation clause ("ne", "pas", "plus", "n") occurs dozens
+        of times per article; the verb it must meet, once or twice."""
+        by_clause = self._clause_keys()
+        if by_clause is None:
+            return None
+        view, text, clauses = self.view, self.text, self.pf._clauses
+        out: dict[tuple[int, int], set[int]] = {}
+        for rule in self.rules:
+            k = clauses[rule]
+            anchor = min(range(k), key=lambda j: len(by_clause[(rule, j)]))  # fewest literals found
+            others = [by_clause[(rule, j)] for j in range(k) if j != anchor]
+            done: set[tuple[int, int]] = set()
+            for key in by_clause[(rule, anchor)]:
+                n, lead = len(key), len(key) - len(key.lstrip(" "))
+                pos = view.find(key)
+                while pos >= 0:
+                    t = pos + lead - 1  # a letter of the key: its line is the only paragraph that can hold it
+                    ls = text.rfind("\n", 0, t) + 1
+                    le = text.find("\n", t)
+                    line = text[ls:le if le >= 0 else len(text)]
+                    ps = ls + len(line) - len(line.lstrip())
+                    pe = ps + len(line.strip())
+                    if (ps, pe) not in done and ps <= pos and pos + n <= pe + 2:
+                        done.add((ps, pe))
+                        if all(any(view.find(key2, ps, pe + 2) >= 0 for key2 in keys) for keys in others):
+                            out.setdefault((ps, pe), set()).add(rule)
+                    pos = view.find(key, pos + 1)
+        return out
+
+    def rules_within(self, segments: list[tuple[int, int]], rules: set[int]) -> list[set[int]]:
+        """Complete rules among ``rules`` in each [start, end) segment of a paragraph found by
+        :meth:`paragraph_rules` (same shortcut; a segment not bounded by spaces gets one pass)."""
+        by_clause, view, pf = self._clause_keys(), self.view, self.pf
+        out = []
+        for start, end in segments:
+            lo, hi = start, end + 2
+            if view[lo] != " " or view[hi - 1] != " ":
+                out.append(pf.complete(pf.satisfied(self.text[start:end])))
+                continue
+            out.append({r for r in rules if all(any(view.find(key, lo, hi) >= 0 for key in by_clause[(r, j)])
+                                                for j in range(pf._clauses[r]))})
+        return out
 
 
 def _all_positions(text: str, ch: str) -> list[int]:
