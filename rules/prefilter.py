@@ -302,12 +302,17 @@ class Scan:
             if self.view is None or any(lig in self.text for lig in _LIGATURES):
                 self._by_clause = False
             else:
-                rules, latin = self.rules, self.pf._latin_keys
+                pf = self.pf
+                rules, latin, key_mask = self.rules, pf._latin_keys, pf._key_mask
+                relevant = 0
+                for rule in rules:
+                    relevant |= pf._clause_bits[rule]
                 by_clause: dict[Clause, list[str]] = {}
                 for idx in self.keys:
-                    for pair in latin[idx][1]:
-                        if pair[0] in rules:
-                            by_clause.setdefault(pair, []).append(latin[idx][0])
+                    if key_mask[idx] & relevant:  # most matched literals serve none of these rules
+                        for pair in latin[idx][1]:
+                            if pair[0] in rules:
+                                by_clause.setdefault(pair, []).append(latin[idx][0])
                 self._by_clause = by_clause
         return None if self._by_clause is False else self._by_clause
 
@@ -336,11 +341,13 @@ class Scan:
                 pos = view.find(key)
                 while pos >= 0:
                     t = pos + lead - 1  # a letter of the key: its line is the only paragraph that can hold it
-                    ls = text.rfind("\n", 0, t) + 1
-                    le = text.find("\n", t)
-                    line = text[ls:le if le >= 0 else len(text)]
-                    ps = ls + len(line) - len(line.lstrip())
-                    pe = ps + len(line.strip())
+                    ps = text.rfind("\n", 0, t) + 1
+                    pe = text.find("\n", t)
+                    pe = len(text) if pe < 0 else pe
+                    while text[ps].isspace():  # the paragraph is the stripped line (segment.paragraphs)
+                        ps += 1
+                    while text[pe - 1].isspace():
+                        pe -= 1
                     if (ps, pe) not in done and ps <= pos and pos + n <= pe + 2:
                         done.add((ps, pe))
                         if all(any(view.find(key2, ps, pe + 2) >= 0 for key2 in keys) for keys in others):
@@ -358,8 +365,17 @@ class Scan:
             if view[lo] != " " or view[hi - 1] != " ":
                 out.append(pf.complete(pf.satisfied(self.text[start:end])))
                 continue
-            out.append({r for r in rules if all(any(view.find(key, lo, hi) >= 0 for key in by_clause[(r, j)])
-                                                for j in range(pf._clauses[r]))})
+            found = set()
+            for r in rules:
+                for j in range(pf._clauses[r]):
+                    for key in by_clause[(r, j)]:
+                        if view.find(key, lo, hi) >= 0:
+                            break
+                    else:
+                        break  # clause j has no literal in the segment
+                else:
+                    found.add(r)
+            out.append(found)
         return out
 
 

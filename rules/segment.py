@@ -51,6 +51,9 @@ def paragraphs(text: str) -> list[Segment]:
 
 
 def _add(text: str, start: int, end: int, index: int, out: list[Segment]) -> None:
+    if start < end and not text[start].isspace() and not text[end - 1].isspace():
+        out.append(Segment(start, end, index))  # nothing to strip (the usual case)
+        return
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1].isspace():
