@@ -88,6 +88,46 @@ class RuleGuard:
             raise ArticleError(first)
         return self._decide(article, result, first)
 
+    def evaluate_many(self, engine, articles: list) -> list[Evaluation | ArticleError]:
+        """``evaluate`` for each article (an ``ArticleError`` in place of a raise), with the
+        engine's ``alerts_batch`` when it has one: spaCy then parses the candidate sentences of the
+        whole batch in one ``nlp.pipe`` (about 2x cheaper per sentence than one call each).
+
+        Same decisions as one ``evaluate`` per article, in order: a rule disabled because of
+        article k contributes neither alerts nor errors to the articles after k, as if it had not
+        run on them. If the batch call itself raises, every article is evaluated on its own."""
+        self._sync(engine)
+        batch = getattr(engine, "alerts_batch", None)
+        only = self._only(engine)
+        if only == []:
+            return [Evaluation() for _ in articles]
+        results = None
+        if self._reports and batch is not None and len(articles) > 1:
+            try:
+                results = batch(articles, only=only)
+            except Exception as exc:  # noqa: BLE001 - the per-article path isolates the culprit
+                log.warning("batch evaluation failed (%r); evaluating the %d articles one by one",
+                            exc, len(articles))
+        if results is None:
+            return [self._evaluate_one(engine, a) for a in articles]
+        out: list[Evaluation | ArticleError] = []
+        for article, (alerts, errors) in zip(articles, results):
+            if self.disabled:  # by an earlier article of this batch
+                alerts = [a for a in alerts if a.rule_id not in self.disabled]
+                errors = [(rid, exc) for rid, exc in errors if rid not in self.disabled]
+            try:
+                out.append(self._decide(article, Evaluation(alerts, {rid: _describe(exc) for rid, exc in errors}),
+                                        errors[0][1] if errors else None))
+            except ArticleError as err:
+                out.append(err)
+        return out
+
+    def _evaluate_one(self, engine, article) -> Evaluation | ArticleError:
+        try:
+            return self.evaluate(engine, article)
+        except ArticleError as err:
+            return err
+
     def _decide(self, article, result: Evaluation, first: BaseException | None) -> Evaluation:
         failed = result.failed_rules
         if not failed:
