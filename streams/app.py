@@ -67,7 +67,7 @@ def broker_urls(bootstrap: str) -> list[str]:
 
 
 class DetectApp:
-    """Builds the faust app and its agent around a Detector. ``on_ready`` fires after each rebalance."""
+    """Builds the faust app and its batch handler around a Detector. ``on_ready`` fires after each rebalance."""
 
     def __init__(self, settings: Settings, bootstrap: str, source: RuleSource | None = None,
                  on_ready: Callable[[], None] | None = None):

@@ -1,9 +1,10 @@
 """The detect step, free of faust: a batch of raw records in, alerts and dead letters out.
 
-Keeping this pure (no Kafka, no asyncio) makes the hot path cheap and testable. The faust agent
-(``streams.app``) only moves bytes in and out. Per record: decode (fast path = one pydantic-core
-call), run the engine, serialise each alert once. A rule that raises does not stop the batch: the
-article is dead-lettered with stage ``rules`` and the next one is processed.
+Keeping this pure (no Kafka, no asyncio) makes the hot path cheap and testable. The faust app
+(``streams.app``, ``streams.batching``) only moves bytes in and out. Per batch: decode each record
+(fast path = one pydantic-core call), run the engine on all the articles at once (spaCy parses the
+batch's candidate sentences together), serialise each alert once. A rule that raises does not
+stop the batch: the article is dead-lettered with stage ``rules`` and the next one is processed.
 """
 
 from __future__ import annotations
