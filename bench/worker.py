@@ -153,14 +153,14 @@ def main() -> None:
     with EmbeddedBroker() as broker:
         if args.rules in ("empty", "both"):
             empty = tempfile.mkdtemp(prefix="dementi-norules-")
-            rows.append(run_once(broker.bootstrap, args.n, empty, "no rules (faust + decode only)",
+            rows.append(run_once(broker.bootstrap, args.n, empty, "no rules (fetch + decode + dispatch)",
                                  args.timeout, args.workers, args.backlog))
         if args.rules in ("project", "both"):
             rows.append(run_once(broker.bootstrap, args.n, None, f"project rules, {args.workers} worker(s)",
                              args.timeout, args.workers, args.backlog))
-    print(f"{'configuration':34} {'articles':>9} {'seconds':>8} {'articles/s':>11} {'worker CPU µs/article':>22}")
+    print(f"{'configuration':38} {'articles':>9} {'seconds':>8} {'articles/s':>11} {'worker CPU µs/article':>22}")
     for r in rows:
-        print(f"{r['label']:34} {r['n']:>9} {r['seconds']:>8.1f} {r['rate']:>11.0f} {r['cpu_us']:>22.0f}")
+        print(f"{r['label']:38} {r['n']:>9} {r['seconds']:>8.1f} {r['rate']:>11.0f} {r['cpu_us']:>22.0f}")
 
 
 if __name__ == "__main__":
