@@ -20,11 +20,13 @@ import logging
 import random
 import re
 import time
+import warnings
 from datetime import timedelta
 
 from telegram import InlineKeyboardMarkup, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.warnings import PTBDeprecationWarning
 
 from bot.notify.ratelimit import Governor
 from bot.outbox import Outbox, OutboxRow
@@ -37,6 +39,15 @@ NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 def _seconds(value) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def retry_after_seconds(exc: RetryAfter) -> float:
+    """``exc.retry_after`` in seconds, without PTB 22's int-vs-timedelta deprecation warning (it
+    warns on every read unless the process opts in with PTB_TIMEDELTA, which would change other
+    attributes' types too)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        return _seconds(exc.retry_after)
 
 
 def plain_text(part: str) -> str:
@@ -119,7 +130,7 @@ class Sender:
                                         reply_markup=markup, disable_notification=row.silent,
                                         link_preview_options=NO_PREVIEW)
         except RetryAfter as exc:
-            wait = _seconds(exc.retry_after)
+            wait = retry_after_seconds(exc)
             self.stats["retry_after"] += 1
             log.warning("chat %s: 429, waiting %.0fs (other chats continue)", row.chat_id, wait)
             self.governor.block(row.chat_id, self.clock() + wait)
