@@ -39,14 +39,12 @@ FETCH_TIMEOUT = 1.0  # seconds a getmany may wait when nothing arrives (then the
 
 
 class BatchConsumer(driver.Consumer):
-    """faust's aiokafka consumer with a fetch loop that dispatches whole batches."""
-
-    batch_handler: BatchHandler | None = None
+    """faust's aiokafka consumer with a fetch loop that dispatches whole batches to ``app.batch_handler``."""
 
     async def _drain_messages(self, fetcher) -> None:  # pragma: no cover - exercised by process tests
-        handler = self.batch_handler
+        handler = getattr(self.app, "batch_handler", None)
         if handler is None:
-            raise RuntimeError("BatchConsumer started without a batch_handler")
+            raise RuntimeError("BatchConsumer started without app.batch_handler")
         consumer_stopped, fetcher_stopped = self._stopped.is_set, fetcher._stopped.is_set
         try:
             while not (consumer_stopped() or fetcher_stopped()):
@@ -90,8 +88,6 @@ class BatchApp(faust.App):
     batch_handler: BatchHandler | None = None
 
     def _new_consumer(self):
-        consumer = BatchConsumer(self.transport, callback=self.topics.on_message, loop=self.loop,
-                                 on_partitions_revoked=self._on_partitions_revoked,
-                                 on_partitions_assigned=self._on_partitions_assigned, beacon=self.beacon)
-        consumer.batch_handler = self.batch_handler
-        return consumer
+        return BatchConsumer(self.transport, callback=self.topics.on_message, loop=self.loop,
+                             on_partitions_revoked=self._on_partitions_revoked,
+                             on_partitions_assigned=self._on_partitions_assigned, beacon=self.beacon)
