@@ -27,8 +27,8 @@ sys.path.insert(0, str(ROOT))
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
-from rules.engine import Engine  # noqa: E402
-from streams.broker import EmbeddedBroker  # noqa: E402
+from dementi.rules.engine import Engine  # noqa: E402
+from dementi.streams.broker import EmbeddedBroker  # noqa: E402
 from tests.reliability.chaos import CHATS, Stack, expected_deliveries, run_chaos  # noqa: E402
 from tests.reliability.helpers import make_articles  # noqa: E402
 

@@ -67,8 +67,8 @@ def main(argv: list[str] | None = None) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from rules.engine import Engine
-    from rules.nlp import get_pipeline
+    from dementi.rules.engine import Engine
+    from dementi.rules.nlp import get_pipeline
 
     stream = make_stream(args.n)
     words = sum(len(a.body.split()) for a in stream) / len(stream)

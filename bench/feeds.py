@@ -21,9 +21,9 @@ from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
 from dementi.settings import Settings  # noqa: E402
-from streams.broker import EmbeddedBroker  # noqa: E402
-from streams.feeds.config import FeedConfig  # noqa: E402
-from streams.feeds.runner import poll_once  # noqa: E402
+from dementi.streams.broker import EmbeddedBroker  # noqa: E402
+from dementi.streams.feeds.config import FeedConfig  # noqa: E402
+from dementi.streams.feeds.runner import poll_once  # noqa: E402
 from tests.feeds.server import FeedServer, Route, rss  # noqa: E402
 
 

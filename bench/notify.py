@@ -31,18 +31,18 @@ from pydantic import SecretStr
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.app import build_application  # noqa: E402
-from bot.catalog import RuleCatalog  # noqa: E402
-from bot.services import Services  # noqa: E402
-from bot.notify.consumer import AlertConsumer  # noqa: E402
-from bot.notify.ratelimit import Governor, Limits  # noqa: E402
-from bot.notify.router import Router  # noqa: E402
-from bot.notify.sender import Sender  # noqa: E402
-from bot.store import Store  # noqa: E402
+from dementi.bot.app import build_application  # noqa: E402
+from dementi.bot.catalog import RuleCatalog  # noqa: E402
+from dementi.bot.services import Services  # noqa: E402
+from dementi.bot.notify.consumer import AlertConsumer  # noqa: E402
+from dementi.bot.notify.ratelimit import Governor, Limits  # noqa: E402
+from dementi.bot.notify.router import Router  # noqa: E402
+from dementi.bot.notify.sender import Sender  # noqa: E402
+from dementi.bot.store import Store  # noqa: E402
 from dementi.records import Actor, Alert, Evidence, Span  # noqa: E402
 from dementi.settings import Settings  # noqa: E402
-from streams.broker import EmbeddedBroker  # noqa: E402
-from streams.producer import make_producer  # noqa: E402
+from dementi.streams.broker import EmbeddedBroker  # noqa: E402
+from dementi.streams.producer import make_producer  # noqa: E402
 from tests.botapi.server import DEFAULT_TOKEN, BotApiServer  # noqa: E402
 
 ID_RE = re.compile(r"id ([0-9a-f]{20})")

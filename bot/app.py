@@ -16,16 +16,16 @@ from telegram.ext import Application, ContextTypes
 
 from dementi.logs import register_secret
 from dementi.settings import Settings
-from bot import feed_commands, handlers
-from bot.catalog import RuleCatalog
-from bot.notify.article_rate import ArticleRate
-from bot.notify.consumer import AlertConsumer
-from bot.notify.digest import DigestFlusher
-from bot.notify.ratelimit import Governor, Limits
-from bot.notify.router import Router
-from bot.notify.sender import Sender
-from bot.services import Services
-from bot.store import Store
+from dementi.bot import feed_commands, handlers
+from dementi.bot.catalog import RuleCatalog
+from dementi.bot.notify.article_rate import ArticleRate
+from dementi.bot.notify.consumer import AlertConsumer
+from dementi.bot.notify.digest import DigestFlusher
+from dementi.bot.notify.ratelimit import Governor, Limits
+from dementi.bot.notify.router import Router
+from dementi.bot.notify.sender import Sender
+from dementi.bot.services import Services
+from dementi.bot.store import Store
 
 log = logging.getLogger(__name__)
 

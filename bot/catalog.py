@@ -156,12 +156,12 @@ class RuleCatalog:
         """Rule metadata. The library's loader is preferred: it validates the same files without
         building the NLP pipeline, which would block the bot's event loop for seconds."""
         try:
-            from rules.loader import load_dir  # noqa: PLC0415
+            from dementi.rules.loader import load_dir  # noqa: PLC0415
         except ImportError:
             load_dir = None
         if load_dir is not None:
             return [lr.rule for lr in load_dir(self.rules_dir) if getattr(lr.rule, "enabled", True)]
-        from rules.engine import Engine  # noqa: PLC0415
+        from dementi.rules.engine import Engine  # noqa: PLC0415
 
         self._engine = Engine.from_dir(self.rules_dir, self.gazetteers_dir)
         self._engine_stamp = self._stamp
@@ -170,7 +170,7 @@ class RuleCatalog:
     def get_engine(self):
         """The full engine (for dry runs). Slow to build: call it from a worker thread."""
         if self._engine is None or self._engine_stamp != self._stamp:
-            from rules.engine import Engine  # noqa: PLC0415
+            from dementi.rules.engine import Engine  # noqa: PLC0415
 
             self._engine = Engine.from_dir(self.rules_dir, self.gazetteers_dir)
             self._engine_stamp = self._stamp

@@ -14,8 +14,8 @@ from rich.text import Text
 
 from dementi.records import Alert
 from dementi.settings import Settings
-from bot.formatting import actor_label
-from bot.notify.consumer import AlertConsumer
+from dementi.bot.formatting import actor_label
+from dementi.bot.notify.consumer import AlertConsumer
 
 STYLE = {"critical": "bold white on red", "high": "bold red", "medium": "bold yellow", "low": "yellow",
          "info": "dim"}

@@ -20,7 +20,7 @@ from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationHandlerStop, CommandHandler, ContextTypes
 
 from dementi.settings import Settings
-from streams.feeds.config import FeedsConfigError, add_feed, load_feeds, remove_feed
+from dementi.streams.feeds.config import FeedsConfigError, add_feed, load_feeds, remove_feed
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +56,7 @@ def _states(settings: Settings) -> dict:
     path = settings.data_dir / "feeds.sqlite3"
     if not path.exists():
         return {}
-    from streams.feeds.state import FeedStore
+    from dementi.streams.feeds.state import FeedStore
 
     store = FeedStore(path)
     try:

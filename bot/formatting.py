@@ -12,7 +12,7 @@ import html
 from urllib.parse import urlsplit
 
 from dementi.records import Alert
-from bot.html_split import split_html
+from dementi.bot.html_split import split_html
 
 SEVERITY_MARK = {"critical": "🚨", "high": "🔴", "medium": "🟠", "low": "🟡", "info": "⚪"}
 

@@ -71,7 +71,7 @@ def check_upload(file_name: str, content: bytes, rules_dir: Path, gazetteers_dir
         result.errors.append(f"{name}: not UTF-8 (byte {exc.start})")
         return result
     try:  # the rules library's located lint, when it exists
-        from rules import loader  # noqa: PLC0415
+        from dementi.rules import loader  # noqa: PLC0415
         load_text = getattr(loader, "load_text", None)
     except ImportError:
         load_text = None
@@ -94,7 +94,7 @@ def check_upload(file_name: str, content: bytes, rules_dir: Path, gazetteers_dir
             return result
         (scratch / name).write_text(text, encoding="utf-8")
         try:
-            from rules.engine import Engine  # noqa: PLC0415
+            from dementi.rules.engine import Engine  # noqa: PLC0415
             engine = Engine.from_dir(scratch, gazetteers_dir)
         except Exception as exc:  # noqa: BLE001 - RuleLoadError carries file:line:col messages
             result.errors += [line for line in str(exc).splitlines() if line.strip()] or [type(exc).__name__]
@@ -131,7 +131,7 @@ def _library_examples(engine, rule_ids: set[str], name: str, result: UploadCheck
     """Run examples with the rules library's own runner (same path as ``dementi rules test``);
     False when the library has none, so the caller falls back to engine.alerts."""
     try:
-        from rules.testing import run_examples  # noqa: PLC0415
+        from dementi.rules.testing import run_examples  # noqa: PLC0415
     except ImportError:
         return False
     if not rule_ids:
@@ -149,7 +149,7 @@ def _library_examples(engine, rule_ids: set[str], name: str, result: UploadCheck
 
 def _rule_ids(scratch: Path, gazetteers_dir, result: UploadCheck) -> set[str] | None:
     try:  # cheap path: the loader alone (no NLP pipeline to build)
-        from rules.loader import load_dir  # noqa: PLC0415
+        from dementi.rules.loader import load_dir  # noqa: PLC0415
 
         return {lr.rule.id for lr in load_dir(scratch)}
     except ImportError:
@@ -158,7 +158,7 @@ def _rule_ids(scratch: Path, gazetteers_dir, result: UploadCheck) -> set[str] | 
         result.errors.append(f"the current rules directory does not load ({exc}); fix it before uploading")
         return None
     try:
-        from rules.engine import Engine  # noqa: PLC0415
+        from dementi.rules.engine import Engine  # noqa: PLC0415
         return {r.id for r in Engine.from_dir(scratch, gazetteers_dir).rules}
     except Exception as exc:  # noqa: BLE001
         result.errors.append(f"the current rules directory does not load ({exc}); fix it before uploading")

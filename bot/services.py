@@ -7,9 +7,9 @@ import time
 from dataclasses import dataclass, field
 
 from dementi.settings import Settings
-from bot.catalog import RuleCatalog
-from bot.outbox import Outbox
-from bot.store import Store
+from dementi.bot.catalog import RuleCatalog
+from dementi.bot.outbox import Outbox
+from dementi.bot.store import Store
 
 
 @dataclass

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dementi.records import Alert
-from bot.db import connect, db_path, transaction
-from bot.filters import Filter, filter_from_spec
+from dementi.bot.db import connect, db_path, transaction
+from dementi.bot.filters import Filter, filter_from_spec
 
 
 @dataclass

@@ -254,7 +254,7 @@ async def watch_broker(bootstrap: str, stop, interval: float = 2.0) -> None:
     it in /healthz. The notifier keeps delivering what is already in its outbox meanwhile."""
     import asyncio
 
-    from streams.topics import tcp_reachable
+    from dementi.streams.topics import tcp_reachable
 
     down_since: float | None = None
     while not stop.is_set():

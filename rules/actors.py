@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from dementi.records import Actor
-from rules.gazetteer import ActorMention
+from dementi.rules.gazetteer import ActorMention
 
 __all__ = ["ActorMention", "subject_of", "resolve_denier_target", "extract_quote", "has_parse"]
 

@@ -11,14 +11,14 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from dementi.records import Actor
-from rules.conditions import Unit
-from rules.context import context_actor, coref_mentions, may_hold_actor
-from rules.nlp import get_pipeline, has_parser
-from rules.prefilter import Prefilter, Scan
-from rules.segment import Segment, paragraphs, sentences
+from dementi.rules.conditions import Unit
+from dementi.rules.context import context_actor, coref_mentions, may_hold_actor
+from dementi.rules.nlp import get_pipeline, has_parser
+from dementi.rules.prefilter import Prefilter, Scan
+from dementi.rules.segment import Segment, paragraphs, sentences
 
 if TYPE_CHECKING:
-    from rules.engine import Engine
+    from dementi.rules.engine import Engine
 
 __all__ = ["FieldText", "Analysis"]
 

@@ -21,7 +21,7 @@ _lock = threading.Lock()
 
 class ActorBackend:
     def __init__(self, gazetteer: Any = None):
-        from rules import actors
+        from dementi.rules import actors
 
         self.gazetteer = gazetteer
         self._actors = actors
@@ -52,7 +52,7 @@ def _fingerprint(directory: Path | None) -> str:
 
 def load_backend(gazetteers_dir: Path | str | None) -> ActorBackend:
     """The backend for ``gazetteers_dir`` (None: the rule pack's default), cached by content."""
-    from rules.gazetteer import Gazetteer
+    from dementi.rules.gazetteer import Gazetteer
 
     directory = Path(gazetteers_dir) if gazetteers_dir else None
     key = (str(directory.resolve()) if directory else "", _fingerprint(directory))

@@ -11,12 +11,12 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from rules.conditions import (
+from dementi.rules.conditions import (
     Hit, LemmaNode, NegatedNode, Outcome, PhraseNode, RegexNode, TokensNode, Unit,
 )
-from rules.common_words import clause_rarity
-from rules.occurrences import attribution_gap, claimed_by_earlier_cue, occurrences
-from rules.schema import Condition
+from dementi.rules.common_words import clause_rarity
+from dementi.rules.occurrences import attribution_gap, claimed_by_earlier_cue, occurrences
+from dementi.rules.schema import Condition
 
 MAX_NEAR_COMBINATIONS = 20_000
 _CLIMB_DEPS = frozenset({"conj", "xcomp", "obj", "obl", "obl:arg", "obl:mod", "nmod", "ccomp", "advcl", "acl", "dobj", "pobj", "dep", "flat:name", "appos"})
@@ -375,6 +375,6 @@ def compile_condition(cond: Condition, languages: tuple[str, ...], backend) -> A
 
 def static_errors(raw: Any, loc: tuple) -> list[tuple[tuple, str]]:
     """See :func:`rules.static_checks.static_errors` (kept here: the loader imports it from here)."""
-    from rules.static_checks import static_errors as check
+    from dementi.rules.static_checks import static_errors as check
 
     return check(raw, loc)

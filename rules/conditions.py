@@ -11,11 +11,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from rules.common_words import literal_rarity
-from rules.inflect import surface_forms
+from dementi.rules.common_words import literal_rarity
+from dementi.rules.inflect import surface_forms
 from functools import lru_cache
 
-from rules.textnorm import at_token_boundary, fold, fold_map, original_span
+from dementi.rules.textnorm import at_token_boundary, fold, fold_map, original_span
 
 # Folded negation words. Window mode (no parse) leaves out words that are mostly not negations
 # on their own in running text (fr "plus", "point").
@@ -195,7 +195,7 @@ class RegexNode:
         self.patterns = patterns
 
     def literals(self) -> set[str] | None:
-        from rules.regexlit import necessary_literals
+        from dementi.rules.regexlit import necessary_literals
 
         out: set[str] = set()
         for p in self.patterns:
@@ -208,7 +208,7 @@ class RegexNode:
     def clause_sets(self) -> list[list[set[str]]] | None:
         """Per pattern, its independent requirements (all must hold for that pattern to match);
         None when some pattern has none (the node cannot be prefiltered)."""
-        from rules.regexlit import necessary_literal_sets
+        from dementi.rules.regexlit import necessary_literal_sets
 
         per_pattern = [necessary_literal_sets(fold_pattern(p)) for p in self.patterns]
         return per_pattern if all(per_pattern) else None

@@ -19,7 +19,7 @@ import re
 from dataclasses import replace
 
 from dementi.records import Actor
-from rules.textnorm import fold
+from dementi.rules.textnorm import fold
 
 TITLE_LIKE_KINDS = frozenset({"spokesperson", "leader", "ministry", "office", "diplomat", "title"})
 # Weak gazetteer words that are not titles of ONE person or office speaking for a state.
@@ -100,7 +100,7 @@ def coref_mentions(unit, gazetteer, context_fn) -> list:
     context = context_fn()
     if context is None:
         return mentions
-    from rules.gazetteer import ActorMention
+    from dementi.rules.gazetteer import ActorMention
 
     def resolved(kind: str, text: str) -> Actor:
         return Actor(name=context.name, country=context.country, kind=kind, text=text)

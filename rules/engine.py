@@ -20,16 +20,16 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from dementi.records import Actor, Alert, Article, Evidence, Span
-from rules.analysis import Analysis, FieldText
-from rules.backend import ActorBackend
-from rules.compiler import ActorNode, AllNode, NearNode, compile_condition, requirements
-from rules.conditions import Hit, Outcome, Unit
-from rules.loader import LoadedRule, RuleError, RuleLoadError, load_dir
-from rules.nlp import detect_language
-from rules.prefilter import Prefilter
-from rules.schema import Rule
-from rules.segment import Segment
-from rules.textnorm import fold
+from dementi.rules.analysis import Analysis, FieldText
+from dementi.rules.backend import ActorBackend
+from dementi.rules.compiler import ActorNode, AllNode, NearNode, compile_condition, requirements
+from dementi.rules.conditions import Hit, Outcome, Unit
+from dementi.rules.loader import LoadedRule, RuleError, RuleLoadError, load_dir
+from dementi.rules.nlp import detect_language
+from dementi.rules.prefilter import Prefilter
+from dementi.rules.schema import Rule
+from dementi.rules.segment import Segment
+from dementi.rules.textnorm import fold
 
 __all__ = ["Engine", "RuleLoadError", "RuleError", "Explanation", "UnitReport"]
 log = logging.getLogger(__name__)
@@ -105,7 +105,7 @@ class Engine:
         """Load and compile every rule under ``rules_dir``; raises :class:`RuleLoadError`."""
         loaded = load_dir(Path(rules_dir))
         if backend is None:
-            from rules.backend import load_backend
+            from dementi.rules.backend import load_backend
 
             try:
                 backend = load_backend(gazetteers_dir)

@@ -26,7 +26,7 @@ import pycountry
 import yaml
 
 from dementi.records import Actor
-from rules.gazetteer_forms import country_name, fold, fold_with_map, inflect, state_aliases_from_pycountry
+from dementi.rules.gazetteer_forms import country_name, fold, fold_with_map, inflect, state_aliases_from_pycountry
 
 TITLE_KINDS = {"title", "ministry", "leader", "office", "spokesperson", "diplomat"}
 PROPER_KINDS = {"state", "capital", "seat", "igo"}

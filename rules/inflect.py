@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from rules.textnorm import fold
+from dementi.rules.textnorm import fold
 
 # ---------------------------------------------------------------- French
 _FR_IRREGULAR: dict[str, str] = {

@@ -16,7 +16,7 @@ from typing import Any, Iterable
 import yaml
 from pydantic import ValidationError
 
-from rules.schema import Rule
+from dementi.rules.schema import Rule
 
 MAX_RULE_FILE_BYTES = 1_000_000
 MAX_NODES = 200_000
@@ -175,7 +175,7 @@ def load_text(text: str, path: str = "<string>") -> tuple[list[LoadedRule], list
         err((), marks.locate(()), "a rule file holds one rule (a mapping with 'id') or 'rules: [...]'")
         return [], errors
 
-    from rules.compiler import static_errors  # late import: compiler imports heavier modules
+    from dementi.rules.compiler import static_errors  # late import: compiler imports heavier modules
 
     loaded: list[LoadedRule] = []
     for prefix, raw in items:
@@ -205,7 +205,7 @@ def load_text(text: str, path: str = "<string>") -> tuple[list[LoadedRule], list
 def _unknown_key(key: Any) -> str:
     import difflib
 
-    from rules.schema import KNOWN_KEYS
+    from dementi.rules.schema import KNOWN_KEYS
 
     close = difflib.get_close_matches(str(key), KNOWN_KEYS, n=1, cutoff=0.75)
     return f"unknown key '{key}'" + (f" (did you mean '{close[0]}'?)" if close else "")

@@ -72,7 +72,7 @@ def attribution_gap(doc, text: str, cue, m) -> int | None:
     («C'est faux…», a déclaré Moscou -> 3), or None when ``m`` is not that attribution."""
     if m.start < cue.tok_end or "\"" not in text and not any(q in text for q in "«»“„"):
         return None
-    from rules.segment import quoted_ranges
+    from dementi.rules.segment import quoted_ranges
 
     m_char = doc[m.start].idx
     for qs, qe in quoted_ranges(text):

@@ -31,8 +31,8 @@ from bisect import bisect_left, bisect_right
 
 import ahocorasick
 
-from rules.regexlit import SUBSTRING
-from rules.textnorm import at_token_boundary, fold
+from dementi.rules.regexlit import SUBSTRING
+from dementi.rules.textnorm import at_token_boundary, fold
 
 Clause = tuple[int, int]  # (rule index, clause index)
 

@@ -21,8 +21,8 @@ except ImportError:  # pragma: no cover
 
 import re
 
-from rules.common_words import clause_rarity
-from rules.textnorm import fold
+from dementi.rules.common_words import clause_rarity
+from dementi.rules.textnorm import fold
 
 MIN_LITERAL = 3
 _UNICODE_CLASS = re.compile(r"\\[pP](?:\{\w+\}|\w)")

@@ -14,8 +14,8 @@ import hashlib
 import logging
 from pathlib import Path
 
-from rules.engine import Engine
-from rules.loader import RuleError, RuleLoadError, rule_files
+from dementi.rules.engine import Engine
+from dementi.rules.loader import RuleError, RuleLoadError, rule_files
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rules.conditions import fold_pattern
+from dementi.rules.conditions import fold_pattern
 
 
 def static_errors(raw: Any, loc: tuple) -> list[tuple[tuple, str]]:

@@ -13,7 +13,7 @@ from typing import IO, Iterator
 from pydantic import ValidationError
 
 from dementi.records import Article
-from rules.conditions import Outcome
+from dementi.rules.conditions import Outcome
 
 
 @dataclass

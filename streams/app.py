@@ -25,9 +25,9 @@ import faust
 
 from dementi import metrics
 from dementi.settings import Settings
-from streams.batching import BatchApp
-from streams.detect import Detector, RawRecord
-from streams.rulesource import RuleSource, open_rule_source
+from dementi.streams.batching import BatchApp
+from dementi.streams.detect import Detector, RawRecord
+from dementi.streams.rulesource import RuleSource, open_rule_source
 
 log = logging.getLogger(__name__)
 

@@ -30,7 +30,7 @@ from collections.abc import Awaitable, Callable
 import faust
 from faust.transport.drivers import aiokafka as driver
 
-from streams.detect import RawRecord
+from dementi.streams.detect import RawRecord
 
 log = logging.getLogger(__name__)
 

@@ -15,10 +15,10 @@ from datetime import datetime, timezone
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from streams.deadletter import STAGE_DECODE, STAGE_RULES, encode_envelope, make_envelope
-from streams.decode import Rejected, decode_article
-from streams.ruleguard import ArticleError, RuleGuard
-from streams.rulesource import RuleSource
+from dementi.streams.deadletter import STAGE_DECODE, STAGE_RULES, encode_envelope, make_envelope
+from dementi.streams.decode import Rejected, decode_article
+from dementi.streams.ruleguard import ArticleError, RuleGuard
+from dementi.streams.rulesource import RuleSource
 
 log = logging.getLogger(__name__)
 

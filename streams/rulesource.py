@@ -12,7 +12,7 @@ import logging
 from pathlib import Path
 from typing import Protocol
 
-from rules.engine import Engine, RuleLoadError
+from dementi.rules.engine import Engine, RuleLoadError
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +62,7 @@ class _MtimeWatcher:
 def open_rule_source(rules_dir: Path, gazetteers_dir: Path | None = None) -> RuleSource:
     """The rules library's watcher when available, else the mtime fallback. Raises RuleLoadError."""
     try:
-        from rules.reload import RuleWatcher  # written by the rules engineer
+        from dementi.rules.reload import RuleWatcher  # written by the rules engineer
     except ImportError:
         return _MtimeWatcher(rules_dir, gazetteers_dir)
     return RuleWatcher(rules_dir, gazetteers_dir)

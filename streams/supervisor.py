@@ -29,7 +29,7 @@ from importlib.util import find_spec
 from pathlib import Path
 
 from dementi.settings import PROJECT_ROOT, Settings
-from streams.broker import die_with_parent
+from dementi.streams.broker import die_with_parent
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ def command_available(name: str) -> bool:
 
 def enabled_feeds(settings: Settings) -> int:
     try:
-        from streams.feeds.config import load_feeds
+        from dementi.streams.feeds.config import load_feeds
 
         return sum(1 for feed in load_feeds(settings.feeds_file) if getattr(feed, "enabled", True))
     except FileNotFoundError:
@@ -135,11 +135,11 @@ class Supervisor:
                 signal.signal(s, handler)
 
     def _run(self) -> int:
-        from streams.topics import ensure_topics
+        from dementi.streams.topics import ensure_topics
 
         bootstrap = self.settings.kafka_bootstrap
         if not bootstrap:
-            from streams.broker import EmbeddedBroker
+            from dementi.streams.broker import EmbeddedBroker
 
             self.broker = EmbeddedBroker(log_path=self._workdir / "broker.log", die_with_parent=True).start()
             bootstrap = self.broker.bootstrap
@@ -147,7 +147,7 @@ class Supervisor:
                   f"(publish with: DEMENTI_KAFKA_BOOTSTRAP={bootstrap} dementi publish FILE.jsonl)",
                   file=sys.stderr, flush=True)
         else:
-            from streams.probe import wait_for_broker
+            from dementi.streams.probe import wait_for_broker
 
             if not wait_for_broker(bootstrap, self.connect_timeout):
                 log.error("Kafka broker %s (DEMENTI_KAFKA_BOOTSTRAP) unreachable after %.0fs; unset "
@@ -200,7 +200,7 @@ class Supervisor:
     def _publish_demo(self, bootstrap: str) -> bool:
         """Wait for every worker's ready marker, then publish the demo articles. False = give up."""
         from dementi.records import Article
-        from streams.producer import publish_articles
+        from dementi.streams.producer import publish_articles
 
         deadline = time.monotonic() + self.ready_timeout
         workers = [c for c in self.children if c.name.startswith("worker")]

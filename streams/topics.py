@@ -15,7 +15,7 @@ from kafka.admin import NewTopic
 from kafka.errors import KafkaError, TopicAlreadyExistsError
 
 from dementi.settings import Settings
-from streams.probe import broker_reachable
+from dementi.streams.probe import broker_reachable
 
 log = logging.getLogger(__name__)
 

@@ -26,10 +26,10 @@ import faust
 
 from dementi import metrics
 from dementi.settings import Settings
-from streams.app import DetectApp, app_id
-from streams.probe import broker_reachable, wait_for_broker
-from streams.topics import BrokerUnavailable, ensure_topics
-from rules.engine import RuleLoadError
+from dementi.streams.app import DetectApp, app_id
+from dementi.streams.probe import broker_reachable, wait_for_broker
+from dementi.streams.topics import BrokerUnavailable, ensure_topics
+from dementi.rules.engine import RuleLoadError
 
 log = logging.getLogger(__name__)
 

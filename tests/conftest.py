@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from dementi.settings import Settings
-from streams.broker import EmbeddedBroker
+from dementi.streams.broker import EmbeddedBroker
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -1,8 +1,8 @@
 import pytest
 from kafka import KafkaAdminClient
 
-from streams.broker import EmbeddedBroker
-from streams.topics import ensure_topics
+from dementi.streams.broker import EmbeddedBroker
+from dementi.streams.topics import ensure_topics
 
 pytestmark = pytest.mark.integration
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram.ext import (Application, CallbackQueryHandler, ChatMemberHandler, CommandHandler, MessageHandler,
                           filters)
 
-from bot.handlers import admin, common, info, noise, subs
+from dementi.bot.handlers import admin, common, info, noise, subs
 
 # Commands are accepted in private chats, groups, supergroups and channel posts.
 _WHERE = filters.UpdateType.MESSAGES | filters.UpdateType.CHANNEL_POSTS

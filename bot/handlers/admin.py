@@ -12,11 +12,11 @@ import logging
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot import rule_admin
-from bot.catalog import set_rule_disabled
-from bot.formatting import esc
-from bot.handlers.common import refuse_non_admin, register_chat, reply
-from bot.services import svc
+from dementi.bot import rule_admin
+from dementi.bot.catalog import set_rule_disabled
+from dementi.bot.formatting import esc
+from dementi.bot.handlers.common import refuse_non_admin, register_chat, reply
+from dementi.bot.services import svc
 
 log = logging.getLogger(__name__)
 

@@ -9,10 +9,10 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from bot import feed_commands
-from bot.formatting import esc
-from bot.html_split import split_html
-from bot.services import svc
+from dementi.bot import feed_commands
+from dementi.bot.formatting import esc
+from dementi.bot.html_split import split_html
+from dementi.bot.services import svc
 
 log = logging.getLogger(__name__)
 

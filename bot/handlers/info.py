@@ -7,10 +7,10 @@ import time
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.filters import excluded
-from bot.formatting import SEVERITY_MARK, actor_label, esc, explain_alert, safe_url
-from bot.handlers.common import register_chat, reply
-from bot.services import svc
+from dementi.bot.filters import excluded
+from dementi.bot.formatting import SEVERITY_MARK, actor_label, esc, explain_alert, safe_url
+from dementi.bot.handlers.common import register_chat, reply
+from dementi.bot.services import svc
 
 MAX_RECENT = 20
 RULE_MUTE_SECONDS = 86400

@@ -10,10 +10,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.formatting import esc
-from bot.handlers.common import register_chat, reply
-from bot.notify.stages import parse_quiet
-from bot.services import svc
+from dementi.bot.formatting import esc
+from dementi.bot.handlers.common import register_chat, reply
+from dementi.bot.notify.stages import parse_quiet
+from dementi.bot.services import svc
 
 _DURATION_RE = re.compile(r"(\d+)([smhdw])")
 _UNIT = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}

@@ -15,10 +15,10 @@ from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from dementi.records import stable_id
-from bot.filters import Catalogue, Filter, FilterError, filter_from_spec, parse_filter
-from bot.formatting import esc
-from bot.handlers.common import register_chat, reply
-from bot.services import Services, svc
+from dementi.bot.filters import Catalogue, Filter, FilterError, filter_from_spec, parse_filter
+from dementi.bot.formatting import esc
+from dementi.bot.handlers.common import register_chat, reply
+from dementi.bot.services import Services, svc
 
 PAGE = 8
 

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from dementi.records import Alert
 from dementi.settings import Settings
-from streams.topics import BrokerUnavailable, ensure_topics
+from dementi.streams.topics import BrokerUnavailable, ensure_topics
 
 log = logging.getLogger(__name__)
 

@@ -13,11 +13,11 @@ import time
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.db import transaction
-from bot.formatting import digest_html
-from bot.html_split import split_html
-from bot.outbox import Outbox
-from bot.store import Store
+from dementi.bot.db import transaction
+from dementi.bot.formatting import digest_html
+from dementi.bot.html_split import split_html
+from dementi.bot.outbox import Outbox
+from dementi.bot.store import Store
 
 log = logging.getLogger(__name__)
 

@@ -11,12 +11,12 @@ import time
 from collections import Counter
 
 from dementi.records import Alert
-from bot.catalog import RuleCatalog
-from bot.db import transaction
-from bot.formatting import alert_keyboard, alert_parts
-from bot.notify import stages
-from bot.outbox import Outbox
-from bot.store import Store
+from dementi.bot.catalog import RuleCatalog
+from dementi.bot.db import transaction
+from dementi.bot.formatting import alert_keyboard, alert_parts
+from dementi.bot.notify import stages
+from dementi.bot.outbox import Outbox
+from dementi.bot.store import Store
 
 log = logging.getLogger(__name__)
 

@@ -28,9 +28,9 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.notify.ratelimit import Governor
-from bot.outbox import Outbox, OutboxRow
-from bot.store import Store
+from dementi.bot.notify.ratelimit import Governor
+from dementi.bot.outbox import Outbox, OutboxRow
+from dementi.bot.store import Store
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 12

@@ -17,9 +17,9 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from dementi.records import Alert, stable_id
-from bot.catalog import RuleInfo
-from bot.filters import excluded
-from bot.store import ChatState
+from dementi.bot.catalog import RuleInfo
+from dementi.bot.filters import excluded
+from dementi.bot.store import ChatState
 
 PENDING = "pending"
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from streams.feeds.text import main_text_fallback
+from dementi.streams.feeds.text import main_text_fallback
 
 log = logging.getLogger(__name__)
 

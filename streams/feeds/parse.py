@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 
 import feedparser
 
-from streams.feeds.text import html_to_text, normalise_lang
+from dementi.streams.feeds.text import html_to_text, normalise_lang
 
 
 class FeedParseError(Exception):

@@ -25,13 +25,13 @@ from kafka import KafkaProducer
 
 from dementi.records import Article, normalise_url, stable_id, utcnow
 from dementi.settings import Settings
-from streams.feeds.config import FeedConfig
-from streams.feeds.fetch import PAGE_ACCEPT, FetchError, fetch, make_client
-from streams.feeds.fulltext import charset_of, extract_main_text
-from streams.feeds.parse import FeedEntry, FeedParseError, ParsedFeed, parse_feed
-from streams.feeds.state import FeedState, FeedStore
-from streams.feeds.text import detect_lang
-from streams.producer import make_producer, publish_records
+from dementi.streams.feeds.config import FeedConfig
+from dementi.streams.feeds.fetch import PAGE_ACCEPT, FetchError, fetch, make_client
+from dementi.streams.feeds.fulltext import charset_of, extract_main_text
+from dementi.streams.feeds.parse import FeedEntry, FeedParseError, ParsedFeed, parse_feed
+from dementi.streams.feeds.state import FeedState, FeedStore
+from dementi.streams.feeds.text import detect_lang
+from dementi.streams.producer import make_producer, publish_records
 
 log = logging.getLogger(__name__)
 

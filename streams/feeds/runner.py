@@ -15,9 +15,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from dementi.settings import Settings
-from streams.feeds.config import FeedConfig, FeedsConfigError, load_feeds
-from streams.feeds.poller import FeedPoller, FeedResult, PollSummary
-from streams.topics import ensure_topics
+from dementi.streams.feeds.config import FeedConfig, FeedsConfigError, load_feeds
+from dementi.streams.feeds.poller import FeedPoller, FeedResult, PollSummary
+from dementi.streams.topics import ensure_topics
 
 log = logging.getLogger(__name__)
 

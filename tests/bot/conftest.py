@@ -13,7 +13,7 @@ from pydantic import SecretStr
 
 from dementi.records import Actor, Alert, Evidence, Span
 from dementi.settings import Settings
-from streams.producer import make_producer, publish_records
+from dementi.streams.producer import make_producer, publish_records
 from tests.botapi.server import DEFAULT_TOKEN, BotApiServer
 
 ADMIN = 4242
@@ -82,7 +82,7 @@ class RunningBot:
 
 
 async def start_bot(settings: Settings, server: BotApiServer, limits=None) -> RunningBot:
-    from bot.app import make_services, run_telegram
+    from dementi.bot.app import make_services, run_telegram
 
     stop = asyncio.Event()
     services = make_services(settings)

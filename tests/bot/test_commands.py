@@ -7,7 +7,7 @@ import asyncio
 import json
 import re
 
-from bot.catalog import disabled_rules
+from dementi.bot.catalog import disabled_rules
 from tests.bot.conftest import ADMIN, make_alert, publish_alerts, start_bot
 from tests.botapi.state import BOT_USERNAME
 
@@ -213,7 +213,7 @@ async def test_admin_rule_upload_lint_examples_and_hot_load(running_bot):
 
 async def test_rule_test_dry_run_over_recent_articles(running_bot):
     from dementi.records import Article
-    from streams.producer import publish_articles
+    from dementi.streams.producer import publish_articles
 
     bot, settings = running_bot, running_bot.settings
     articles = [Article(url=f"https://ex.org/{i}", title=f"Article {i}",
@@ -275,7 +275,7 @@ async def test_admin_upload_runs_the_rule_examples(running_bot):
 async def test_bad_alert_records_are_skipped_with_their_location(running_bot, caplog):
     import logging
 
-    from streams.producer import make_producer
+    from dementi.streams.producer import make_producer
 
     bot, server, settings = running_bot, running_bot.server, running_bot.settings
     await bot.command(16, "/subscribe")
@@ -288,7 +288,7 @@ async def test_bad_alert_records_are_skipped_with_their_location(running_bot, ca
         producer.send(settings.alerts_topic, key=b"k", value=good.to_bytes()).get(30)
         producer.close()
 
-    caplog.set_level(logging.WARNING, logger="bot.notify.consumer")
+    caplog.set_level(logging.WARNING, logger="dementi.bot.notify.consumer")
     before = len(server.messages(16))
     await asyncio.to_thread(publish)
     reply = await server.await_reply(16, before, timeout=30)

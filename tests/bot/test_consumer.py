@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.notify.consumer import AlertConsumer
+from dementi.bot.notify.consumer import AlertConsumer
 from tests.bot.conftest import make_alert, publish_alerts
 
 

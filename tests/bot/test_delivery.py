@@ -9,13 +9,13 @@ import re
 import pytest
 import telegram
 
-from bot.catalog import RuleCatalog
-from bot.formatting import alert_parts
-from bot.notify.ratelimit import Governor, Limits
-from bot.notify.router import Router
-from bot.notify.sender import Sender
-from bot.outbox import Outbox
-from bot.store import Store
+from dementi.bot.catalog import RuleCatalog
+from dementi.bot.formatting import alert_parts
+from dementi.bot.notify.ratelimit import Governor, Limits
+from dementi.bot.notify.router import Router
+from dementi.bot.notify.sender import Sender
+from dementi.bot.outbox import Outbox
+from dementi.bot.store import Store
 from tests.bot.conftest import make_alert
 from tests.botapi.server import DEFAULT_TOKEN
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.formatting import alert_keyboard, alert_parts, highlight, render_alert
-from bot.html_split import split_html
+from dementi.bot.formatting import alert_keyboard, alert_parts, highlight, render_alert
+from dementi.bot.html_split import split_html
 from dementi.records import Actor, Alert, Evidence, Span
 from tests.botapi.html_entities import parse_html
 from tests.bot.conftest import make_alert

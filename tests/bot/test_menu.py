@@ -7,8 +7,8 @@ import asyncio
 
 from telegram.ext import CommandHandler
 
-from bot.app import build_application, make_services
-from bot.handlers.common import ADMIN_COMMANDS
+from dementi.bot.app import build_application, make_services
+from dementi.bot.handlers.common import ADMIN_COMMANDS
 from tests.bot.conftest import ADMIN, start_bot
 
 ADMIN_NAMES = {c for c, _, _ in ADMIN_COMMANDS}

@@ -131,7 +131,7 @@ def test_sigkill_mid_delivery_then_restart_delivers_exactly_once(settings, kafka
 
 
 def test_unreachable_broker_is_reported_and_retried_until_sigterm(settings, rules_dir, tmp_path):
-    from streams.broker import free_port
+    from dementi.streams.broker import free_port
 
     dead = settings.model_copy(update={"kafka_bootstrap": f"127.0.0.1:{free_port()}"})
     bot = BotProcess(bot_env(dead, rules_dir), tmp_path, "nobroker")

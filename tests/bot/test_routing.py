@@ -8,13 +8,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.catalog import RuleCatalog, RuleInfo, set_rule_disabled
-from bot.filters import Catalogue, FilterError, parse_filter
-from bot.notify.digest import DigestFlusher
-from bot.notify.router import Router
-from bot.notify.stages import parse_quiet, quiet_end
-from bot.outbox import Outbox
-from bot.store import Store
+from dementi.bot.catalog import RuleCatalog, RuleInfo, set_rule_disabled
+from dementi.bot.filters import Catalogue, FilterError, parse_filter
+from dementi.bot.notify.digest import DigestFlusher
+from dementi.bot.notify.router import Router
+from dementi.bot.notify.stages import parse_quiet, quiet_end
+from dementi.bot.outbox import Outbox
+from dementi.bot.store import Store
 from tests.bot.conftest import ago, make_alert
 
 

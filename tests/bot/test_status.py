@@ -9,10 +9,10 @@ import socket
 
 import pytest
 
-from bot.notify.article_rate import HOUR, ArticleRate, read_article_total
+from dementi.bot.notify.article_rate import HOUR, ArticleRate, read_article_total
 from dementi.records import Article
-from streams.producer import publish_articles
-from streams.topics import ensure_topics
+from dementi.streams.producer import publish_articles
+from dementi.streams.topics import ensure_topics
 from tests.bot.conftest import make_alert, publish_alerts
 
 

@@ -10,7 +10,7 @@ import httpx
 import pytest
 import telegram
 from telegram.error import BadRequest, ChatMigrated, Forbidden, InvalidToken, NetworkError, RetryAfter
-from bot.notify.sender import retry_after_seconds
+from dementi.bot.notify.sender import retry_after_seconds
 
 from tests.botapi.html_entities import EntityParseError, parse_html
 from tests.botapi.server import DEFAULT_TOKEN, BotApiServer
@@ -172,7 +172,7 @@ def test_standalone_server_and_http_test_hooks(tmp_path):
     import sys
     from pathlib import Path
 
-    from streams.broker import free_port
+    from dementi.streams.broker import free_port
 
     port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "tests.botapi.server", "--port", str(port)],

@@ -9,7 +9,7 @@ import pytest
 from kafka import KafkaConsumer, TopicPartition
 
 from dementi.records import Article
-from streams.topics import ensure_topics
+from dementi.streams.topics import ensure_topics
 from tests.feeds.server import FeedServer
 
 

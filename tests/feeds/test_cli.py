@@ -18,7 +18,7 @@ from kafka import KafkaProducer
 
 from dementi.records import Actor, Alert, Evidence
 from dementi.settings import PROJECT_ROOT
-from dementi.commands.feeds import feeds, tail
+from dementi.cli.feeds import feeds, tail
 from tests.feeds.conftest import read_articles
 from tests.feeds.server import Route, rss
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dementi.settings import PROJECT_ROOT
-from streams.feeds.config import (
+from dementi.streams.feeds.config import (
     DEFAULT_INTERVAL,
     FeedsConfigError,
     add_feed,

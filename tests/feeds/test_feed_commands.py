@@ -10,10 +10,10 @@ import pytest
 from pydantic import SecretStr
 from telegram.ext import Application, MessageHandler, filters
 
-from bot import feed_commands
-from bot.feed_commands import feed_add_reply, feed_remove_reply, feeds_overview
-from streams.feeds.config import load_feeds
-from streams.feeds.state import FeedState, FeedStore
+from dementi.bot import feed_commands
+from dementi.bot.feed_commands import feed_add_reply, feed_remove_reply, feeds_overview
+from dementi.streams.feeds.config import load_feeds
+from dementi.streams.feeds.state import FeedState, FeedStore
 from tests.botapi.server import DEFAULT_TOKEN, BotApiServer
 
 ADMIN, STRANGER = 7001, 7002

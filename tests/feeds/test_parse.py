@@ -6,10 +6,10 @@ import random
 
 import pytest
 
-from streams.feeds.fulltext import charset_of, extract_main_text, extractor_name
-from streams.feeds.parse import FeedEntry, FeedParseError, parse_feed
-from streams.feeds.poller import backoff_delay, dedup_keys
-from streams.feeds.text import detect_lang, html_to_text, main_text_fallback, normalise_lang
+from dementi.streams.feeds.fulltext import charset_of, extract_main_text, extractor_name
+from dementi.streams.feeds.parse import FeedEntry, FeedParseError, parse_feed
+from dementi.streams.feeds.poller import backoff_delay, dedup_keys
+from dementi.streams.feeds.text import detect_lang, html_to_text, main_text_fallback, normalise_lang
 from tests.feeds.server import rss
 
 ATOM = """<?xml version="1.0" encoding="utf-8"?>

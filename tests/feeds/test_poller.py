@@ -9,10 +9,10 @@ from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 
 from dementi.records import normalise_url
-from streams.broker import free_port
-from streams.feeds.config import FeedConfig
-from streams.feeds.runner import poll_once
-from streams.feeds.state import FeedStore
+from dementi.streams.broker import free_port
+from dementi.streams.feeds.config import FeedConfig
+from dementi.streams.feeds.runner import poll_once
+from dementi.streams.feeds.state import FeedStore
 from tests.feeds.conftest import read_articles
 from tests.feeds.server import Route, http_date, rss
 

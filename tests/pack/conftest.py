@@ -12,7 +12,7 @@ RULES = REPO / "config" / "rules"
 
 @pytest.fixture(scope="session")
 def gazetteer():
-    from rules.gazetteer import Gazetteer
+    from dementi.rules.gazetteer import Gazetteer
 
     return Gazetteer.load(GAZETTEERS)
 

@@ -2,7 +2,7 @@
 
 import spacy
 
-from rules.actors import extract_quote, resolve_denier_target, subject_of
+from dementi.rules.actors import extract_quote, resolve_denier_target, subject_of
 
 
 def _parse(nlp_fr, gazetteer, text):

@@ -9,8 +9,8 @@ import pycountry
 import pytest
 import yaml
 
-from rules.gazetteer import Gazetteer
-from rules.gazetteer_forms import NON_STATES, fold, inflect
+from dementi.rules.gazetteer import Gazetteer
+from dementi.rules.gazetteer_forms import NON_STATES, fold, inflect
 from tests.pack.conftest import GAZETTEERS
 
 WORLD = GAZETTEERS / "demonyms_world.yaml"

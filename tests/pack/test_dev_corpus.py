@@ -13,7 +13,7 @@ DEV = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus" / "dev.js
 
 @pytest.mark.skipif(not DEV.exists(), reason=f"labelled dev corpus not found at {DEV.resolve()}")
 def test_dev_corpus_targets():
-    from dementi.commands.evaluate import eval_cmd
+    from dementi.cli.evaluate import eval_cmd
 
     result = CliRunner().invoke(eval_cmd, [str(DEV), "--json"])
     assert result.exit_code == 0, result.output

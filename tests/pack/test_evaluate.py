@@ -7,7 +7,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from dementi.records import Alert, Evidence
-from rules.evaluate import Counts, evaluate, load_labelled
+from dementi.rules.evaluate import Counts, evaluate, load_labelled
 
 DATA = Path(__file__).parent / "data" / "labelled.jsonl"
 
@@ -85,7 +85,7 @@ def test_engine_crash_is_an_error_not_a_silent_negative(tmp_path):
 
 def test_eval_command_on_team_labelled_set():
     """Regression guard with the real engine and the real pack on invented sentences."""
-    from dementi.commands.evaluate import eval_cmd
+    from dementi.cli.evaluate import eval_cmd
 
     result = CliRunner().invoke(eval_cmd, [str(DATA), "--json"])
     assert result.exit_code == 0, result.output
@@ -97,7 +97,7 @@ def test_eval_command_on_team_labelled_set():
 
 
 def test_eval_command_table_output():
-    from dementi.commands.evaluate import eval_cmd
+    from dementi.cli.evaluate import eval_cmd
 
     result = CliRunner().invoke(eval_cmd, [str(DATA)])
     assert result.exit_code == 0, result.output

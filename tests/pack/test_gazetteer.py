@@ -3,7 +3,7 @@ All sentences are invented."""
 
 import spacy
 
-from rules.gazetteer import Gazetteer, GazetteerError, fold
+from dementi.rules.gazetteer import Gazetteer, GazetteerError, fold
 
 
 def actors(gazetteer, text):

@@ -22,7 +22,7 @@ ALL_RULES = _rules()
 
 @pytest.fixture(scope="module")
 def engine():
-    from rules.engine import Engine
+    from dementi.rules.engine import Engine
 
     return Engine.from_dir(RULES, GAZETTEERS)
 

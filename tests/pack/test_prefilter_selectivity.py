@@ -32,7 +32,7 @@ ORDINARY = {
 
 @pytest.fixture(scope="module")
 def engine():
-    from rules.engine import Engine
+    from dementi.rules.engine import Engine
 
     return Engine.from_dir(RULES, GAZETTEERS)
 

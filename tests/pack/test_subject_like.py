@@ -8,7 +8,7 @@ from tests.pack.conftest import GAZETTEERS
 
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory):
-    from rules.engine import Engine
+    from dementi.rules.engine import Engine
 
     d = tmp_path_factory.mktemp("rules")
     (d / "r.yaml").write_text(
@@ -46,7 +46,7 @@ def test_place_after_in_is_ranked_after_the_speaker(engine):
 
 
 def test_noun_cue_with_actor_complement_on_parsed_french(tmp_path):
-    from rules.engine import Engine
+    from dementi.rules.engine import Engine
 
     (tmp_path / "r.yaml").write_text(
         "rules:\n  - id: t.fr\n    title: t\n    languages: [fr]\n"

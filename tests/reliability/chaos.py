@@ -26,12 +26,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.notify.stages import denier_key
+from dementi.bot.notify.stages import denier_key
 from dementi.records import Article
 from dementi.settings import Settings
-from streams.broker import free_port
-from streams.producer import make_producer
-from streams.topics import ensure_topics
+from dementi.streams.broker import free_port
+from dementi.streams.producer import make_producer
+from dementi.streams.topics import ensure_topics
 from tests.botapi.server import DEFAULT_TOKEN, BotApiServer
 from tests.reliability.helpers import health, scrape, value
 from tests.streams.helpers import child_env, pid_alive, start_dementi, stop_process, wait_for

@@ -20,8 +20,8 @@ from collections import Counter
 import pytest
 
 from dementi.settings import Settings
-from rules.engine import Engine
-from streams.broker import free_port
+from dementi.rules.engine import Engine
+from dementi.streams.broker import free_port
 from tests.reliability.helpers import health, make_articles, scrape, value
 from tests.streams.helpers import TopicReader, child_env, pid_alive, producer, start_dementi, stop_process, wait_for
 

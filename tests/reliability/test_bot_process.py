@@ -14,7 +14,7 @@ from types import SimpleNamespace
 import pytest
 
 from dementi.settings import Settings
-from streams.broker import free_port
+from dementi.streams.broker import free_port
 from tests.bot.conftest import RULES_YAML, make_alert, publish_alerts
 from tests.botapi.server import DEFAULT_TOKEN, BotApiServer
 from tests.reliability.helpers import health, http_get, scrape, value

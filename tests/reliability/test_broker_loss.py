@@ -18,8 +18,8 @@ import uuid
 import pytest
 
 from dementi.settings import Settings
-from streams.broker import EmbeddedBroker, free_port
-from streams.topics import ensure_topics
+from dementi.streams.broker import EmbeddedBroker, free_port
+from dementi.streams.topics import ensure_topics
 from tests.bot.conftest import make_alert, publish_alerts
 from tests.streams.helpers import child_env, start_dementi, stop_process, wait_for
 
@@ -46,7 +46,7 @@ def test_notifier_with_unreachable_broker_says_so_and_retries_with_backoff(tmp_p
         def consumer_retries():
             lines = [json.loads(line) for line in log.read_text(errors="replace").splitlines() if line.startswith("{")]
             found = [re.search(r"unreachable.*retrying in ([\d.]+)s", e["msg"]).group(1) for e in lines
-                     if e["logger"] == "bot.notify.consumer" and e["level"] == "ERROR" and "retrying in" in e["msg"]]
+                     if e["logger"] == "dementi.bot.notify.consumer" and e["level"] == "ERROR" and "retrying in" in e["msg"]]
             return found if len(found) >= 2 else None
 
         retries = wait_for(consumer_retries, 45, "two retries", proc, log)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import pytest
 
-from rules.engine import Engine
+from dementi.rules.engine import Engine
 from tests.reliability.chaos import Stack, expected_deliveries, run_chaos
 from tests.reliability.helpers import make_articles, value
 from tests.streams.helpers import wait_for

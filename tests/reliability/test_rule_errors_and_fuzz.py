@@ -17,9 +17,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 
 from dementi.records import Alert, Article
-from rules.engine import Engine
-from streams.decode import NOT_JSON, NOT_OBJECT, NOT_UTF8, SCHEMA, TOO_LARGE, UNSUPPORTED_VERSION, Rejected, decode_article
-from streams.detect import Detector, RawRecord
+from dementi.rules.engine import Engine
+from dementi.streams.decode import NOT_JSON, NOT_OBJECT, NOT_UTF8, SCHEMA, TOO_LARGE, UNSUPPORTED_VERSION, Rejected, decode_article
+from dementi.streams.detect import Detector, RawRecord
 
 RULES = """\
 rules:

@@ -18,8 +18,8 @@ import pytest
 from pydantic import ValidationError
 
 from dementi.settings import Settings
-from rules import loader
-from rules.loader import load_dir, load_text
+from dementi.rules import loader
+from dementi.rules.loader import load_dir, load_text
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("dementi", "rules", "streams", "bot")
@@ -77,7 +77,7 @@ def test_stdlib_re_only_ever_gets_literal_patterns():
 def test_rule_regexes_go_through_re2():
     import re2
 
-    from rules.engine import Engine
+    from dementi.rules.engine import Engine
 
     text = ("rules:\n  - id: rx\n    title: Regex\n    languages: [fr]\n"
             "    match: {regex: ['(a+)+$', 'dément(?:i|ent)?']}\n")

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from dementi.records import Alert, Article
-from rules.engine import Engine
-from rules.schema import Rule
+from dementi.rules.engine import Engine
+from dementi.rules.schema import Rule
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
@@ -18,14 +18,14 @@ REPO = HERE.parents[1]
 
 @pytest.fixture(scope="session")
 def backend():
-    from rules.backend import load_backend
+    from dementi.rules.backend import load_backend
 
     return load_backend(REPO / "config" / "gazetteers")
 
 
 @pytest.fixture(scope="session")
 def fr_pipeline():
-    from rules.nlp import get_pipeline
+    from dementi.rules.nlp import get_pipeline
 
     return get_pipeline("fr")
 

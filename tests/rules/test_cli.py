@@ -6,7 +6,7 @@ import json
 
 from click.testing import CliRunner
 
-from dementi.commands.rules import rules, scan
+from dementi.cli.rules import rules, scan
 from tests.rules.conftest import DATA, REPO
 
 GAZ = str(REPO / "config" / "gazetteers")

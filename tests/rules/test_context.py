@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from dementi.records import Article
-from rules.context import opening_actor
+from dementi.rules.context import opening_actor
 
 NOT_ATTEND_EN = {"all": [{"negated": {"lemma": ["attend"], "window": 4}}, {"actor": {"role": "subject", "near": 10}}]}
 DENY_FR = {"all": [{"lemma": ["démentir"]}, {"actor": {"role": "subject", "near": 8}}]}
@@ -80,7 +80,7 @@ def test_opening_actor(backend):
 
 
 def test_may_hold_actor_keeps_bare_titles(backend):
-    from rules.context import may_hold_actor
+    from dementi.rules.context import may_hold_actor
 
     g = backend.gazetteer
     assert may_hold_actor(g, "The minister will not attend the gala.")      # bare title: context may resolve it

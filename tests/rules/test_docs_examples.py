@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from rules.engine import Engine
-from rules.loader import load_paths
-from rules.testing import run_examples
+from dementi.rules.engine import Engine
+from dementi.rules.loader import load_paths
+from dementi.rules.testing import run_examples
 from tests.rules.conftest import DATA
 
 

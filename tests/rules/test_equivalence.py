@@ -13,7 +13,7 @@ import random
 import pytest
 
 from dementi.records import Article
-from rules.engine import Engine
+from dementi.rules.engine import Engine
 from tests.rules.conftest import REPO
 
 FILLER = {

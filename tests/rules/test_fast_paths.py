@@ -15,10 +15,10 @@ import unicodedata
 
 from hypothesis import given, settings, strategies as st
 
-from rules import gazetteer_forms
-from rules.prefilter import Prefilter
-from rules.regexlit import SUBSTRING
-from rules.segment import _add, paragraphs, sentences
+from dementi.rules import gazetteer_forms
+from dementi.rules.prefilter import Prefilter
+from dementi.rules.regexlit import SUBSTRING
+from dementi.rules.segment import _add, paragraphs, sentences
 
 # --- the gazetteer fold ---------------------------------------------------------------------------
 _APOSTROPHES = {"\u2019", "\u2018", "`", "\u02bc", "\u00b4"}

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from rules.engine import Engine, RuleLoadError
-from rules.loader import MAX_RULE_FILE_BYTES, load_dir, load_paths, load_text
+from dementi.rules.engine import Engine, RuleLoadError
+from dementi.rules.loader import MAX_RULE_FILE_BYTES, load_dir, load_paths, load_text
 
 GOOD = """\
 rules:

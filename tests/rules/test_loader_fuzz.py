@@ -5,8 +5,8 @@ from __future__ import annotations
 import yaml
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from rules.loader import load_text
-from rules.schema import CONDITION_KEYS
+from dementi.rules.loader import load_text
+from dementi.rules.schema import CONDITION_KEYS
 
 KEYS = ["id", "title", "match", "rules", "cameo", "severity", "scope", "fields", "languages", "within", "of",
         "threshold", "cues", "weight", "role", "near", "window", "examples", *CONDITION_KEYS]

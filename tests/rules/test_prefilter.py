@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from hypothesis import given, settings, strategies as st
 
-from rules.prefilter import Prefilter, latin_view
-from rules.regexlit import SUBSTRING
+from dementi.rules.prefilter import Prefilter, latin_view
+from dementi.rules.regexlit import SUBSTRING
 
 REQS = [
     [{"dement", "dementi", "demens"}],                        # rule 0: one clause (lemma forms)
@@ -52,7 +52,7 @@ def test_fast_and_general_paths_agree(words, seps):
 
 
 def test_regex_literal_extraction():
-    from rules.regexlit import necessary_literals
+    from dementi.rules.regexlit import necessary_literals
 
     assert necessary_literals("n'a (?:jamais|pas) eu lieu") == {SUBSTRING + "n'a jamais eu lieu", SUBSTRING + "n'a pas eu lieu"}
     assert necessary_literals("d[ée]ment") == {SUBSTRING + "dement"}

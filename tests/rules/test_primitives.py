@@ -208,16 +208,15 @@ def test_language_detected_when_absent(engine_for):
 
 
 def test_no_cue_article_never_touches_spacy(engine_for, monkeypatch):
-    import rules.analysis
-    import rules.engine
+    from dementi.rules import analysis, engine as engine_module
 
     e = engine_for({"all": [{"lemma": "démentir"}, {"actor": {"role": "subject"}}]})
 
     def boom(lang):
         raise AssertionError("spaCy pipeline requested for an article without cues")
 
-    monkeypatch.setattr(rules.analysis, "get_pipeline", boom)
-    monkeypatch.setattr(rules.engine, "detect_language", boom)
+    monkeypatch.setattr(analysis, "get_pipeline", boom)
+    monkeypatch.setattr(engine_module, "detect_language", boom)
     assert fire(e, "Le gouvernement a présenté un budget rapidement adopté.", lang=None) == []
     with pytest.raises(AssertionError):
         fire(e, "Le gouvernement dément.", lang=None)

@@ -7,8 +7,8 @@ import os
 import pytest
 
 from dementi.records import Article
-from rules.loader import RuleLoadError
-from rules.reload import RuleWatcher
+from dementi.rules.loader import RuleLoadError
+from dementi.rules.reload import RuleWatcher
 
 RULE = "id: {id}\ntitle: T\nlanguages: [fr]\nmatch: {{phrase: {phrase}}}\n"
 

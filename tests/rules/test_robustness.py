@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, event, given, settings, strategies as st
 
 from dementi.records import Article
-from rules.engine import Engine
+from dementi.rules.engine import Engine
 from tests.rules.conftest import DATA
 
 PIECES = ["Le Kremlin", "a démenti", "dément", "ne", "participera", "à aucune coalition", "Moscou", "Washington",

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 from dementi.records import Article
-from rules.engine import Engine
+from dementi.rules.engine import Engine
 from tests.rules.conftest import DATA, REPO
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, strategies as st
 
-from rules.inflect import surface_forms
-from rules.segment import paragraphs, sentences
-from rules.textnorm import fold, fold_map, original_span
+from dementi.rules.inflect import surface_forms
+from dementi.rules.segment import paragraphs, sentences
+from dementi.rules.textnorm import fold, fold_map, original_span
 
 
 def test_fold_basics():

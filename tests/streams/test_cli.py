@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from dementi.cli import cli
 from dementi.records import Article
-from streams.broker import EmbeddedBroker, free_port
+from dementi.streams.broker import EmbeddedBroker, free_port
 from tests.streams.helpers import TopicReader, child_env, start_dementi, stop_process, wait_for
 
 pytestmark = pytest.mark.integration

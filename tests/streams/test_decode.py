@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings as hsettings, strategies as st
 
 from dementi.records import Article
-from streams.decode import (EMPTY, NOT_JSON, NOT_OBJECT, NOT_UTF8, SCHEMA, TOO_LARGE, UNSUPPORTED_VERSION,
+from dementi.streams.decode import (EMPTY, NOT_JSON, NOT_OBJECT, NOT_UTF8, SCHEMA, TOO_LARGE, UNSUPPORTED_VERSION,
                             Rejected, decode_article)
 
 CAP = 1000

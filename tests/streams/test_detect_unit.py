@@ -6,8 +6,8 @@ import base64
 import json
 
 from dementi.records import Alert, Article, Evidence
-from streams.deadletter import MAX_ORIGINAL_BYTES, make_envelope, original_bytes, preview
-from streams.detect import Detector, RawRecord
+from dementi.streams.deadletter import MAX_ORIGINAL_BYTES, make_envelope, original_bytes, preview
+from dementi.streams.detect import Detector, RawRecord
 
 
 class _Rule:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from dementi.records import Alert, Article, Evidence
-from streams.ruleguard import ArticleError, Evaluation, RuleGuard
+from dementi.streams.ruleguard import ArticleError, Evaluation, RuleGuard
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -108,7 +108,7 @@ def test_article_error_is_returned_not_raised():
 
 @pytest.fixture(scope="module")
 def engine():
-    from rules.engine import Engine
+    from dementi.rules.engine import Engine
 
     return Engine.from_dir(ROOT / "config" / "rules", ROOT / "config" / "gazetteers")
 

@@ -9,8 +9,8 @@ import signal
 import pytest
 
 from dementi.records import Article
-from rules.engine import Engine
-from streams.supervisor import DEMO_FILE, command_available
+from dementi.rules.engine import Engine
+from dementi.streams.supervisor import DEMO_FILE, command_available
 from tests.streams.helpers import TopicReader, child_env, descendants, pid_alive, start_dementi, stop_process, wait_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]

@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from streams.broker import free_port
+from dementi.streams.broker import free_port
 from tests.streams.helpers import child_env, descendants, pid_alive, start_dementi, stop_process, wait_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]

@@ -20,7 +20,7 @@ from click.testing import CliRunner
 from dementi.cli import cli
 from dementi.records import Article
 from dementi.settings import Settings
-from rules.engine import Engine
+from dementi.rules.engine import Engine
 from tests.streams.helpers import TopicReader, child_env, producer, start_dementi, stop_process, wait_for
 
 pytestmark = pytest.mark.integration

@@ -31,7 +31,7 @@ def _settings():
 
 
 def _load(paths: tuple[Path, ...], err: Console):
-    from rules.loader import load_paths
+    from dementi.rules.loader import load_paths
 
     paths = paths or (_settings().rules_dir,)
     loaded, errors = load_paths(paths)
@@ -41,7 +41,7 @@ def _load(paths: tuple[Path, ...], err: Console):
 
 
 def _backend(gazetteers: Path | None):
-    from rules.backend import load_backend
+    from dementi.rules.backend import load_backend
 
     return load_backend(gazetteers or _settings().gazetteers_dir)
 
@@ -62,7 +62,7 @@ def lint(paths: tuple[Path, ...]) -> None:
     out, err = _console(), _console(stderr=True)
     paths, loaded, errors = _load(paths, err)
     if not errors:
-        from rules.engine import Engine
+        from dementi.rules.engine import Engine
 
         for rule_id in Engine(loaded, backend=None).unfilterable_rules:
             lr = next(x for x in loaded if x.rule.id == rule_id)
@@ -81,8 +81,8 @@ def lint(paths: tuple[Path, ...]) -> None:
 @click.option("-v", "--verbose", is_flag=True, help="One line per example instead of dots.")
 def test_cmd(paths: tuple[Path, ...], gazetteers: Path | None, verbose: bool) -> None:
     """Run every rule's examples (match / no_match) through the full engine; exit 1 on failure."""
-    from rules.engine import Engine
-    from rules.testing import run_examples
+    from dementi.rules.engine import Engine
+    from dementi.rules.testing import run_examples
 
     out, err = _console(), _console(stderr=True)
     started = time.perf_counter()
@@ -132,8 +132,8 @@ def explain(rule_id: str, text: str | None, file_, rules_dir: Path | None, gazet
 
     Exit 0 when the rule matches somewhere, 1 when it does not.
     """
-    from rules.engine import Engine
-    from rules.testing import render_outcome
+    from dementi.rules.engine import Engine
+    from dementi.rules.testing import render_outcome
 
     if (text is None) == (file_ is None):
         raise click.UsageError("give TEXT or --file (exactly one)")
@@ -173,9 +173,9 @@ def scan(file: Path, rules_dir: Path | None, gazetteers: Path | None, out_path: 
 
     No Kafka involved. A bad line is reported on stderr with its line number and skipped.
     """
-    from rules.engine import Engine
-    from rules.loader import RuleLoadError
-    from rules.testing import read_articles
+    from dementi.rules.engine import Engine
+    from dementi.rules.loader import RuleLoadError
+    from dementi.rules.testing import read_articles
 
     err = _console(stderr=True)
     try:

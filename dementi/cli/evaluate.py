@@ -73,8 +73,8 @@ def eval_cmd(file: Path, rules_dir: Path | None, gazetteers_dir: Path | None, as
     Each line: {"id", "label": 1|0, "lang", "kind", "title", "body"}; title + body form the
     article. Example: dementi eval ../shared/corpus/dev.jsonl --rules config/rules
     """
-    from rules.engine import Engine, RuleLoadError
-    from rules.evaluate import evaluate, load_labelled
+    from dementi.rules.engine import Engine, RuleLoadError
+    from dementi.rules.evaluate import evaluate, load_labelled
 
     from dementi.settings import load_settings
 

@@ -38,11 +38,11 @@ async def _main(settings, console_only: bool) -> None:
     watching = asyncio.create_task(metrics.watch_broker(settings.kafka_bootstrap, stop))
     try:
         if settings.telegram_token is None or console_only:
-            from bot.console import run_console  # noqa: PLC0415 - heavy imports only when used
+            from dementi.bot.console import run_console  # noqa: PLC0415 - heavy imports only when used
 
             await run_console(settings, stop)
         else:
-            from bot.app import make_services, run_telegram  # noqa: PLC0415
+            from dementi.bot.app import make_services, run_telegram  # noqa: PLC0415
 
             services = make_services(settings)
             metrics.BOT.bind(services, settings.data_dir / "bot.sqlite3")

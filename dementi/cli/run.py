@@ -42,7 +42,7 @@ def worker(ready_file: Path | None, connect_timeout: float, broker_lost_timeout:
         raise click.ClickException(
             "DEMENTI_KAFKA_BOOTSTRAP is not set. `dementi worker` needs a Kafka cluster "
             "(host:port[,...]); to run everything on this machine with an embedded broker, use `dementi run`.")
-    from streams.worker import run_worker  # faust is heavy: import only when running
+    from dementi.streams.worker import run_worker  # faust is heavy: import only when running
 
     sys.exit(run_worker(settings, ready_file=ready_file, connect_timeout=connect_timeout,
                         broker_lost_timeout=broker_lost_timeout, stop_grace=stop_grace))
@@ -75,7 +75,7 @@ def run(demo: bool, feeds: bool | None, bot: bool, stop_grace: float, connect_ti
     """
     settings = _settings()
     setup_logging(settings.log_level, settings.log_json)
-    from streams.supervisor import Supervisor
+    from dementi.streams.supervisor import Supervisor
 
     sys.exit(Supervisor(settings, demo=demo, feeds=feeds, bot=bot, child_grace=stop_grace,
                         connect_timeout=connect_timeout, workers=workers).run())

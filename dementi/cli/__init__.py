@@ -1,4 +1,4 @@
-"""The ``dementi`` command line. Subcommands live in ``dementi/commands/`` and are imported lazily,
+"""The ``dementi`` command line. Subcommands live in the modules beside this one and are imported lazily,
 so ``dementi --help`` is instant and a heavy dependency (spaCy, faust) loads only when used."""
 
 from __future__ import annotations
@@ -9,16 +9,16 @@ import click
 
 # command name -> "module:attribute" (a click.Command or click.Group)
 COMMANDS: dict[str, str] = {
-    "run": "dementi.commands.run:run",
-    "worker": "dementi.commands.run:worker",
-    "bot": "dementi.commands.botcmd:bot",
-    "publish": "dementi.commands.publish:publish",
-    "deadletter": "dementi.commands.publish:deadletter",
-    "rules": "dementi.commands.rules:rules",
-    "scan": "dementi.commands.rules:scan",
-    "eval": "dementi.commands.evaluate:eval_cmd",
-    "feeds": "dementi.commands.feeds:feeds",
-    "tail": "dementi.commands.feeds:tail",
+    "run": "dementi.cli.run:run",
+    "worker": "dementi.cli.run:worker",
+    "bot": "dementi.cli.botcmd:bot",
+    "publish": "dementi.cli.publish:publish",
+    "deadletter": "dementi.cli.publish:deadletter",
+    "rules": "dementi.cli.rules:rules",
+    "scan": "dementi.cli.rules:scan",
+    "eval": "dementi.cli.evaluate:eval_cmd",
+    "feeds": "dementi.cli.feeds:feeds",
+    "tail": "dementi.cli.feeds:tail",
 }
 
 HELP = {
@@ -59,14 +59,6 @@ class LazyGroup(click.Group):
             formatter.write_dl(rows)
 
 
-def _not_available(name: str) -> click.Command:
-    @click.command(name=name, help=HELP.get(name, "") + " (not built yet)")
-    def _cmd() -> None:
-        raise click.ClickException(f"'dementi {name}' is not available in this build")
-
-    return _cmd
-
-
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="dementi")
 def cli() -> None:
@@ -77,7 +69,3 @@ def cli() -> None:
     DEMENTI_KAFKA_BOOTSTRAP an embedded broker is started; with no DEMENTI_TELEGRAM_TOKEN alerts
     are printed on the console.
     """
-
-
-if __name__ == "__main__":  # pragma: no cover
-    cli()

@@ -68,7 +68,7 @@ def feeds(once: bool, feeds_file: Path | None, bootstrap: str | None, as_json: b
     retried with exponential backoff, the feeds file re-read when it changes. Dedup and HTTP
     cache state live in SQLite under DEMENTI_DATA_DIR, so a restart republishes nothing.
     """
-    from streams.feeds.config import FeedsConfigError, load_feeds
+    from dementi.streams.feeds.config import FeedsConfigError, load_feeds
 
     settings, bootstrap = _settings(bootstrap, "feeds")
     path = feeds_file or settings.feeds_file
@@ -85,8 +85,8 @@ def feeds(once: bool, feeds_file: Path | None, bootstrap: str | None, as_json: b
 def _poll_once(settings: Settings, bootstrap: str, feed_list, as_json: bool, strict: bool) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    from streams.feeds.runner import apoll_once
-    from streams.topics import BrokerUnavailable
+    from dementi.streams.feeds.runner import apoll_once
+    from dementi.streams.topics import BrokerUnavailable
 
     enabled = [f for f in feed_list if f.enabled]
     err = Console(stderr=True)
@@ -112,7 +112,7 @@ def _poll_once(settings: Settings, bootstrap: str, feed_list, as_json: bool, str
 
 
 def _run_forever(settings: Settings, bootstrap: str, path: Path) -> None:
-    from streams.feeds.runner import run_forever
+    from dementi.streams.feeds.runner import run_forever
 
     async def main() -> None:
         stop = asyncio.Event()
@@ -125,7 +125,7 @@ def _run_forever(settings: Settings, bootstrap: str, path: Path) -> None:
 
 
 def _duration(value: str | None) -> float:
-    from streams.feeds.config import parse_duration
+    from dementi.streams.feeds.config import parse_duration
 
     try:
         return parse_duration(value) if value else 0.0
@@ -171,7 +171,7 @@ def tail(as_json: bool, from_beginning: bool, since: str | None, group: str | No
     By default only alerts produced after start-up are shown (add --since or --from-beginning
     for older ones). With --group NAME, resumes where that group stopped last time.
     """
-    from streams.feeds.tail import BadAlert, _Joining, iter_alerts
+    from dementi.streams.feeds.tail import BadAlert, _Joining, iter_alerts
 
     settings, bootstrap = _settings(bootstrap, "tail")
     since_ms = None

@@ -42,9 +42,9 @@ def publish(source: BinaryIO, bootstrap: str | None, topic: str | None) -> None:
     """
     from kafka.errors import KafkaError
 
-    from streams.decode import Rejected, decode_article
-    from streams.producer import make_producer
-    from streams.topics import BrokerUnavailable, ensure_topics
+    from dementi.streams.decode import Rejected, decode_article
+    from dementi.streams.producer import make_producer
+    from dementi.streams.topics import BrokerUnavailable, ensure_topics
 
     settings, bootstrap = _bootstrap(bootstrap)
     topic = topic or settings.articles_topic
@@ -110,7 +110,7 @@ def _progress(source: BinaryIO):
 
 
 def _show(record, envelope: dict | None, raw: bytes, as_json: bool) -> None:
-    from streams.deadletter import original_bytes, preview
+    from dementi.streams.deadletter import original_bytes, preview
 
     if as_json:
         if envelope is None:
