@@ -60,12 +60,13 @@ class Filter:
 
 
 def actor_keys(alert: Alert) -> set[str]:
-    """Ways a user may name the denier: ISO country code or name, case-insensitively."""
+    """Ways a user may name the denier: its code (ISO country code, UN, NATO, ...), its country or
+    its name, case-insensitively."""
     keys: set[str] = set()
     if alert.denier:
-        if alert.denier.country:
-            keys.add(alert.denier.country.upper())
-        keys.add(alert.denier.name.upper())
+        for key in (alert.denier.code, alert.denier.country, alert.denier.name):
+            if key:
+                keys.add(key.upper())
     return keys
 
 

@@ -98,12 +98,22 @@ class Evidence(BaseModel):
 
 
 class Actor(BaseModel):
-    """A resolved state actor: display name, ISO 3166 alpha-3 country when known, and its kind."""
+    """A resolved state actor: display name, ISO 3166 alpha-3 country when known, its kind, and a
+    stable ``code`` that subscriptions (`actor:RUS`, `actor:UN`) and scoring compare: the country
+    for a state and its organs, the organisation's code (UN, NATO, EU, AU, ARAB_LEAGUE, ...) for an
+    intergovernmental body."""
 
     name: str
     country: str | None = None
     kind: str | None = Field(default=None, description="state | ministry | leader | office | diplomat | igo ...")
     text: str | None = Field(default=None, description="the words in the article that named it")
+    code: str | None = Field(default=None, description="ISO 3166 alpha-3, or UN/NATO/EU/AU/ARAB_LEAGUE/...; defaults to country")
+
+    @model_validator(mode="after")
+    def _default_code(self) -> "Actor":
+        if self.code is None and self.country:
+            self.code = self.country
+        return self
 
 
 class Alert(Record):

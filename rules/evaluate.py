@@ -33,6 +33,7 @@ class Item:
     title: str
     body: str
     line: int
+    denier_codes: tuple[str, ...] = ()     # gold: any of them is a right denier (ISO alpha-3, UN, ...)
 
 
 @dataclass
@@ -42,6 +43,15 @@ class Outcome:
     rules: list[str]
     alert_kinds: list[str]
     deniers: list[str]
+    denier_codes: list[str | None] = field(default_factory=list)   # one per alert; None = no denier
+
+    @property
+    def denier_right(self) -> bool | None:
+        """For a detected positive with gold codes: do ALL its alerts name a right denier (an alert
+        without a denier is not right)? None when it cannot be judged."""
+        if not (self.predicted and self.item.label and self.item.denier_codes):
+            return None
+        return all(code in self.item.denier_codes for code in self.denier_codes)
 
 
 @dataclass
@@ -138,6 +148,18 @@ class Report:
     def false_negatives(self) -> list[Outcome]:
         return [o for o in self.outcomes if o.item.label and not o.predicted]
 
+    def denier_judged(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.denier_right is not None]
+
+    def denier_accuracy(self) -> float | None:
+        """Share of detected positives (with gold ``denier_codes``) whose alerts all name a right
+        denier: a wrong denier sends the alert to the wrong ``actor:`` subscribers."""
+        judged = self.denier_judged()
+        return _round(sum(bool(o.denier_right) for o in judged) / len(judged)) if judged else None
+
+    def wrong_deniers(self) -> list[Outcome]:
+        return [o for o in self.denier_judged() if not o.denier_right]
+
     def hard_negative_fp_rate(self) -> float | None:
         hard = [o for o in self.outcomes if o.item.kind == "hard_negative"]
         return _round(sum(o.predicted for o in hard) / len(hard)) if hard else None
@@ -149,6 +171,10 @@ class Report:
             "kinds": self.by_kind(),
             "language_kinds": self.by_language_kind(),
             "hard_negative_fp_rate": self.hard_negative_fp_rate(),
+            "denier_accuracy": self.denier_accuracy(),
+            "denier_judged": len(self.denier_judged()),
+            "wrong_deniers": [{"id": o.item.id, "lang": o.item.lang, "gold": list(o.item.denier_codes),
+                               "alerted": o.denier_codes, "rules": o.rules} for o in self.wrong_deniers()],
             "false_positives": [{"id": o.item.id, "lang": o.item.lang, "kind": o.item.kind, "rules": o.rules,
                                  "deniers": o.deniers} for o in self.false_positives()],
             "false_negatives": [{"id": o.item.id, "lang": o.item.lang, "kind": o.item.kind}
@@ -182,8 +208,13 @@ def load_labelled(path: Path | str) -> tuple[list[Item], list[str]]:
             if not isinstance(title, str) or not isinstance(body, str) or not (title or body):
                 errors.append(f"{path}:{n}: needs a non-empty string 'title' or 'body'")
                 continue
+            codes = data.get("denier_codes") or []
+            if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
+                errors.append(f"{path}:{n}: field 'denier_codes' must be a list of strings (got {codes!r})")
+                continue
             items.append(Item(id=str(data.get("id") or f"line-{n}"), label=int(label), lang=data.get("lang"),
-                              kind=str(data.get("kind") or ""), title=title, body=body, line=n))
+                              kind=str(data.get("kind") or ""), title=title, body=body, line=n,
+                              denier_codes=tuple(c.upper() for c in codes)))
     return items, errors
 
 
@@ -206,7 +237,8 @@ def evaluate(engine, items: Iterable[Item], errors: list[str] | None = None,
         report.outcomes.append(Outcome(
             item=item, predicted=bool(alerts), rules=sorted({a.rule_id for a in alerts}),
             alert_kinds=sorted({a.kind for a in alerts if a.kind}),
-            deniers=sorted({f"{a.denier.name}/{a.denier.country or '-'}" for a in alerts if a.denier})))
+            deniers=sorted({f"{a.denier.name}/{a.denier.code or '-'}" for a in alerts if a.denier}),
+            denier_codes=[a.denier.code if a.denier else None for a in alerts]))
         if on_item:
             on_item(item)
     return report

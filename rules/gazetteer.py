@@ -289,7 +289,8 @@ class Gazetteer:
         if kinds == {"demonym"}:
             return None
         s, e = group[0].start, group[-1].end
-        return s, e, Actor(name=name, country=country, kind=kind, text=text[s:e]), False
+        code = igo.org if igo is not None and igo.org else country
+        return s, e, Actor(name=name, country=country, kind=kind, text=text[s:e], code=code), False
 
 
 def _group(text: str, hits: list[_Hit]) -> list[list[_Hit]]:

@@ -1,7 +1,8 @@
-"""``dementi eval FILE.jsonl``: precision/recall/F1 of a rule set on a labelled corpus.
+"""``dementi eval FILE.jsonl [FILE ...]``: precision/recall/F1 of a rule set on labelled corpora.
 
 Prints a table per language, a table per gold kind (recall for denial/refusal, false-positive rate
-for negatives), then the false positives (with the rules that fired) and the false negatives by id.
+for negatives), the denier accuracy when items carry ``denier_codes``, then the false positives
+(with the rules that fired), the wrong deniers and the false negatives by id.
 ``--json`` prints the same numbers as one JSON object for scripts. Exit 0 whatever the scores:
 this measures, it does not gate (tests/pack asserts the targets).
 """
@@ -60,18 +61,30 @@ def _errors_table(title: str, outcomes, with_rules: bool) -> Table:
     return table
 
 
+def _wrong_denier_table(outcomes) -> Table:
+    table = Table(title=f"Wrong deniers ({len(outcomes)})", title_justify="left")
+    for col in ("id", "lang", "gold", "alerted", "rules"):
+        table.add_column(col, overflow="fold")
+    for o in outcomes:
+        table.add_row(o.item.id, o.item.lang or "?", " ".join(o.item.denier_codes),
+                      " ".join(c or "unknown" for c in o.denier_codes), ", ".join(o.rules))
+    return table
+
+
 @click.command("eval")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--rules", "rules_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="Rules directory (default: DEMENTI_RULES_DIR or config/rules).")
 @click.option("--gazetteers", "gazetteers_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="Gazetteers directory (default: DEMENTI_GAZETTEERS_DIR or config/gazetteers).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (scores, FP/FN lists) instead of tables.")
-def eval_cmd(file: Path, rules_dir: Path | None, gazetteers_dir: Path | None, as_json: bool) -> None:
-    """Measure the rules on a labelled JSONL corpus (precision/recall/F1).
+def eval_cmd(files: tuple[Path, ...], rules_dir: Path | None, gazetteers_dir: Path | None, as_json: bool) -> None:
+    """Measure the rules on labelled JSONL corpora (precision/recall/F1, denier accuracy).
 
-    Each line: {"id", "label": 1|0, "lang", "kind", "title", "body"}; title + body form the
-    article. Example: dementi eval ../shared/corpus/dev.jsonl --rules config/rules
+    Each line: {"id", "label": 1|0, "lang", "kind", "title", "body", "denier_codes"}; title + body
+    form the article. Several files are scored as one set. Example:
+
+        dementi eval ../shared/corpus/dev.jsonl ../shared/corpus/dev2.jsonl
     """
     from dementi.rules.engine import Engine, RuleLoadError
     from dementi.rules.evaluate import evaluate, load_labelled
@@ -85,7 +98,11 @@ def eval_cmd(file: Path, rules_dir: Path | None, gazetteers_dir: Path | None, as
         engine = Engine.from_dir(rules_dir, gazetteers_dir)
     except RuleLoadError as exc:
         raise click.ClickException(f"cannot load rules from {rules_dir}:\n{exc}") from None
-    items, errors = load_labelled(file)
+    items, errors = [], []
+    for file in files:
+        more_items, more_errors = load_labelled(file)
+        items += more_items
+        errors += more_errors
     err = Console(stderr=True)
     for e in errors:
         err.print(f"[yellow]skipped[/] {e}")
@@ -100,13 +117,18 @@ def eval_cmd(file: Path, rules_dir: Path | None, gazetteers_dir: Path | None, as
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
         return
     out = Console()
-    out.print(f"{len(items)} items from {file}, {len(engine.rules)} rules from {rules_dir}")
+    out.print(f"{len(items)} items from {', '.join(map(str, files))}, {len(engine.rules)} rules from {rules_dir}")
     out.print(_language_table(report))
     out.print(_kind_table(report))
     hard = report.hard_negative_fp_rate()
     if hard is not None:
         out.print(f"false positives on hard negatives: {hard:.1%}")
+    accuracy = report.denier_accuracy()
+    if accuracy is not None:
+        out.print(f"denier accuracy: {accuracy:.3f} ({len(report.denier_judged()) - len(report.wrong_deniers())}"
+                  f"/{len(report.denier_judged())} detected positives name a right denier in every alert)")
     out.print(_errors_table(f"False positives ({len(report.false_positives())})", report.false_positives(), True))
+    out.print(_wrong_denier_table(report.wrong_deniers()))
     out.print(_errors_table(f"False negatives ({len(report.false_negatives())})", report.false_negatives(), False))
     for e in report.errors:
         if "engine error" in e:

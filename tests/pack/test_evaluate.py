@@ -102,3 +102,43 @@ def test_eval_command_table_output():
     result = CliRunner().invoke(eval_cmd, [str(DATA)])
     assert result.exit_code == 0, result.output
     assert "By language" in result.output and "False negatives" in result.output
+
+
+class DenierEngine:
+    """One alert per 'CODE:' prefix found in the body, naming that code as the denier ('?' = none)."""
+
+    def alerts(self, article):
+        from dementi.records import Actor
+
+        out = []
+        for i, word in enumerate(w for w in article.body.split() if w.endswith(":")):
+            code = word[:-1]
+            denier = None if code == "?" else Actor(name=code, code=code)
+            out.append(Alert(rule_id=f"r{i}", rule_title="r", kind="denial", article_id=article.id,
+                             evidence=Evidence(sentence=article.body), denier=denier))
+        return out
+
+
+def test_denier_accuracy_needs_every_alert_right(tmp_path):
+    rows = [
+        {"id": "right", "label": 1, "kind": "denial", "body": "RUS: denies", "denier_codes": ["RUS"]},
+        {"id": "one-wrong", "label": 1, "kind": "denial", "body": "RUS: USA: denies", "denier_codes": ["rus"]},
+        {"id": "unknown", "label": 1, "kind": "denial", "body": "?: denies", "denier_codes": ["FRA"]},
+        {"id": "either", "label": 1, "kind": "refusal", "body": "GBR: CAN: no", "denier_codes": ["CAN", "GBR"]},
+        {"id": "missed", "label": 1, "kind": "denial", "body": "nothing", "denier_codes": ["CHN"]},
+        {"id": "no-gold", "label": 1, "kind": "denial", "body": "UN: denies"},
+        {"id": "negative", "label": 0, "kind": "hard_negative", "body": "FRA: denies"},
+    ]
+    items, errors = load_labelled(_write(tmp_path, rows))
+    assert errors == []
+    report = evaluate(DenierEngine(), items)
+    assert [o.item.id for o in report.denier_judged()] == ["right", "one-wrong", "unknown", "either"]
+    assert report.denier_accuracy() == 0.5
+    assert [o.item.id for o in report.wrong_deniers()] == ["one-wrong", "unknown"]
+    assert report.to_dict()["wrong_deniers"][1]["alerted"] == [None]
+
+
+def test_bad_denier_codes_are_reported_with_the_line(tmp_path):
+    path = _write(tmp_path, [{"label": 1, "body": "x", "denier_codes": "RUS"}])
+    items, errors = load_labelled(path)
+    assert items == [] and errors == [f"{path}:1: field 'denier_codes' must be a list of strings (got 'RUS')"]
