@@ -26,6 +26,7 @@ import pycountry
 import yaml
 
 from dementi.records import Actor
+from dementi.rules.scripts import glued
 from dementi.rules.gazetteer_forms import country_name, fold, fold_with_map, inflect, state_aliases_from_pycountry
 
 TITLE_KINDS = {"title", "ministry", "leader", "office", "spokesperson", "diplomat"}
@@ -211,9 +212,10 @@ class Gazetteer:
 
     @staticmethod
     def _boundary_ok(folded: str, start: int, end: int, key: str) -> bool:
-        if end < len(folded) and _is_word_char(folded[end]) and _is_word_char(key[-1]):
+        # word boundaries by script (rules.scripts): none in Chinese/Japanese, katakana runs are words
+        if end < len(folded) and glued(key[-1], folded[end]):
             return False
-        if start > 0 and _is_word_char(folded[start - 1]) and _is_word_char(key[0]):
+        if start > 0 and glued(folded[start - 1], key[0]):
             if _is_arabic(key) and folded[start - 1] in ARABIC_PREFIXES and (
                     start == 1 or not _is_word_char(folded[start - 2])):
                 return True
@@ -270,7 +272,10 @@ class Gazetteer:
         kinds = {e.kind for e in entries}
         titles = [e for e in entries if e.kind in TITLE_KINDS]
         propers = [e for e in entries if e.kind in PROPER_KINDS]
-        country = next((e.country for e in entries if e.country), None)
+        # a state or demonym names the country of the group before a title's own default country
+        # ("משרד החוץ הרוסי": the Russian foreign ministry, not Israel's; "중국 외교부")
+        country = next((e.country for e in entries if e.country and e.kind not in TITLE_KINDS), None) \
+            or next((e.country for e in entries if e.country), None)
         igo = next((e for e in entries if e.kind == "igo"), None)
         if not titles and not propers:
             return None                                  # demonyms alone are never actors
@@ -359,13 +364,16 @@ def _adjective_gap(text: str, prev: _Hit, hit: _Hit, gap: str) -> bool:
     return 0 < len(words) <= 3 and all(w.isalpha() and w not in _GAP_STOP for w in words)
 
 
+# libyaml's parser when PyYAML was built with it: the gazetteers hold tens of thousands of nodes in
+# many scripts, and the pure-Python parser spent seconds on them at every (re)load.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _ENTRY_KEYS = {"name", "country", "org", "kind", "aliases", "weak"}
 _KINDS = PROPER_KINDS | TITLE_KINDS | {"demonym"}
 
 
 def _load_file(path: Path, entries: list[Entry], aliases: list[tuple[str, int]], patterns: _Patterns) -> None:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER) or {}
     except yaml.YAMLError as exc:
         raise GazetteerError(f"{path}: invalid YAML: {exc}") from exc
     if not isinstance(data, dict):

@@ -15,7 +15,9 @@ from functools import lru_cache
 
 import pycountry
 
-LANGS = ("fr", "es", "de", "ru", "ar", "it", "pt")
+from dementi.rules.declension import forms as declension_forms
+
+LANGS = ("fr", "es", "de", "ru", "ar", "it", "pt", "zh_CN", "zh_TW", "tr", "fa", "pl", "uk", "ja", "ko", "he")
 # Dependent territories and special areas: their names are ordinary words ("Réunion") or are not
 # state actors on their own.
 NON_STATES = set("""REU GLP MTQ GUF MYT SPM BLM MAF NCL PYF WLF ATF JEY GGY IMN GIB BMU CYM VGB VIR PRI GUM
@@ -58,11 +60,11 @@ def state_aliases_from_pycountry() -> list[tuple[str, str, list[tuple[str, str]]
         for n in names:
             aliases += [("en", v) for v in _variants(n)]
             for lang, tr in translators.items():
-                aliases += [(lang, v) for v in _variants(tr.gettext(n))]
+                aliases += [(lang.split("_")[0], v) for v in _variants(tr.gettext(n))]
         seen = set()
         clean = []
         for lang, alias in aliases:
-            if len(alias) < 3 or alias.lower() in SKIP_ALIASES or (lang, alias) in seen:
+            if len(alias) < (2 if lang in ("zh", "ja", "ko") else 3) or alias.lower() in SKIP_ALIASES or (lang, alias) in seen:
                 continue
             seen.add((lang, alias))
             clean.append((lang, alias))
@@ -132,6 +134,9 @@ def _ru_noun(word: str) -> list[str]:
 
 def inflect(alias: str, kind: str, lang: str) -> list[str]:
     """Surface forms to register for one alias of one entry."""
+    declined = declension_forms(alias, kind, lang)   # pl, uk, tr, ko, he, fa (rules.declension)
+    if declined is not None:
+        return declined
     if kind == "demonym" and " " not in alias.strip():
         word = alias.strip()
         if lang == "fr":

@@ -3,8 +3,9 @@
 WHY lazy: loading fr_core_news_sm costs seconds and ~100 MB; most articles never reach stage 2,
 and a worker that only sees English should never load the French model. Which pipeline
 (RULESPEC): fr -> fr_core_news_sm (tagger, dependency parser, lemmatizer); en/es/de/it/pt ->
-``spacy.blank(lang)`` + the spacy-lookups-data lookup lemmatizer; anything else -> a blank
-tokenizer. Language detection uses py3langid, which ships its model inside the wheel (no download).
+``spacy.blank(lang)`` + the spacy-lookups-data lookup lemmatizer; zh/ja -> a character/script
+tokenizer (rules.tokenizers); anything else -> a blank tokenizer (ko: the multi-language one,
+words are separated by spaces). Language detection uses py3langid, which ships its model inside the wheel (no download).
 """
 
 from __future__ import annotations
@@ -16,12 +17,16 @@ log = logging.getLogger(__name__)
 
 STATISTICAL_MODELS: dict[str, str] = {"fr": "fr_core_news_sm"}
 LOOKUP_LEMMA_LANGS = frozenset({"en", "es", "de", "it", "pt", "nl"})
+# Written without spaces: one token per ideograph/kana (rules.tokenizers), no SudachiPy/jieba needed.
+SCRIPT_TOKENIZED = frozenset({"zh", "ja"})
 _pipelines: dict[str, object] = {}
 _lock = threading.Lock()
 
 
 def _build(lang: str):
     import spacy
+
+    from dementi.rules.tokenizers import ScriptTokenizer
 
     model = STATISTICAL_MODELS.get(lang)
     if model:
@@ -32,9 +37,12 @@ def _build(lang: str):
         except OSError:
             log.warning("spaCy model %s is not installed; using a blank %s pipeline", model, lang)
     try:
-        nlp = spacy.blank(lang)
-    except (ImportError, KeyError, ValueError):
+        nlp = spacy.blank("xx" if lang in SCRIPT_TOKENIZED else lang)
+    except (ImportError, KeyError, ValueError):  # ko: spaCy's Korean tokenizer needs mecab-ko
         nlp = spacy.blank("xx")
+    if lang in SCRIPT_TOKENIZED:
+        nlp.tokenizer = ScriptTokenizer(nlp.vocab)
+        return nlp
     if lang in LOOKUP_LEMMA_LANGS:
         try:
             nlp.add_pipe("lemmatizer", config={"mode": "lookup"})

@@ -12,8 +12,13 @@ from typing import NamedTuple
 
 _PARA = re.compile(r"\n\s*\n|\r\n\s*\r\n|\n(?=\s*[-–—•*]\s)|\n")
 # End punctuation, optional closing quotes/brackets, whitespace, then something that starts a sentence.
-_SENT_END = re.compile(r"[.!?…]+[\"'»”’)\]]*(?=\s+[\"'«“‘(\[—–-]?\s*[A-Z\u00C0-\u00DE\u0391-\u03A9\u0400-\u042F0-9\u0600-\u06FF])")
-_HAS_QUOTE = re.compile("[«»“„\"‹]")
+# Then what may start the next sentence: a capital (Latin incl. Extended-A: Ł Ś Ş İ Ğ; Greek;
+# Cyrillic incl. Ґ), a digit, or a letter of a script without case (Arabic/Persian, Hebrew).
+# Chinese and Japanese end a sentence with 。！？ and no space: the second alternative.
+_SENT_END = re.compile(r"[.!?…]+[\"'»”’)\]]*(?=\s+[\"'«“‘(\[—–-]?\s*[A-Z\u00C0-\u00DE\u0100-\u017F\u0391-\u03A9"
+                       r"\u0400-\u042F\u0490\u0590-\u05FF0-9\u0600-\u06FF\u0750-\u077F\uFB50-\uFDFF])"
+                       r"|[。！？]+[」』”’）)\]]*")
+_HAS_QUOTE = re.compile("[«»“„\"‹「『]")
 _ABBREV = frozenset(
     "m mm mme mlle dr st mr mrs ms prof gen gén col cpt lt sgt jr sr inc ltd co corp av bd etc art no vol p pp cf ex "
     "janv févr fév sept oct nov déc jan feb mar apr aug sep dec fig".split()
@@ -72,8 +77,9 @@ def _is_abbreviation(text: str, dot: int) -> bool:
     return len(word) == 1 or word.lower() in _ABBREV
 
 
-# Quote pairs: opener -> closers. German »…« and „…“ too; ’ is not a quote (French apostrophe).
-_QUOTE_CLOSERS = {"«": "»", "“": "”", "„": "“”", '"': '"', "»": "«", "‹": "›"}
+# Quote pairs: opener -> closers. German »…« and „…“ too, Japanese 「…」『…』; ’ is not a quote
+# (French apostrophe).
+_QUOTE_CLOSERS = {"«": "»", "“": "”", "„": "“”", '"': '"', "»": "«", "‹": "›", "「": "」", "『": "』"}
 MAX_QUOTE_CHARS = 600
 
 

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import unicodedata
 
+from dementi.rules.scripts import at_token_boundary as _script_boundary
+
 # Combining marks removed by the fast path: the ones that actually occur on Latin, Greek and
 # Cyrillic letters in news text. Other combining marks are removed by fold_map as well (see
 # _fold_char) only when they are in this set, so both functions stay identical.
@@ -23,6 +25,7 @@ _MARKS: tuple[str, ...] = tuple(
     for c in (
         0x300, 0x301, 0x302, 0x303, 0x304, 0x306, 0x307, 0x308, 0x30A, 0x30B, 0x30C, 0x30F,
         0x311, 0x313, 0x314, 0x31B, 0x323, 0x326, 0x327, 0x328, 0x331, 0x342, 0x345,
+        0x3099, 0x309A,  # kana voicing marks: "が" folds to "か", as in the gazetteer's NFKD folding
     )
 )
 _MARK_SET = frozenset(_MARKS)
@@ -90,9 +93,6 @@ def is_word_char(ch: str) -> bool:
 
 
 def at_token_boundary(folded: str, start: int, end: int) -> bool:
-    """True when ``folded[start:end]`` is not glued to letters/digits on either side."""
-    if start > 0 and is_word_char(folded[start - 1]) and is_word_char(folded[start]):
-        return False
-    if end < len(folded) and is_word_char(folded[end]) and is_word_char(folded[end - 1]):
-        return False
-    return True
+    """True when ``folded[start:end]`` is not glued to the word before or after it (letters/digits
+    of spaced scripts; Chinese and Japanese have no word boundaries: see rules.scripts)."""
+    return _script_boundary(folded, start, end)
