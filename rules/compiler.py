@@ -16,6 +16,7 @@ from dementi.rules.conditions import (
 )
 from dementi.rules.common_words import clause_rarity
 from dementi.rules.occurrences import attribution_gap, claimed_by_earlier_cue, occurrences
+from dementi.rules.roles import CLAIM, OBLIQUE, case_role, earliest_first
 from dementi.rules.schema import Condition
 
 MAX_NEAR_COMBINATIONS = 20_000
@@ -112,8 +113,15 @@ class ActorNode:
                     continue
                 if claimed_by_earlier_cue(unit.doc, cues, m):
                     continue
-                # [rule-pack] a capital after "in/à/at" is a place, not the speaker: rank it last
-                key = (_after_locative(subject_like or None, m, cue), gap, getattr(m, "weak", False))
+                # [rule-pack] a capital after "in/à/at" is a place, not the speaker: rank it last;
+                # then what the case marking says (rules.roles: subject before neutral before
+                # object/claimant), then the nearest -- in verb-final languages the first actor of
+                # the clause, their subject, rather than the object next to the verb
+                role = case_role(unit.lang, unit.text, m.start_char, m.end_char)
+                if role == CLAIM:
+                    continue  # an actor of the denied claim is what is denied, never who denies it
+                order = (0, m.start) if earliest_first(unit.lang) and m.end <= cue.tok_start else (1, gap)
+                key = (_after_locative(subject_like or None, m, cue), role, order, getattr(m, "weak", False))
                 if best_key is None or key < best_key:
                     best, best_key = m, key
         return best
@@ -126,7 +134,7 @@ class ActorNode:
 # what is denied ("Apple denies report ... China"), not who denies.
 _AGENT_WORDS = frozenset("by par por von vom durch от от said says told according selon indique indiqué declare "
                          "déclaré affirme affirmé ajoute ajouté dit a".split())
-_LOCATIVE_WORDS = frozenset("in at a à au aux en dans from to в في".split())
+_LOCATIVE_WORDS = frozenset("in at a à au aux en dans from to в في 在 于 於 در w we".split())
 
 
 _SPEECH_AFTER = frozenset("said says told stated added insisted declared".split())
@@ -138,7 +146,7 @@ def _subject_like(unit: Unit, cues: list[Hit], m) -> bool:
     first = min(c.tok_start for c in cues)
     last = max(c.tok_end for c in cues)
     if m.end <= first:
-        return not _claim_author(unit, m)
+        return not _claim_author(unit, m) and case_role(unit.lang, unit.text, m.start_char, m.end_char) < OBLIQUE
     if m.start >= last:
         between = [t.lower_ for t in unit.doc[last:m.start]]
         after = [t.lower_ for t in unit.doc[m.end:m.end + 2]]

@@ -26,12 +26,21 @@ from dementi.rules.textnorm import fold
 
 MIN_LITERAL = 3
 _UNICODE_CLASS = re.compile(r"\\[pP](?:\{\w+\}|\w)")
+_HEX_ESCAPE = re.compile(r"\\x\{([0-9a-fA-F]{1,6})\}")
+
+
+def _weight(ch: str) -> int:
+    """A Han ideograph or a kana carries about as much as two letters ("否认", "報道" are words
+    selective enough for the prefilter); other letters and digits count one."""
+    if not ch.isalnum():
+        return 0
+    return 2 if ("\u3040" <= ch <= "\u30ff" or "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff") else 1
 
 
 def _score(lits: set[str] | None) -> int:
     """Selectivity of a literal set: letters/digits of its weakest member (spaces and quotes do
     not make a literal rarer: ' to' is worth 2)."""
-    return min((sum(c.isalnum() for c in s) for s in lits), default=0) if lits else 0
+    return min((sum(_weight(c) for c in s) for s in lits), default=0) if lits else 0
 
 
 MAX_ALTERNATIVES = 64
@@ -139,6 +148,8 @@ def _best(candidates: list[set[str]]) -> set[str] | None:
 def _parse(pattern: str):
     # RE2's Unicode classes are unknown to Python's parser; for literal extraction \\w is as good
     pattern = _UNICODE_CLASS.sub(r"\\w", pattern)
+    # RE2's \x{200c} is Python's \U0000200c
+    pattern = _HEX_ESCAPE.sub(lambda m: "\\U%08x" % int(m.group(1), 16), pattern)
     try:
         return list(_sre_parse.parse(pattern))
     except Exception:
