@@ -249,6 +249,12 @@ class Gazetteer:
                 return True
         return False
 
+    def has_alias(self, text: str) -> bool:
+        """Is ``text`` itself an alias (any entry, any case)? Used to tell a prefixed form from a
+        name that starts with the same letter (he "בקרמלין" = ב + "קרמלין"; "בריטניה" is a name)."""
+        key = fold(text)
+        return bool(key) and (self._ci.exists(key) or (len(self._cs) > 0 and self._cs.exists(fold(text, lower=False))))
+
     def find_actors(self, text: str) -> list[tuple[int, int, Actor, bool]]:
         """Merged actor mentions over a plain string: (start_char, end_char, Actor, weak)."""
         hits = self.find(text)

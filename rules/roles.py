@@ -13,15 +13,18 @@ prepositions, which a few characters around the mention reveal:
   을/를/에/에게/와/과/로 -> oblique;
 * tr: accusative, dative and locative suffixes -> oblique; -ca/-ce ("Bakanlığınca", by the
   ministry) -> subject; a genitive before a claim noun ("Türkiye'nin iddiaları") -> oblique;
-* fa: a preposition before (به, با, در, علیه...) or را after -> oblique; از سوی/توسط -> subject;
+* fa: a preposition before (به, با, علیه...) or را after -> oblique, در -> place; از سوی/توسط ->
+  subject;
+* he: the one-letter prepositions attached to the name: ב -> place, ל/כ -> oblique;
 * zh: 对/向/与/在/针对/回应... before -> oblique; 据/由 -> subject;
 * pl/uk/ru/ar: a preposition of opposition or topic before ("wobec", "щодо", "против", "ضد")
   or a claim noun whose author the mention is ("zarzuty Rosji", "заяву Росії") -> oblique;
   "według", "за словами", "по словам" -> subject; pl/uk/ru: inside the content of a reported
   claim ("слух, что...", "повідомлення про те, що...", "jakoby...") -> claim.
 
-``case_role`` answers SUBJECT, NEUTRAL (nothing said), OBLIQUE or CLAIM (inside the content of the
-reported claim: never the one who denies it, whatever the rule's role). In verb-final languages the
+``case_role`` answers SUBJECT, NEUTRAL (nothing said), PLACE (a location, which may still be where the
+speaker sits: "ב+הקרמלין"), OBLIQUE or CLAIM (inside the content of the reported claim: never the
+one who denies it, whatever the rule's role). In verb-final languages the
 subject opens its clause: ``earliest_first(lang)`` tells the actor condition to prefer the first
 subject-like mention over the nearest one.
 """
@@ -30,7 +33,7 @@ from __future__ import annotations
 
 import re
 
-SUBJECT, NEUTRAL, OBLIQUE, CLAIM = 0, 1, 2, 3
+SUBJECT, NEUTRAL, PLACE, OBLIQUE, CLAIM = 0, 1, 2, 3, 4
 _VERB_FINAL = frozenset({"ja", "ko", "tr", "fa"})
 
 
@@ -39,9 +42,33 @@ def earliest_first(lang: str | None) -> bool:
     return lang in _VERB_FINAL
 
 
-def case_role(lang: str | None, text: str, start: int, end: int) -> int:
+def case_role(lang: str | None, text: str, start: int, end: int, has_alias=None) -> int:
+    """Role of ``text[start:end]``; ``has_alias(s)`` (the gazetteer's) tells a prefixed form from a
+    name (Hebrew)."""
+    if lang == "he":
+        return _he(text, start, end, has_alias)
     fn = _BY_LANG.get(lang or "")
     return fn(text, start, end) if fn is not None else NEUTRAL
+
+
+# ---------------------------------------------------------------- Hebrew: attached prepositions
+_HE_GLUE = "והש"
+_HE_ROLE = {"ב": PLACE, "ל": OBLIQUE, "כ": OBLIQUE, "מ": NEUTRAL}   # in / to / as / from (a source)
+
+
+def _he(text: str, start: int, end: int, has_alias) -> int:
+    """"בקרמלין הכחישו" (in the Kremlin they denied): a place, still possibly the speaker;
+    "לרוסיה" (to Russia), "כישראל": oblique. Only when the rest is itself an alias."""
+    if has_alias is None:
+        return NEUTRAL
+    mention = text[start:end]
+    for k in (1, 2, 3):
+        head, rest = mention[:k], mention[k:]
+        if len(rest) < 2 or any(c not in _HE_GLUE + "בלכמ" for c in head):
+            break
+        if head[-1] in _HE_ROLE and all(c in _HE_GLUE for c in head[:-1]) and has_alias(rest):
+            return _HE_ROLE[head[-1]]
+    return NEUTRAL
 
 
 # ---------------------------------------------------------------- Japanese
@@ -103,7 +130,7 @@ def _tr(text: str, start: int, end: int) -> int:
 
 
 # ---------------------------------------------------------------- Persian
-_FA_OBLIQUE_BEFORE = frozenset("به با در علیه برای درباره دربارهٔ نسبت ضد".split())
+_FA_OBLIQUE_BEFORE = frozenset("به با علیه برای درباره دربارهٔ نسبت ضد".split())
 _FA_CLAIM_BEFORE = ("ادعای", "اتهام", "اتهامات", "گزارش", "خبر", "اظهارات", "ادعاهای")
 
 
@@ -114,6 +141,8 @@ def _fa(text: str, start: int, end: int) -> int:
         return SUBJECT
     if after[:1] == ["را"] or (before and before[-1] in _FA_OBLIQUE_BEFORE):
         return OBLIQUE
+    if before and before[-1] == "در":
+        return PLACE
     if before and before[-1].startswith(_FA_CLAIM_BEFORE):
         return OBLIQUE                                          # "ادعای آمریکا": America's claim
     return NEUTRAL

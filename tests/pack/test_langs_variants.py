@@ -1,0 +1,61 @@
+"""Generality of the zh/ja/ko/tr/fa/pl/uk/he rules: invented variants that are NOT the rules' own
+examples (other verbs, word orders, cases, particles, prefixes) fire with the right denier, and
+invented traps (clubs, companies, parties, "neither confirmed nor denied", the actor of the denied
+claim) stay silent or do not become the denier."""
+
+import pytest
+
+from dementi.records import Article
+
+
+@pytest.fixture(scope="module")
+def engine():
+    from dementi.rules.engine import Engine
+    from tests.pack.conftest import GAZETTEERS, RULES
+
+    return Engine.from_dir(RULES, GAZETTEERS)
+
+
+def _deniers(engine, lang, body, title=""):
+    return [a.denier.code if a.denier else None for a in engine.alerts(Article(title=title, body=body, lang=lang))]
+
+
+@pytest.mark.parametrize("lang, body, code", [
+    ("zh", "针对有关秘密协议的传闻，匈牙利外交部回应称，这是无中生有。", "HUN"),
+    ("zh", "白宫发言人表示，美方从未与该组织举行过任何会谈。", "USA"),
+    ("zh", "乌方表示不会参加下周的会议。", "UKR"),
+    ("ja", "韓国政府は、日本側が会談を一方的に中止したとの報道は事実と異なると反論した。", "KOR"),
+    ("ja", "クレムリンのペスコフ報道官は、報道はでっち上げだと述べた。", "RUS"),
+    ("ko", "중국 외교부 대변인은 미국 측의 주장이 근거 없는 것이라고 반박했다.", "CHN"),
+    ("ko", "크렘린궁은 정상회담 개최설을 일축했다.", "RUS"),
+    ("tr", "Rus Dışişleri Bakanlığı, Türkiye'nin iddialarını reddetti ve haberlerin gerçek dışı olduğunu açıkladı.", "RUS"),
+    ("tr", "Beyaz Saray, Ankara'ya yönelik yaptırım haberlerini yalanladı.", "USA"),
+    ("fa", "وزارت امور خارجه فرانسه ادعای رسانه‌های ایرانی را بی‌اساس خواند.", "FRA"),
+    ("fa", "کاخ سفید گزارش دیدار محرمانه با مقامات ایرانی را تکذیب کرد.", "USA"),
+    ("pl", "Według rzecznika węgierskiego MSZ doniesienia o tajnym spotkaniu to kłamstwo.", "HUN"),
+    ("pl", "Ambasada Chin odrzuciła oskarżenia o szpiegostwo jako bezpodstawne.", "CHN"),
+    ("uk", "Речниця МЗС Польщі назвала заяву Москви брехнею.", "POL"),
+    ("uk", "В Офісі президента спростували чутки про відставку міністра.", "UKR"),
+    ("he", "ממשלת יוון הכחישה את הדיווח על עסקת נשק עם טורקיה.", "GRC"),
+    ("he", "שגרירות סין בישראל דחתה את הטענות ואמרה שהן מופרכות.", "CHN"),
+])
+def test_invented_variants_fire_with_the_right_denier(engine, lang, body, code):
+    deniers = _deniers(engine, lang, body)
+    assert deniers and set(deniers) == {code}, deniers
+
+
+@pytest.mark.parametrize("lang, body", [
+    ("zh", "这家中国公司否认了与美国企业的合并传闻。"),
+    ("zh", "该国执政党发言人否认参与组建联合政府的谈判。"),
+    ("ja", "野党の幹部は、政府との協議の報道を否定した。"),
+    ("ko", "야당 대변인은 정부와의 협상 보도를 부인했다."),
+    ("tr", "CHP Sözcüsü, hükümetle görüşme yapıldığı iddialarını yalanladı."),
+    ("tr", "Kulüp Başkanı, Rus oyuncunun transfer iddialarını yalanladı."),
+    ("fa", "سخنگوی حزب این خبر را تکذیب کرد."),
+    ("pl", "Rzecznik partii zaprzeczył doniesieniom o rozmowach koalicyjnych."),
+    ("uk", "Речник партії спростував чутки про коаліцію."),
+    ("he", "דובר המפלגה הכחיש את הדיווח על מגעים קואליציוניים."),
+    ("ja", "政府は報道について肯定も否定もしなかった。"),
+])
+def test_invented_traps_stay_silent(engine, lang, body):
+    assert _deniers(engine, lang, body) == []
