@@ -26,6 +26,10 @@ NEGATION_WORDS: dict[str, frozenset[str]] = {
     "de": frozenset("nicht kein keine keinen keinem keiner keines nie niemals".split()),
     "ru": frozenset("не ни нет никогда".split()),
     "ar": frozenset("لا لن لم ليس".split()),
+    "pl": frozenset("nie nigdy zaden zadna zadnego zadnej".split()),
+    "uk": frozenset("не ні ніколи жодного жодної жодних".split()),
+    "he": frozenset("לא אין מעולם".split()),
+    "zh": frozenset("不 没 沒 没有 沒有 未 无 無 非 别 別".split()),  # one token per ideograph (rules/tokenizers.py)
 }
 _WINDOW_EXCLUDED = frozenset({"plus", "point"})
 _ALL_NEGATIONS = frozenset().union(*NEGATION_WORDS.values()) - {"nie"}  # "nie" is also fr "il nie"
