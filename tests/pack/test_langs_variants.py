@@ -20,7 +20,7 @@ def _deniers(engine, lang, body, title=""):
     return [a.denier.code if a.denier else None for a in engine.alerts(Article(title=title, body=body, lang=lang))]
 
 
-@pytest.mark.parametrize("lang, body, code", [
+VARIANTS = [
     ("zh", "针对有关秘密协议的传闻，匈牙利外交部回应称，这是无中生有。", "HUN"),
     ("zh", "白宫发言人表示，美方从未与该组织举行过任何会谈。", "USA"),
     ("zh", "乌方表示不会参加下周的会议。", "UKR"),
@@ -38,13 +38,8 @@ def _deniers(engine, lang, body, title=""):
     ("uk", "В Офісі президента спростували чутки про відставку міністра.", "UKR"),
     ("he", "ממשלת יוון הכחישה את הדיווח על עסקת נשק עם טורקיה.", "GRC"),
     ("he", "שגרירות סין בישראל דחתה את הטענות ואמרה שהן מופרכות.", "CHN"),
-])
-def test_invented_variants_fire_with_the_right_denier(engine, lang, body, code):
-    deniers = _deniers(engine, lang, body)
-    assert deniers and set(deniers) == {code}, deniers
-
-
-@pytest.mark.parametrize("lang, body", [
+]
+TRAPS = [
     ("zh", "这家中国公司否认了与美国企业的合并传闻。"),
     ("zh", "该国执政党发言人否认参与组建联合政府的谈判。"),
     ("ja", "野党の幹部は、政府との協議の報道を否定した。"),
@@ -56,6 +51,39 @@ def test_invented_variants_fire_with_the_right_denier(engine, lang, body, code):
     ("uk", "Речник партії спростував чутки про коаліцію."),
     ("he", "דובר המפלגה הכחיש את הדיווח על מגעים קואליציוניים."),
     ("ja", "政府は報道について肯定も否定もしなかった。"),
-])
+]
+
+
+@pytest.mark.parametrize("lang, body, code", VARIANTS)
+def test_invented_variants_fire_with_the_right_denier(engine, lang, body, code):
+    deniers = _deniers(engine, lang, body)
+    assert deniers and set(deniers) == {code}, deniers
+
+
+@pytest.mark.parametrize("lang, body", TRAPS)
 def test_invented_traps_stay_silent(engine, lang, body):
     assert _deniers(engine, lang, body) == []
+
+
+def test_prefilter_keeps_every_alert_in_the_new_languages(engine):
+    """The literals chosen for CJK, Hangul, Arabic-script and Hebrew regexes never hide a match:
+    the same alerts with and without stage 1, on the variants and the traps above."""
+    cases = [(lang, body) for lang, body, _ in VARIANTS] + TRAPS
+    for lang, body in cases:
+        article = Article(body=body, lang=lang)
+        fast = [(a.rule_id, a.denier and a.denier.code) for a in engine.alerts(article)]
+        slow = [(a.rule_id, a.denier and a.denier.code) for a in engine.alerts(article, prefilter=False)]
+        assert fast == slow, (lang, body)
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("zh", "外交部发言人表示，有关报道纯属捏造。"), ("ja", "外務省は報道を否定した。"),
+    ("ko", "외교부는 보도를 부인했다."), ("tr", "Dışişleri Bakanlığı iddiaları yalanladı."),
+    ("fa", "وزارت امور خارجه این خبر را تکذیب کرد."), ("pl", "MSZ zaprzecza doniesieniom."),
+    ("uk", "МЗС України спростувало повідомлення."), ("he", "משרד החוץ הכחיש את הדיווח."),
+])
+def test_articles_without_lang_are_detected(engine, lang, text):
+    from dementi.rules.nlp import detect_language
+
+    assert detect_language(text) == lang
+    assert engine.alerts(Article(body=text)), (lang, text)   # no `lang`: detected, then the pack runs
