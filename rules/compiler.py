@@ -33,7 +33,7 @@ class ActorNode:
 
     def __init__(self, spec, backend):
         self.spec, self.backend = spec, backend
-        self._has_alias = getattr(getattr(backend, "gazetteer", None), "has_alias", None)
+        self._lexicon = getattr(backend, "gazetteer", None)  # for rules.roles: aliases, declined forms
         self.label = f"actor:{spec.role}"
         self.field = None
 
@@ -110,7 +110,7 @@ class ActorNode:
                 # the one speaking: subject-like position whatever the role
                 must_lead = subject_like if subject_like is not None else (unit if getattr(m, "weak", False) else None)
                 if must_lead is not None and quoted is None and not _subject_like(
-                        must_lead, [c for c in cues if c.label != "negation"] or cues, m, self._has_alias):
+                        must_lead, [c for c in cues if c.label != "negation"] or cues, m, self._lexicon):
                     continue
                 if claimed_by_earlier_cue(unit.doc, cues, m):
                     continue
@@ -118,7 +118,7 @@ class ActorNode:
                 # then what the case marking says (rules.roles: subject before neutral before
                 # object/claimant), then the nearest -- in verb-final languages the first actor of
                 # the clause, their subject, rather than the object next to the verb
-                role = case_role(unit.lang, unit.text, m.start_char, m.end_char, self._has_alias)
+                role = case_role(unit.lang, unit.text, m.start_char, m.end_char, self._lexicon)
                 if role == CLAIM:
                     continue  # an actor of the denied claim is what is denied, never who denies it
                 order = (0, m.start) if earliest_first(unit.lang) and m.end <= cue.tok_start else (1, gap)
@@ -141,13 +141,13 @@ _LOCATIVE_WORDS = frozenset("in at a à au aux en dans from to в في 在 于 �
 _SPEECH_AFTER = frozenset("said says told stated added insisted declared".split())
 
 
-def _subject_like(unit: Unit, cues: list[Hit], m, has_alias=None) -> bool:
+def _subject_like(unit: Unit, cues: list[Hit], m, lexicon=None) -> bool:
     """All cue hits of the rule are one predicate ("rejected ... allegations"): the actor must
     stand before its first token, or after its last one in an agent/speech construction."""
     first = min(c.tok_start for c in cues)
     last = max(c.tok_end for c in cues)
     if m.end <= first:
-        return not _claim_author(unit, m) and case_role(unit.lang, unit.text, m.start_char, m.end_char, has_alias) < OBLIQUE
+        return not _claim_author(unit, m) and case_role(unit.lang, unit.text, m.start_char, m.end_char, lexicon) < OBLIQUE
     if m.start >= last:
         between = [t.lower_ for t in unit.doc[last:m.start]]
         after = [t.lower_ for t in unit.doc[m.end:m.end + 2]]

@@ -84,6 +84,10 @@ class _Hit:
 @dataclass
 class _Patterns:
     exclude: list[str] = field(default_factory=list)
+    # folded surface forms generated from an alias (case forms, suffixed forms) and never written
+    # as an alias themselves: "rosji", "україни" (rules.roles asks whether a name is declined)
+    inflected: set[str] = field(default_factory=set)
+    base: set[str] = field(default_factory=set)
     blocked_before: set[str] = field(default_factory=set)
     blocked_after: set[str] = field(default_factory=set)   # words or short phrases
 
@@ -124,6 +128,7 @@ class Gazetteer:
             if len(automaton):
                 automaton.make_automaton()
         self.alias_count = len(keyed)
+        self._inflected = frozenset(patterns.inflected - patterns.base)
         self._found: dict[str, list[_Hit]] = {}
 
     # ------------------------------------------------------------------ loading
@@ -140,8 +145,7 @@ class Gazetteer:
             entries.append(Entry(name=name, country=alpha3, kind="state", source="pycountry"))
             idx = len(entries) - 1
             for lang, alias in lang_aliases:
-                for form in inflect(alias, "state", lang):
-                    aliases.append((form, idx))
+                _register(inflect(alias, "state", lang), idx, aliases, patterns)
         return cls(entries, aliases, patterns)
 
     # ------------------------------------------------------------------ matching
@@ -249,6 +253,11 @@ class Gazetteer:
                 return True
         return False
 
+    def is_inflected(self, text: str) -> bool:
+        """Is ``text`` a generated case form of an alias, not one written as such ("Rosji",
+        "України": declined; "Rosja", "Chiny": as written)?"""
+        return fold(text) in self._inflected
+
     def has_alias(self, text: str) -> bool:
         """Is ``text`` itself an alias (any entry, any case)? Used to tell a prefixed form from a
         name that starts with the same letter (he "בקרמלין" = ב + "קרמלין"; "בריטניה" is a name)."""
@@ -258,7 +267,7 @@ class Gazetteer:
     def find_actors(self, text: str) -> list[tuple[int, int, Actor, bool]]:
         """Merged actor mentions over a plain string: (start_char, end_char, Actor, weak)."""
         hits = self.find(text)
-        groups = [g for g in _group(text, hits) if not _former(text, g[0].start) and not _possessive_of_other(text, g)]
+        groups = [g for g in _group(text, hits, self._inflected) if not _former(text, g[0].start) and not _possessive_of_other(text, g)]
         return [g for g in (self._resolve(text, group) for group in groups) if g is not None]
 
     def mentions(self, doc_or_span, text: str | None = None) -> list[ActorMention]:
@@ -304,12 +313,16 @@ class Gazetteer:
         return s, e, Actor(name=name, country=country, kind=kind, text=text[s:e], code=code), False
 
 
-def _group(text: str, hits: list[_Hit]) -> list[list[_Hit]]:
-    """Chain hits separated only by connector words when one side is a title or demonym."""
+def _group(text: str, hits: list[_Hit], inflected: frozenset[str] = frozenset()) -> list[list[_Hit]]:
+    """Chain hits separated only by connector words when one side is a title or demonym. A Korean
+    particle ends its noun phrase: "대변인은 미국" is the spokesman, then another actor."""
     groups: list[list[_Hit]] = []
     for hit in hits:
         if groups:
             prev = groups[-1][-1]
+            if "\uac00" <= text[prev.end - 1] <= "\ud7a3" and fold(text[prev.start:prev.end]) in inflected:
+                groups.append([hit])
+                continue
             raw_gap = text[prev.end:hit.start]
             gap = fold(raw_gap) if len(raw_gap) <= 40 else "<far>"
             joinable = {prev.entry.kind, hit.entry.kind} & (TITLE_KINDS | {"demonym"})
@@ -377,6 +390,13 @@ _ENTRY_KEYS = {"name", "country", "org", "kind", "aliases", "weak"}
 _KINDS = PROPER_KINDS | TITLE_KINDS | {"demonym"}
 
 
+def _register(forms: list[str], idx: int, aliases: list[tuple[str, int]], patterns: _Patterns) -> None:
+    """The forms of one alias for entry ``idx``; the first is the alias as written."""
+    for n, form in enumerate(forms):
+        aliases.append((form, idx))
+        (patterns.inflected if n else patterns.base).add(fold(form))
+
+
 def _load_file(path: Path, entries: list[Entry], aliases: list[tuple[str, int]], patterns: _Patterns) -> None:
     try:
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER) or {}
@@ -410,5 +430,4 @@ def _load_file(path: Path, entries: list[Entry], aliases: list[tuple[str, int]],
             raise GazetteerError(f"{where} ({raw['name']}): aliases must map language -> list")
         for lang, items in lang_map.items():
             for alias in ([items] if isinstance(items, str) else items or []):
-                for form in inflect(str(alias), raw["kind"], str(lang)):
-                    aliases.append((form, idx))
+                _register(inflect(str(alias), raw["kind"], str(lang)), idx, aliases, patterns)

@@ -13,14 +13,16 @@ prepositions, which a few characters around the mention reveal:
   을/를/에/에게/와/과/로 -> oblique;
 * tr: accusative, dative and locative suffixes -> oblique; -ca/-ce ("Bakanlığınca", by the
   ministry) -> subject; a genitive before a claim noun ("Türkiye'nin iddiaları") -> oblique;
-* fa: a preposition before (به, با, علیه...) or را after -> oblique, در -> place; از سوی/توسط ->
-  subject;
+* fa: a preposition before (به, با, علیه...) or را after -> oblique, در -> place ("از سوی X",
+  by X, marks the agent of the nearest participle, often the accuser: nothing is concluded);
 * he: the one-letter prepositions attached to the name: ב -> place, ל/כ -> oblique;
-* zh: 对/向/与/在/针对/回应... before -> oblique; 据/由 -> subject;
+* zh: 对/向/与/在/针对/回应... before -> oblique; 据 (according to) -> subject;
 * pl/uk/ru/ar: a preposition of opposition or topic before ("wobec", "щодо", "против", "ضد")
   or a claim noun whose author the mention is ("zarzuty Rosji", "заяву Росії") -> oblique;
   "według", "за словами", "по словам" -> subject; pl/uk/ru: inside the content of a reported
-  claim ("слух, что...", "повідомлення про те, що...", "jakoby...") -> claim.
+  claim ("слух, что...", "повідомлення про те, що...", "jakoby...") -> claim; a declined name
+  right after another word is its possessor ("Нафтогаз України") -> oblique;
+* ko: a bare name before another word modifies it ("미국 공장") -> oblique;
 
 ``case_role`` answers SUBJECT, NEUTRAL (nothing said), PLACE (a location, which may still be where the
 speaker sits: "ב+הקרמלין"), OBLIQUE or CLAIM (inside the content of the reported claim: never the
@@ -42,13 +44,33 @@ def earliest_first(lang: str | None) -> bool:
     return lang in _VERB_FINAL
 
 
-def case_role(lang: str | None, text: str, start: int, end: int, has_alias=None) -> int:
-    """Role of ``text[start:end]``; ``has_alias(s)`` (the gazetteer's) tells a prefixed form from a
-    name (Hebrew)."""
+def case_role(lang: str | None, text: str, start: int, end: int, lexicon=None) -> int:
+    """Role of ``text[start:end]``. ``lexicon`` (the gazetteer: ``has_alias``, ``is_inflected``)
+    tells a prefixed form from a name (Hebrew) and a declined name from its dictionary form
+    (Slavic)."""
     if lang == "he":
-        return _he(text, start, end, has_alias)
+        return _he(text, start, end, getattr(lexicon, "has_alias", None))
     fn = _BY_LANG.get(lang or "")
-    return fn(text, start, end) if fn is not None else NEUTRAL
+    if fn is None:
+        return NEUTRAL
+    role = fn(text, start, end)
+    if role == NEUTRAL and lang in _DECLINED and lexicon is not None and _declined_possessor(text, start, end, lexicon):
+        return OBLIQUE
+    return role
+
+
+_DECLINED = frozenset({"pl", "uk", "ru"})
+
+
+def _declined_possessor(text: str, start: int, end: int, lexicon) -> bool:
+    """A one-word name in a case form right after another word: the possessor or object of that
+    word ("Нафтогаз України", "armia Rosji"), not the subject. A title followed by its country is
+    one mention ("МЗС України") and never gets here as a bare name."""
+    mention = text[start:end]
+    if " " in mention.strip() or not lexicon.is_inflected(mention):
+        return False
+    before = text[max(0, start - 2):start]
+    return len(before) == 2 and before[1] == " " and before[0].isalpha()
 
 
 # ---------------------------------------------------------------- Hebrew: attached prepositions
@@ -90,10 +112,15 @@ def _ja(text: str, start: int, end: int) -> int:
 _KO_SUBJECT = ("은", "는", "이", "가", "도", "측은", "측이", "측도")
 _KO_OBLIQUE = ("을", "를", "에", "에게", "에서", "와", "과", "로", "으로", "와의", "과의", "에는", "에도", "측을", "측에")
 _KO_CLAIM = ("주장", "보도", "발표", "지적", "비난", "발언", "요구")
+_KO_PARTICLE_END = re.compile("(?:" + "|".join(sorted(set(_KO_SUBJECT + _KO_OBLIQUE + ("의",)), key=len, reverse=True)) + ")$")
 
 
 def _ko(text: str, start: int, end: int) -> int:
     mention = text[start:end]
+    following = text[end:end + 4]
+    if following[:1] == " " and "\uac00" <= following[1:2] <= "\ud7a3" and not _KO_PARTICLE_END.search(mention):
+        # a bare noun before another word modifies it ("미국 공장": a US plant); "일본 측은": the side
+        return SUBJECT if following[1:].startswith(("측은", "측이", "측도")) else OBLIQUE
     if mention.endswith(_KO_OBLIQUE):
         return OBLIQUE
     if mention.endswith(_KO_SUBJECT):
@@ -137,8 +164,6 @@ _FA_CLAIM_BEFORE = ("ادعای", "اتهام", "اتهامات", "گزارش", 
 def _fa(text: str, start: int, end: int) -> int:
     before = text[max(0, start - 30):start].split()
     after = text[end:end + 6].split()
-    if before[-2:] in (["از", "سوی"], ["از", "طرف"], ["از", "جانب"]) or before[-1:] == ["توسط"]:
-        return SUBJECT
     if after[:1] == ["را"] or (before and before[-1] in _FA_OBLIQUE_BEFORE):
         return OBLIQUE
     if before and before[-1] == "در":
@@ -151,7 +176,7 @@ def _fa(text: str, start: int, end: int) -> int:
 # ---------------------------------------------------------------- Chinese
 _ZH_OBLIQUE_BEFORE = ("对", "對", "向", "与", "與", "和", "同", "跟", "给", "給", "在", "于", "於", "针对", "針對",
                       "回应", "回應", "指责", "指責", "批评", "批評", "关于", "關於", "反对", "反對")
-_ZH_SUBJECT_BEFORE = ("据", "據", "由")
+_ZH_SUBJECT_BEFORE = ("据", "據")
 _ZH_CLAIM_AFTER = re.compile(r"的?(?:指控|指责|指責|说法|說法|报道|報道|声明|聲明|言论|言論|媒体|媒體)")
 
 

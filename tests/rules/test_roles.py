@@ -22,7 +22,7 @@ def role(lang, text, mention, has_alias=None):
     ("tr", "Ukrayna açıklama yaptı", "Ukrayna", NEUTRAL),            # bare name: not a dative "-na"
     ("tr", "Dışişleri Bakanlığınca yapılan açıklama", "Dışişleri Bakanlığınca", SUBJECT),
     ("fa", "ادعای آمریکا را رد کرد", "آمریکا", OBLIQUE),
-    ("fa", "این خبر از سوی وزارت خارجه تکذیب شد", "وزارت خارجه", SUBJECT),
+    ("fa", "اتهامات مطرح شده از سوی انگلیس علیه ایران را رد کرد", "انگلیس", NEUTRAL),   # the accuser's "by"
     ("fa", "سفیر ایران در ترکیه گفت", "ترکیه", PLACE),
     ("zh", "外交部回应美方无端指责", "美方", OBLIQUE),
     ("zh", "据俄方称", "俄方", SUBJECT),
@@ -49,12 +49,36 @@ def test_a_statement_is_not_a_claim():
     assert role("uk", "Офіс президента заявив, що Україна не веде переговорів", "Україна") == NEUTRAL
 
 
+class Lexicon:
+    def __init__(self, aliases=(), inflected=()):
+        self.aliases, self.inflected = set(aliases), set(inflected)
+
+    def has_alias(self, text):
+        return text in self.aliases
+
+    def is_inflected(self, text):
+        return text in self.inflected
+
+
 def test_hebrew_prefixes_need_the_rest_to_be_a_name():
-    aliases = {"הקרמלין", "קרמלין", "רוסיה", "ישראל"}.__contains__
-    assert role("he", "בקרמלין הכחישו", "בקרמלין", aliases) == PLACE
-    assert role("he", "נשלח לרוסיה", "לרוסיה", aliases) == OBLIQUE
-    assert role("he", "מהקרמלין נמסר", "מהקרמלין", aliases) == NEUTRAL
-    assert role("he", "בריטניה הכחישה", "בריטניה", aliases) == NEUTRAL    # a name, not ב + name
+    lexicon = Lexicon(aliases={"הקרמלין", "קרמלין", "רוסיה", "ישראל"})
+    assert role("he", "בקרמלין הכחישו", "בקרמלין", lexicon) == PLACE
+    assert role("he", "נשלח לרוסיה", "לרוסיה", lexicon) == OBLIQUE
+    assert role("he", "מהקרמלין נמסר", "מהקרמלין", lexicon) == NEUTRAL
+    assert role("he", "בריטניה הכחישה", "בריטניה", lexicon) == NEUTRAL    # a name, not ב + name
+
+
+def test_a_declined_name_after_another_word_is_its_possessor():
+    lexicon = Lexicon(inflected={"України", "Rosji"})
+    assert role("uk", "Нафтогаз України спростовує", "України", lexicon) == OBLIQUE
+    assert role("pl", "Armia Rosji zaprzecza", "Rosji", lexicon) == OBLIQUE
+    assert role("uk", "Спростувала Україна", "Україна", lexicon) == NEUTRAL        # as written: the subject
+    assert role("uk", "Нафтогаз України спростовує", "України", None) == NEUTRAL   # without a lexicon
+
+
+def test_a_bare_korean_name_before_a_noun_modifies_it():
+    assert role("ko", "삼성전자는 미국 공장 철수설을 부인했다", "미국") == OBLIQUE
+    assert role("ko", "일본 측은 부인했다", "일본") == SUBJECT
 
 
 def test_verb_final_languages_take_the_first_actor():
