@@ -1,4 +1,4 @@
-"""Generality of the zh/ja/ko/tr/fa/pl/uk/he rules: invented variants that are NOT the rules' own
+"""Generality of the zh/ja/ko/tr/fa/pl/uk/he rules (and the broader es/it/pt/ar/ru ones): invented variants that are NOT the rules' own
 examples (other verbs, word orders, cases, particles, prefixes) fire with the right denier, and
 invented traps (clubs, companies, parties, "neither confirmed nor denied", the actor of the denied
 claim) stay silent or do not become the denier."""
@@ -38,6 +38,24 @@ VARIANTS = [
     ("uk", "В Офісі президента спростували чутки про відставку міністра.", "UKR"),
     ("he", "ממשלת יוון הכחישה את הדיווח על עסקת נשק עם טורקיה.", "GRC"),
     ("he", "שגרירות סין בישראל דחתה את הטענות ואמרה שהן מופרכות.", "CHN"),
+    # broader es/it/pt/ar/ru coverage
+    ("es", "La Cancillería mexicana desmintió que el canciller haya cancelado su viaje a Lima.", "MEX"),
+    ("es", "El Gobierno chileno calificó de \"totalmente falsas\" las versiones sobre un acuerdo secreto con Bolivia.", "CHL"),
+    ("es", "Perú no asistirá a la cumbre convocada en Caracas, informó la cancillería peruana.", "PER"),
+    ("es", "El presidente colombiano declinó la invitación para viajar a Managua.", "COL"),
+    ("es", "Uruguay decidió no firmar la declaración final del foro.", "URY"),
+    ("it", "L'Eliseo ha smentito che il presidente francese abbia telefonato a Mosca.", "FRA"),
+    ("it", "Il governo ungherese ha deciso di non firmare la dichiarazione comune.", "HUN"),
+    ("it", "L'Austria non prenderà parte alla conferenza di Ginevra.", "AUT"),
+    ("pt", "O Itamaraty negou que o governo brasileiro tenha enviado tropas para a fronteira.", "BRA"),
+    ("pt", "O governo angolano decidiu não participar na cimeira de Lisboa.", "AGO"),
+    ("pt", "Portugal recusou o convite para integrar a coligação.", "PRT"),
+    ("ar", "نفت وزارة الخارجية المصرية ما تداولته وسائل إعلام عن زيارة مرتقبة.", "EGY"),
+    ("ar", "أعلنت الجزائر عدم مشاركتها في القمة المقبلة.", "DZA"),
+    ("ar", "اعتذر الأردن عن حضور المؤتمر الإقليمي.", "JOR"),
+    ("ru", "В МИД Казахстана назвали фейком сообщения о закрытии границы.", "KAZ"),
+    ("ru", "Белоруссия не примет участия в саммите в Вене.", "BLR"),
+    ("ru", "Песков назвал неправдой утверждения, будто Москва предлагала перемирие.", "RUS"),
 ]
 TRAPS = [
     ("zh", "这家中国公司否认了与美国企业的合并传闻。"),
@@ -55,6 +73,15 @@ TRAPS = [
     ("uk", "Нафтогаз України спростовує інформацію про борги перед Росією."),   # a company "of Ukraine"
     ("tr", "Türk Hava Yolları, Rusya uçuşlarının iptal edildiği iddialarını yalanladı."),
     ("fa", "شرکت ملی نفت ایران گزارش‌های مربوط به توقف صادرات را تکذیب کرد."),
+    ("es", "El Real Madrid desmintió el fichaje del delantero argentino."),
+    ("es", "La empresa chilena negó haber despedido a trabajadores en Perú."),
+    ("it", "La Juventus smentisce la trattativa per l'attaccante francese."),
+    ("it", "Il sindacato ha deciso di non partecipare all'incontro con il governo."),
+    ("pt", "O Benfica desmentiu a venda do avançado brasileiro."),
+    ("ar", "نفت الشركة المصرية الأنباء عن بيع فرعها في السعودية."),
+    ("ar", "رفض النادي الجزائري المشاركة في البطولة."),
+    ("ru", "ЦСКА опроверг информацию о переходе российского защитника."),
+    ("ru", "Компания «Газпром» опровергла сообщения о сокращении поставок в Китай."),
 ]
 
 
