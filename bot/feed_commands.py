@@ -86,7 +86,7 @@ def feeds_overview(settings: Settings, now: float | None = None) -> str:
             health = f"⚠️ {state.failures} failure(s): {html.escape((state.last_error or '')[:120])}"
         else:
             health = f"✅ ok {_ago(now - state.last_ok)} ago"
-        meta = ", ".join(x for x in (feed.lang, f"every {_ago(feed.interval)}",
+        meta = ", ".join(x for x in (feed.lang, f"every {_ago(feed.interval)}" if feed.interval else "adaptive",
                                      "full text" if feed.full_text else "") if x)
         lines.append(f"• <b>{html.escape(feed.name)}</b> ({meta}) — {health}\n  {html.escape(feed.url)}")
     text, shown = lines[0], 0

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import yaml
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -96,6 +96,11 @@ class Settings(BaseSettings):
     feed_concurrency: int = Field(default=8, ge=1, le=256, description="feeds fetched at the same time")
     feed_backoff_max: float = Field(default=6 * 3600.0, gt=0, description="longest wait between retries of a failing feed (s)")
     feed_user_agent: str = Field(default="dementi-feeds/0.1 (RSS/Atom reader)", description="User-Agent sent to feeds")
+    feed_min_interval: float = Field(default=30.0, gt=0, description="shortest adaptive polling interval (s)")
+    feed_max_interval: float = Field(default=1800.0, gt=0, description="longest adaptive polling interval (s); also the safety-net poll of a pushed feed")
+    feed_adaptive_scale: float = Field(default=90.0, gt=0, description="a feed publishing every G s is polled every sqrt(G x scale) s, within the bounds")
+    feed_requests_per_minute: float = Field(default=120.0, gt=0, description="global budget of feed polls per minute, shared by all feeds")
+    feed_host_concurrency: int = Field(default=2, ge=1, le=64, description="requests in flight to one host (host:port) at a time")
 
     # --- State, logs, metrics ----------------------------------------------------------------
     data_dir: Path = Field(default=Path("~/.local/share/dementi"), description="where SQLite state lives")
@@ -105,6 +110,13 @@ class Settings(BaseSettings):
     worker_metrics_port: int | None = Field(default=None, ge=0, le=65535, description="detect worker's /metrics port (default: metrics_port)")
     bot_metrics_port: int | None = Field(default=None, ge=0, le=65535, description="notifier's /metrics port (default: metrics_port + 1)")
     metrics_host: str = Field(default="0.0.0.0", description="interface the /metrics endpoints listen on")
+
+    @model_validator(mode="after")
+    def _interval_bounds(self) -> "Settings":
+        if self.feed_min_interval > self.feed_max_interval:
+            raise ValueError(f"feed_min_interval ({self.feed_min_interval:g}) must not exceed "
+                             f"feed_max_interval ({self.feed_max_interval:g})")
+        return self
 
     @field_validator("rules_dir", "gazetteers_dir", "feeds_file")
     @classmethod

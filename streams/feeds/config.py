@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+# Interval of an adaptive feed whose rhythm is not known yet (no dated entry seen).
 DEFAULT_INTERVAL = 300.0
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|d)?\s*$", re.I)
 _UNIT_SECONDS = {None: 1, "s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400}
@@ -28,9 +29,11 @@ _UNIT_SECONDS = {None: 1, "s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 
 HEADER = """\
 # Feeds polled by `dementi feeds` (also started by `dementi run`).
 # Each entry: url, name (unique), optional lang (ISO 639-1; detected when absent),
-# interval (seconds or "30s" / "5m" / "1h"; default 5m), full_text (fetch the article page
-# when the entry carries only a summary), enabled, max_age (entries published longer ago than
-# this, e.g. "2d", are remembered but not published: no alerts on a feed's backlog).
+# interval ("auto" by default: follows the feed's own publication rhythm, between
+# DEMENTI_FEED_MIN_INTERVAL and DEMENTI_FEED_MAX_INTERVAL; or fixed: "30s" / "5m" / "1h"),
+# full_text (fetch the article page when the entry carries only a summary), enabled, max_age
+# (entries published longer ago than this, e.g. "2d", are remembered but not published: no
+# alerts on a feed's backlog).
 # A feed that cannot be fetched is logged and retried with exponential backoff; it never
 # stops the others. Edited by the /feed_add and /feed_remove admin commands (comments below
 # the header are not preserved by those edits).
@@ -62,7 +65,7 @@ class FeedConfig(BaseModel):
     url: str
     name: str = ""
     lang: str | None = None
-    interval: float = Field(default=DEFAULT_INTERVAL, description="seconds between polls")
+    interval: float | None = Field(default=None, description="fixed seconds between polls; None (\"auto\") = adaptive")
     full_text: bool = False
     enabled: bool = True
     max_age: float | None = Field(default=None, description="skip entries published longer ago (s)")
@@ -78,7 +81,9 @@ class FeedConfig(BaseModel):
 
     @field_validator("interval", mode="before")
     @classmethod
-    def _duration(cls, value: Any) -> float:
+    def _duration(cls, value: Any) -> float | None:
+        if value is None or (isinstance(value, str) and value.strip().lower() == "auto"):
+            return None
         seconds = parse_duration(value)
         if seconds < 1:
             raise ValueError("must be at least 1 second")
@@ -113,7 +118,7 @@ class FeedConfig(BaseModel):
         data: dict[str, Any] = {"name": self.name, "url": self.url}
         if self.lang:
             data["lang"] = self.lang
-        if self.interval != DEFAULT_INTERVAL:
+        if self.interval is not None:
             data["interval"] = int(self.interval) if self.interval.is_integer() else self.interval
         if self.full_text:
             data["full_text"] = True

@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 
 import feedparser
 
+from dementi.streams.feeds.schedule import Hints, ttl_seconds, update_period_seconds
 from dementi.streams.feeds.text import html_to_text, normalise_lang
 
 
@@ -41,6 +42,9 @@ class ParsedFeed:
     entries: list[FeedEntry] = field(default_factory=list)
     warning: str | None = None
     encoding: str | None = None
+    hints: Hints = field(default_factory=Hints)  # <ttl>, sy:updatePeriod: how often to come back
+    hubs: list[str] = field(default_factory=list)  # WebSub hubs advertised by <link rel="hub">
+    self_url: str | None = None  # <link rel="self">: the topic URL for WebSub
 
 
 def _datetime(parsed) -> datetime | None:
@@ -106,5 +110,10 @@ def parse_feed(content: bytes, headers: dict[str, str] | None = None, url: str =
     if dropped:
         note = f"{dropped} entr{'y' if dropped == 1 else 'ies'} without link, id or title skipped"
         warning = f"{warning}; {note}" if warning else note
+    links = [link for link in feed.get("links") or [] if link.get("href")]
+    hints = Hints(ttl=ttl_seconds(feed.get("ttl")),
+                  update_period=update_period_seconds(feed.get("sy_updateperiod"), feed.get("sy_updatefrequency")))
     return ParsedFeed(title=html_to_text(feed.get("title", "")), lang=normalise_lang(feed.get("language")),
-                      entries=entries, warning=warning, encoding=result.get("encoding"))
+                      entries=entries, warning=warning, encoding=result.get("encoding"), hints=hints,
+                      hubs=[link["href"] for link in links if link.get("rel") == "hub"],
+                      self_url=next((link["href"] for link in links if link.get("rel") == "self"), None))

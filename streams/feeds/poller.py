@@ -8,7 +8,9 @@ Why the order of operations matters:
 - The seen-check is repeated under one lock just before publishing, so the same story arriving
   through two feeds polled concurrently is published once.
 - Every failure is confined to its feed: logged, counted, retried with exponential backoff and
-  jitter (a server's Retry-After is honoured); the other feeds carry on.
+  jitter (a server's Retry-After is honoured, for every feed of that host); the other feeds carry on.
+- After each poll the feed's next interval follows its own publication rhythm (``schedule.py``);
+  requests wait for a slot of their host (``budget.py``), never for another host's slow server.
 """
 
 from __future__ import annotations
@@ -16,19 +18,22 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import httpx
 from kafka import KafkaProducer
 
-from dementi.records import Article, normalise_url, stable_id, utcnow
+from dementi.records import Article, normalise_url, stable_id
 from dementi.settings import Settings
+from dementi.streams.feeds.budget import HostGate
+from dementi.streams.feeds.clock import SYSTEM_CLOCK, Clock
 from dementi.streams.feeds.config import FeedConfig
 from dementi.streams.feeds.fetch import PAGE_ACCEPT, FetchError, fetch, make_client
 from dementi.streams.feeds.fulltext import charset_of, extract_main_text
 from dementi.streams.feeds.parse import FeedEntry, FeedParseError, ParsedFeed, parse_feed
+from dementi.streams.feeds.schedule import (Bounds, Hints, adaptive_interval, cache_max_age, next_interval,
+                                            publication_rate, remember)
 from dementi.streams.feeds.state import FeedState, FeedStore
 from dementi.streams.feeds.text import detect_lang
 from dementi.streams.producer import make_producer, publish_records
@@ -110,7 +115,7 @@ class FeedPoller:
 
     def __init__(self, settings: Settings, bootstrap: str, *, store: FeedStore | None = None,
                  producer: KafkaProducer | None = None, client: httpx.AsyncClient | None = None,
-                 producer_options: dict | None = None):
+                 producer_options: dict | None = None, clock: Clock = SYSTEM_CLOCK):
         self.settings = settings
         self.bootstrap = bootstrap
         self.store = store or FeedStore.for_data_dir(settings.ensure_data_dir())
@@ -122,6 +127,17 @@ class FeedPoller:
         self._own_client = client is None
         self._publish_lock = asyncio.Lock()
         self._fetch_slots = asyncio.Semaphore(settings.feed_concurrency)
+        self.clock = clock
+        self.bounds = Bounds.from_settings(settings)
+        self.hosts = HostGate(settings.feed_host_concurrency, clock)
+        self.stretch = 1.0  # >= 1 when the global request budget is short (set by the poll loop)
+        self.pushed: set[str] = set()  # feeds a live WebSub subscription delivers (polling = safety net)
+        self.base_intervals: dict[str, float] = {}  # adaptive feeds' own interval, before any stretch
+        self._hints: dict[str, Hints] = {}  # last <ttl>/sy:updatePeriod per feed (a 304 carries none)
+        self._due: dict[tuple[str, str], float] = {}  # (name, url) -> next due, mirrors the store
+        # Called after Kafka acknowledged a feed's new articles: (feed, articles, acked_at, backlog)
+        # where backlog = found on the feed's first poll (latency since publication means nothing).
+        self.on_published: list[Callable[[FeedConfig, list[Article], float, bool], None]] = []
 
     async def __aenter__(self) -> "FeedPoller":
         if self._client is None:
@@ -149,15 +165,17 @@ class FeedPoller:
         """Poll one feed once. Never raises for feed problems: they land in ``FeedResult.error``."""
         result = FeedResult(name=feed.name)
         state = self.store.get_state(feed.name, feed.url)
+        first = state.last_ok is None and not state.history
         try:
-            async with self._fetch_slots:
+            async with self.hosts.slot(feed.url), self._fetch_slots:
                 response = await fetch(self._client, feed.url, max_bytes=self.settings.feed_max_bytes,
                                        timeout=self.settings.feed_timeout, etag=state.etag,
                                        last_modified=state.last_modified)
             result.status = response.status
+            hints = self._hints.get(feed.name, Hints()).merged(Hints(max_age=cache_max_age(response.headers)))
             if response.not_modified:
                 result.not_modified = True
-                self._succeeded(feed, state, response.status)
+                self._succeeded(feed, state, response.status, hints, [])
                 return result
             parsed = await asyncio.to_thread(parse_feed, response.content, response.headers, response.url)
         except (FetchError, FeedParseError) as exc:
@@ -169,7 +187,7 @@ class FeedPoller:
             result.warning = parsed.warning
             log.info("feed %s: %s", feed.name, parsed.warning)
         try:
-            await self._publish_new(feed, parsed, result)
+            discovered = await self._publish_new(feed, parsed, result, first)
         except Exception as exc:  # Kafka down, or a bug on one entry: this feed only, retried later
             result.error = f"publish failed: {type(exc).__name__}: {exc}"
             result.new = 0
@@ -177,14 +195,20 @@ class FeedPoller:
             return result
         state.etag = response.headers.get("etag")
         state.last_modified = response.headers.get("last-modified")
-        self._succeeded(feed, state, response.status)
+        self._hints[feed.name] = parsed.hints
+        self._succeeded(feed, state, response.status, hints.merged(parsed.hints), discovered)
         return result
 
-    async def _publish_new(self, feed: FeedConfig, parsed: ParsedFeed, result: FeedResult) -> None:
+    async def _publish_new(self, feed: FeedConfig, parsed: ParsedFeed, result: FeedResult,
+                           first: bool = False) -> list[float]:
+        """Publish the entries not seen before; returns their publication times (the discovery
+        time for an undated one, except on a feed's first poll, where it says nothing)."""
         fresh: list[tuple[FeedEntry, list[str]]] = []
         too_old: list[tuple[list[str], str, str]] = []
         batch_keys: set[str] = set()
-        oldest = utcnow().timestamp() - feed.max_age if feed.max_age else None
+        now = self.clock.time()
+        discovered: list[float] = []
+        oldest = now - feed.max_age if feed.max_age else None
         for entry in parsed.entries:
             keys = dedup_keys(feed.name, entry)
             if not keys:  # no link, no guid: identity from the title, scoped to the feed
@@ -193,6 +217,10 @@ class FeedPoller:
                 result.seen += 1
                 continue
             batch_keys.update(keys)
+            if entry.published_at is not None:
+                discovered.append(entry.published_at.timestamp())
+            elif not first:
+                discovered.append(now)
             if oldest is not None and entry.published_at and entry.published_at.timestamp() < oldest:
                 too_old.append((keys, feed.name, ""))
                 continue
@@ -201,7 +229,7 @@ class FeedPoller:
             self.store.mark_seen(too_old)
             result.old = len(too_old)
         if not fresh:
-            return
+            return discovered
         articles = await asyncio.gather(*(self._article(feed, parsed, entry) for entry, _ in fresh))
         async with self._publish_lock:
             to_send = []
@@ -211,13 +239,17 @@ class FeedPoller:
                 else:
                     to_send.append((keys, article))
             if not to_send:
-                return
+                return discovered
             producer = await self._get_producer()
             await asyncio.to_thread(publish_records, producer, self.settings.articles_topic,
                                     [article for _, article in to_send])
             self.store.mark_seen([(keys, feed.name, article.id) for keys, article in to_send])
             result.new += len(to_send)
+        acked_at = self.clock.time()
+        for listener in self.on_published:
+            listener(feed, [article for _, article in to_send], acked_at, first)
         log.info("feed %s: published %d new article(s)", feed.name, result.new)
+        return discovered
 
     async def _article(self, feed: FeedConfig, parsed: ParsedFeed, entry: FeedEntry) -> Article:
         body = entry.content if len(entry.content) > len(entry.summary) else entry.summary
@@ -232,7 +264,7 @@ class FeedPoller:
         url = entry.link or ""
         article_id = "" if url else stable_id("guid", feed.name, entry.guid or entry.title)
         return Article(id=article_id, url=url, title=entry.title, body=body, lang=lang, source=feed.name,
-                       published_at=entry.published_at, ingested_at=utcnow())
+                       published_at=entry.published_at, ingested_at=self.clock.now())
 
     async def _full_text(self, feed: FeedConfig, url: str) -> str:
         """The article page's main text, or "" (the summary is then used): never fails the feed."""
@@ -252,21 +284,29 @@ class FeedPoller:
         return self._producer
 
     # --- state bookkeeping ------------------------------------------------------------------
-    def _succeeded(self, feed: FeedConfig, state: FeedState, status: int | None) -> None:
+    def _succeeded(self, feed: FeedConfig, state: FeedState, status: int | None, hints: Hints,
+                   discovered: list[float]) -> None:
         if state.failures:
             log.info("feed %s: recovered after %d failure(s)", feed.name, state.failures)
-        now = time.time()
+        now = self.clock.time()
         state.failures, state.last_error, state.last_ok, state.last_status = 0, None, now, status
-        state.next_due = now + feed.interval * random.uniform(0.9, 1.1)
-        self.store.save_state(state)
+        state.history = remember(state.history, discovered, now)
+        base = adaptive_interval(publication_rate(state.history, now), self.bounds)
+        if feed.interval is None:
+            self.base_intervals[feed.name] = base
+        state.interval = next_interval(fixed=feed.interval, base=base, hints=hints, bounds=self.bounds,
+                                       stretch=self.stretch, pushed=feed.name in self.pushed)
+        self._save(state, now + state.interval * random.uniform(0.9, 1.1))
 
     def _failed(self, feed: FeedConfig, state: FeedState, error: str, retry_after: float | None,
                 status: int | None) -> None:
         state.failures += 1
         state.last_error, state.last_status = error, status
-        delay = backoff_delay(state.failures, feed.interval, self.settings.feed_backoff_max, retry_after)
-        state.next_due = time.time() + delay
-        self.store.save_state(state)
+        interval = feed.interval or state.interval or self.bounds.clamp(self.bounds.unknown)
+        delay = backoff_delay(state.failures, interval, self.settings.feed_backoff_max, retry_after)
+        if status == 429 or (status == 503 and retry_after):
+            self.hosts.block(feed.url, delay)  # the host asked us to slow down: all its feeds wait
+        self._save(state, self.clock.time() + delay)
         # Quiet on a long outage (e.g. no internet): warn on failures 1, 2, 4, 8, ... only.
         level = logging.WARNING if state.failures & (state.failures - 1) == 0 else logging.DEBUG
         log.log(level, "feed %s (%s) failed (%d in a row): %s; next try in %.0fs",
@@ -288,7 +328,19 @@ class FeedPoller:
         results = await asyncio.gather(*(one(f) for f in feeds if f.enabled))
         return PollSummary(list(results))
 
+    def _save(self, state: FeedState, next_due: float) -> None:
+        state.next_due = next_due
+        self._due[(state.name, state.url)] = next_due
+        self.store.save_state(state)
+
+    def next_due(self, feed: FeedConfig) -> float:
+        """When ``feed`` should be polled next (clock seconds): its schedule, or later when its host
+        asked us to wait."""
+        due = self._due.get((feed.name, feed.url))
+        if due is None:
+            due = self._due[(feed.name, feed.url)] = self.store.get_state(feed.name, feed.url).next_due
+        return max(due, self.hosts.blocked_until(feed.url))
+
     def due(self, feed: FeedConfig, now: float | None = None) -> float:
         """Seconds until ``feed`` is due (<= 0: due now)."""
-        state = self.store.get_state(feed.name, feed.url)
-        return state.next_due - (now if now is not None else time.time())
+        return self.next_due(feed) - (now if now is not None else self.clock.time())

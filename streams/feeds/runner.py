@@ -1,9 +1,14 @@
 """Entry points around the poller: one round (``poll_once``) and the long-running loop.
 
-The loop schedules each feed independently (its own interval, its own backoff), so one slow or
-dead feed never delays the others, and it re-reads the feeds file when it changes, so the
+The loop schedules each feed independently (its own adaptive interval, its own backoff), so one
+slow or dead feed never delays the others, and it re-reads the feeds file when it changes, so the
 ``/feed_add`` and ``/feed_remove`` admin commands take effect without a restart. A feeds file
 that became invalid is reported and the last good list is kept.
+
+Polls take a token of the global request budget; due feeds are served oldest-due first, so a
+short budget delays every feed alike. The adaptive intervals are stretched by one common factor
+when their sum would exceed the budget (``schedule.stretch_factor``), instead of leaving the
+bucket to sort it out by lateness.
 """
 
 from __future__ import annotations
@@ -15,14 +20,20 @@ from collections.abc import Callable
 from pathlib import Path
 
 from dementi.settings import Settings
+from dementi.streams.feeds.budget import RequestBudget
+from dementi.streams.feeds.clock import SYSTEM_CLOCK, Clock
 from dementi.streams.feeds.config import FeedConfig, FeedsConfigError, load_feeds
 from dementi.streams.feeds.poller import FeedPoller, FeedResult, PollSummary
 from dementi.streams.topics import ensure_topics
 
 log = logging.getLogger(__name__)
 
+from dementi.streams.feeds.schedule import stretch_factor
+
 RELOAD_CHECK_SECONDS = 5.0
 STOP_GRACE_SECONDS = 5.0
+STRETCH_EVERY = 30.0  # clock seconds between two computations of the budget stretch
+LATE_WARNING = 60.0  # warn when the budget keeps a due feed waiting longer than this
 
 
 async def apoll_once(settings: Settings, feeds: list[FeedConfig], bootstrap: str, *,
@@ -67,38 +78,82 @@ class _FeedsFileWatcher:
         return True
 
 
+class _LateWarning:
+    """One warning per minute at most while the budget keeps due feeds waiting."""
+
+    def __init__(self) -> None:
+        self._last = float("-inf")
+
+    def __call__(self, waiting: int, late: float, settings: Settings) -> None:
+        if late < LATE_WARNING or time.monotonic() - self._last < 60:
+            return
+        self._last = time.monotonic()
+        log.warning("request budget exhausted: %d due feed(s) waiting, the oldest %.0fs late; raise "
+                    "DEMENTI_FEED_REQUESTS_PER_MINUTE (%g) or DEMENTI_FEED_MAX_INTERVAL (%g s)", waiting, late,
+                    settings.feed_requests_per_minute, settings.feed_max_interval)
+
+
+def _stretch(poller: FeedPoller, feeds: list[FeedConfig], budget: RequestBudget) -> float:
+    """The budget stretch of the adaptive intervals, given what fixed and pushed feeds take."""
+    adaptive, reserved = [], 0.0
+    for feed in feeds:
+        if not feed.enabled:
+            continue
+        if feed.name in poller.pushed:
+            reserved += 1.0 / poller.bounds.max
+        elif feed.interval is not None:
+            reserved += 1.0 / feed.interval
+        else:
+            adaptive.append(poller.base_intervals.get(feed.name, poller.bounds.clamp(poller.bounds.unknown)))
+    return stretch_factor(adaptive, poller.bounds.max, budget.rate, reserved=reserved)
+
+
+def _launch_due(poller: FeedPoller, feeds: list[FeedConfig], in_flight: dict[str, asyncio.Task],
+                budget: RequestBudget, now: float, warn: _LateWarning) -> float:
+    """Start the polls that are due, oldest-due first, while the budget has tokens; returns the
+    clock seconds until something else becomes due."""
+    queue = sorted((poller.next_due(f), f.name, f) for f in feeds if f.enabled and f.name not in in_flight)
+    for index, (due, _, feed) in enumerate(queue):
+        if due > now:
+            return due - now
+        if not budget.try_take(now):
+            scheduled = [d for d, _, _ in queue[index:] if 0 < d <= now]  # never polled: first round
+            if scheduled:
+                warn(len(queue) - index, now - min(scheduled), poller.settings)
+            return budget.wait_time(now)
+        task = asyncio.create_task(poller.poll_feed(feed), name=f"feed:{feed.name}")
+        in_flight[feed.name] = task
+        task.add_done_callback(lambda t, name=feed.name: in_flight.pop(name, None))
+    return RELOAD_CHECK_SECONDS
+
+
 async def run_forever(settings: Settings, bootstrap: str, stop: asyncio.Event,
-                      feeds_file: Path | None = None) -> None:
-    """Poll every enabled feed when due until ``stop`` is set, then finish in-flight polls."""
+                      feeds_file: Path | None = None, *, clock: Clock = SYSTEM_CLOCK,
+                      poller: FeedPoller | None = None) -> None:
+    """Poll every enabled feed when due until ``stop`` is set, then finish in-flight polls.
+
+    ``clock``: a faster clock for benches; ``poller``: a ready poller (benches read its state)."""
     watcher = _FeedsFileWatcher(feeds_file or settings.feeds_file)
     watcher.refresh()
     await asyncio.to_thread(ensure_topics, settings, bootstrap)
     in_flight: dict[str, asyncio.Task] = {}
-    async with FeedPoller(settings, bootstrap) as poller:
+    budget = RequestBudget(settings.feed_requests_per_minute, clock)
+    warn = _LateWarning()
+    async with poller or FeedPoller(settings, bootstrap, clock=clock) as poller:
         pruned = poller.store.prune_seen()
         if pruned:
             log.info("forgot %d dedup key(s) older than the retention window", pruned)
-        last_reload = time.monotonic()
+        last_reload, last_stretch = time.monotonic(), float("-inf")
         while not stop.is_set():
             if time.monotonic() - last_reload >= RELOAD_CHECK_SECONDS:
                 watcher.refresh()
                 last_reload = time.monotonic()
-            now = time.time()
-            wait = RELOAD_CHECK_SECONDS
-            for feed in watcher.feeds:
-                if not feed.enabled or feed.name in in_flight:
-                    continue
-                remaining = poller.due(feed, now)
-                if remaining <= 0:
-                    task = asyncio.create_task(poller.poll_feed(feed), name=f"feed:{feed.name}")
-                    in_flight[feed.name] = task
-                    task.add_done_callback(lambda t, name=feed.name: in_flight.pop(name, None))
-                else:
-                    wait = min(wait, remaining)
-            try:
-                await asyncio.wait_for(stop.wait(), timeout=max(0.2, wait))
-            except TimeoutError:
-                pass
+            now = clock.time()
+            if now - last_stretch >= STRETCH_EVERY:
+                poller.stretch = _stretch(poller, watcher.feeds, budget)
+                last_stretch = now
+            wait = _launch_due(poller, watcher.feeds, in_flight, budget, now, warn)
+            await clock.wait(stop, max(0.05 * clock.speed, min(wait, RELOAD_CHECK_SECONDS * clock.speed)))
         if in_flight:
             # A short grace: a poll cut off now is simply redone next start (nothing is marked
             # seen before Kafka acknowledged it), and supervisors SIGKILL slow stoppers.

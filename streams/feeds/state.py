@@ -8,9 +8,10 @@ poller is one process and touches it from its event-loop thread only.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 SCHEMA = """
@@ -23,7 +24,9 @@ CREATE TABLE IF NOT EXISTS feed_state (
     next_due REAL NOT NULL DEFAULT 0,
     last_error TEXT,
     last_ok REAL,
-    last_status INTEGER
+    last_status INTEGER,
+    history TEXT,
+    interval REAL
 );
 CREATE TABLE IF NOT EXISTS seen (
     key TEXT PRIMARY KEY,
@@ -49,6 +52,23 @@ class FeedState:
     last_error: str | None = None
     last_ok: float | None = None
     last_status: int | None = None
+    history: list[float] = field(default_factory=list)  # recent publication times, newest first
+    interval: float | None = None  # the interval chosen after the last poll (s)
+
+    def row(self) -> tuple:
+        return tuple(json.dumps(self.history) if f.name == "history" else getattr(self, f.name)
+                     for f in fields(self))
+
+    @classmethod
+    def from_row(cls, row) -> "FeedState":
+        values = dict(zip(COLUMNS, row))
+        values["history"] = json.loads(values["history"]) if values["history"] else []
+        return cls(**values)
+
+
+COLUMNS = tuple(f.name for f in fields(FeedState))
+# Columns added after the first release: created on an existing database at open.
+_ADDED_COLUMNS = {"history": "TEXT", "interval": "REAL"}
 
 
 class FeedStore:
@@ -61,6 +81,10 @@ class FeedStore:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(SCHEMA)
+        present = {row[1] for row in self._db.execute("PRAGMA table_info(feed_state)")}
+        for column, kind in _ADDED_COLUMNS.items():
+            if column not in present:
+                self._db.execute(f"ALTER TABLE feed_state ADD COLUMN {column} {kind}")
 
     @classmethod
     def for_data_dir(cls, data_dir: Path) -> "FeedStore":
@@ -93,30 +117,23 @@ class FeedStore:
 
     # --- per-feed state -------------------------------------------------------------------
     def get_state(self, name: str, url: str) -> FeedState:
-        row = self._db.execute(
-            "SELECT name, url, etag, last_modified, failures, next_due, last_error, last_ok, last_status "
-            "FROM feed_state WHERE name = ?", (name,)).fetchone()
+        row = self._db.execute(f"SELECT {', '.join(COLUMNS)} FROM feed_state WHERE name = ?", (name,)).fetchone()
         if row is None:
             return FeedState(name=name, url=url)
-        state = FeedState(*row)
-        if state.url != url:  # the feed moved: old validators mean nothing for the new URL
+        state = FeedState.from_row(row)
+        if state.url != url:  # the feed moved: old validators and rhythm mean nothing for the new URL
             state = FeedState(name=name, url=url)
         return state
 
     def save_state(self, state: FeedState) -> None:
+        updates = ", ".join(f"{c}=excluded.{c}" for c in COLUMNS if c != "name")
         self._db.execute(
-            "INSERT INTO feed_state(name, url, etag, last_modified, failures, next_due, last_error, last_ok, last_status) "
-            "VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT(name) DO UPDATE SET url=excluded.url, etag=excluded.etag, "
-            "last_modified=excluded.last_modified, failures=excluded.failures, next_due=excluded.next_due, "
-            "last_error=excluded.last_error, last_ok=excluded.last_ok, last_status=excluded.last_status",
-            (state.name, state.url, state.etag, state.last_modified, state.failures, state.next_due,
-             state.last_error, state.last_ok, state.last_status))
+            f"INSERT INTO feed_state({', '.join(COLUMNS)}) VALUES ({','.join('?' * len(COLUMNS))}) "
+            f"ON CONFLICT(name) DO UPDATE SET {updates}", state.row())
 
     def all_states(self) -> list[FeedState]:
-        rows = self._db.execute(
-            "SELECT name, url, etag, last_modified, failures, next_due, last_error, last_ok, last_status "
-            "FROM feed_state ORDER BY name").fetchall()
-        return [FeedState(*row) for row in rows]
+        rows = self._db.execute(f"SELECT {', '.join(COLUMNS)} FROM feed_state ORDER BY name").fetchall()
+        return [FeedState.from_row(row) for row in rows]
 
     def _transaction(self):
         db = self._db

@@ -24,6 +24,8 @@ SMOKE = {
     "corpus.py": (["--n", "20", "--out", "{tmp}/corpus.jsonl"], ["synthetic corpus", "hard_negative"]),
     "engine.py": (["--n", "60", "--baseline", "3"], ["prefilter only", "naive"]),
     "feeds.py": (["--feeds", "2", "--entries", "2"], ["feed poller", "304"]),
+    "polling.py": (["--feeds", "12", "--minutes", "4", "--warmup", "1", "--tail", "1", "--speed", "60"],
+                   ["adaptive vs fixed polling", "requests/hour", "every minute"]),
     "notify.py": (["--n", "20"], ["burst-1chat", "p99"]),
     "e2e.py": (["--n", "100", "--latency-seconds", "1", "--rate", "50", "--workers", "1"],
                ["raw consume", "end-to-end", "p99", "peak RSS worker"]),

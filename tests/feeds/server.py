@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.utils import format_datetime
 from datetime import datetime, timezone
@@ -26,12 +27,17 @@ class Route:
     send_length: bool = True           # False: chunked-style streaming without Content-Length
     location: str | None = None        # with status 301/302/307/308: redirect target
     bytes_sent: int = 0                # filled by the server while streaming
+    headers: dict[str, str] = field(default_factory=dict)  # extra headers on every answer (Retry-After...)
+    # Called per request: a feed that changes over time. Returns the body, or (body, headers); an
+    # ETag among those headers is honoured like a static one (304 on If-None-Match).
+    render: Callable[[], bytes | tuple[bytes, dict[str, str]]] | None = None
 
 
 @dataclass
 class Request:
     path: str
     headers: dict[str, str]
+    at: float = field(default_factory=time.monotonic)
 
 
 @dataclass
@@ -56,23 +62,30 @@ class FeedServer:
                     return
                 if route.delay:
                     time.sleep(route.delay)
-                if route.etag and self.headers.get("If-None-Match") == route.etag or (
+                body, extra = route.body, {}
+                if route.render is not None:
+                    rendered = route.render()
+                    body, extra = rendered if isinstance(rendered, tuple) else (rendered, {})
+                etag = extra.get("ETag", route.etag)
+                if etag and self.headers.get("If-None-Match") == etag or (
                         route.last_modified and self.headers.get("If-Modified-Since") == route.last_modified):
                     self.send_response(304)
                     self.send_header("Content-Length", "0")
+                    for key, value in route.headers.items():
+                        self.send_header(key, value)
                     self.end_headers()
                     return
                 if route.stream_total:
                     self._stream(route)
                     return
-                extra = {}
                 if route.location:
                     extra["Location"] = route.location
                 if route.etag:
-                    extra["ETag"] = route.etag
+                    extra.setdefault("ETag", route.etag)
                 if route.last_modified:
                     extra["Last-Modified"] = route.last_modified
-                self._send(route.status, route.body, route.content_type, extra)
+                extra.update(route.headers)
+                self._send(route.status, body, route.content_type, extra)
 
             def _send(self, status: int, body: bytes, content_type: str, extra: dict | None = None) -> None:
                 self.send_response(status)
@@ -137,13 +150,18 @@ def http_date(when: datetime | None = None) -> str:
     return format_datetime(when or datetime(2026, 11, 28, 12, 0, tzinfo=timezone.utc), usegmt=True)
 
 
-def rss(items: list[dict], *, title: str = "Test feed", lang: str | None = None, encoding: str = "utf-8") -> bytes:
-    """An RSS 2.0 document; ``items``: dicts with title, link, guid, description, content, date."""
+def rss(items: list[dict], *, title: str = "Test feed", lang: str | None = None, encoding: str = "utf-8",
+        channel_extra: str = "") -> bytes:
+    """An RSS 2.0 document; ``items``: dicts with title, link, guid, description, content, date.
+    ``channel_extra``: raw XML added to the channel (``<ttl>``, ``<sy:updatePeriod>``, ``<atom:link>``)."""
     parts = [f'<?xml version="1.0" encoding="{encoding}"?>',
-             '<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel>',
+             '<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" '
+             'xmlns:sy="http://purl.org/rss/1.0/modules/syndication/" xmlns:atom="http://www.w3.org/2005/Atom">'
+             '<channel>',
              f"<title>{escape(title)}</title><link>http://example.invalid/</link><description>t</description>"]
     if lang:
         parts.append(f"<language>{lang}</language>")
+    parts.append(channel_extra)
     for item in items:
         parts.append("<item>")
         parts.append(f"<title>{escape(item['title'])}</title>")

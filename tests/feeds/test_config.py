@@ -6,7 +6,6 @@ import pytest
 
 from dementi.settings import PROJECT_ROOT
 from dementi.streams.feeds.config import (
-    DEFAULT_INTERVAL,
     FeedsConfigError,
     add_feed,
     load_feeds,
@@ -31,7 +30,9 @@ def test_shipped_feeds_file_is_valid_and_covers_ministries_and_outlets():
 def test_defaults_and_durations():
     feeds = parse_feeds_text("feeds:\n  - url: https://example.org/rss.xml\n  - url: https://b.example/x\n"
                              "    interval: 90s\n    lang: FR-fr\n    enabled: false\n")
-    assert feeds[0].interval == DEFAULT_INTERVAL == 300 and feeds[0].enabled and not feeds[0].full_text
+    assert feeds[0].interval is None and feeds[0].enabled and not feeds[0].full_text  # None = adaptive
+    assert parse_feeds_text("feeds:\n  - url: https://d.example/x\n    interval: auto\n")[0].interval is None
+    assert "interval" not in feeds[0].to_yaml_dict() and feeds[1].to_yaml_dict()["interval"] == 90
     assert feeds[0].name == "example.org"
     assert (feeds[1].interval, feeds[1].lang, feeds[1].enabled) == (90, "fr", False)
     assert feeds[0].max_age is None

@@ -38,7 +38,7 @@ def test_overview_shows_health_from_the_poller_state(admin_settings):
     store.close()
     text = feeds_overview(admin_settings, now=now)
     assert "<b>3 feed(s)</b>, 2 enabled" in text
-    assert "<b>gazette</b> (fr, every 5m) — ✅ ok 2m ago" in text
+    assert "<b>gazette</b> (fr, adaptive) — ✅ ok 2m ago" in text
     assert "https://gazette.example/rss?a=1&amp;b=2" in text  # escaped for HTML mode
     assert "⚠️ 3 failure(s): HTTP 500 &lt;Internal Server Error&gt;" in text
     assert "<b>paused</b>" in text and "⏸ disabled" in text
