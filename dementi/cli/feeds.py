@@ -54,20 +54,36 @@ def _summary_table(summary) -> Table:
     return table
 
 
-@click.command("feeds")
+FEEDS_FILE_HELP = "Feeds file (default: DEMENTI_FEEDS_FILE or config/feeds.yaml)."
+
+
+def _local_settings() -> Settings:
+    """Settings for the subcommands that only read or edit files (no broker needed)."""
+    try:
+        settings = load_settings()
+    except Exception as exc:
+        raise click.ClickException(f"invalid settings: {exc}") from None
+    setup_logging(settings.log_level, settings.log_json)
+    return settings
+
+
+@click.group("feeds", invoke_without_command=True)
 @click.option("--once", is_flag=True, help="Poll every enabled feed once, print a summary table, exit.")
-@click.option("--feeds", "feeds_file", type=click.Path(dir_okay=False, path_type=Path),
-              help="Feeds file (default: DEMENTI_FEEDS_FILE or config/feeds.yaml).")
+@click.option("--feeds", "feeds_file", type=click.Path(dir_okay=False, path_type=Path), help=FEEDS_FILE_HELP)
 @click.option("--bootstrap", metavar="HOST:PORT", help="Kafka bootstrap (default: DEMENTI_KAFKA_BOOTSTRAP).")
 @click.option("--json", "as_json", is_flag=True, help="With --once: print the summary as JSON lines.")
 @click.option("--strict", is_flag=True, help="With --once: exit with status 1 if any feed failed.")
-def feeds(once: bool, feeds_file: Path | None, bootstrap: str | None, as_json: bool, strict: bool) -> None:
-    """Poll RSS/Atom feeds and publish new entries as articles.
+@click.pass_context
+def feeds(ctx: click.Context, once: bool, feeds_file: Path | None, bootstrap: str | None, as_json: bool,
+          strict: bool) -> None:
+    """Poll RSS/Atom feeds and publish new entries as articles (or a subcommand below).
 
-    Without --once, runs until SIGTERM/Ctrl-C: each feed on its own interval, failing feeds
+    Without --once, runs until SIGTERM/Ctrl-C: each feed at its own adaptive pace, failing feeds
     retried with exponential backoff, the feeds file re-read when it changes. Dedup and HTTP
     cache state live in SQLite under DEMENTI_DATA_DIR, so a restart republishes nothing.
     """
+    if ctx.invoked_subcommand is not None:
+        return
     from dementi.streams.feeds.config import FeedsConfigError, load_feeds
 
     settings, bootstrap = _settings(bootstrap, "feeds")
@@ -122,6 +138,64 @@ def _run_forever(settings: Settings, bootstrap: str, path: Path) -> None:
         await run_forever(settings, bootstrap, stop, feeds_file=path)
 
     asyncio.run(main())
+
+
+@feeds.command("import")
+@click.argument("opml_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--feeds", "feeds_file", type=click.Path(dir_okay=False, path_type=Path), help=FEEDS_FILE_HELP)
+@click.option("--lang", help="Language (ISO 639-1) of the outlines that state none (default: detected per article).")
+@click.option("--max-age", default="2d", show_default=True,
+              help="Entries published longer ago are remembered, not published: no alerts on the backlog.")
+@click.option("--disabled", is_flag=True, help="Add the feeds disabled (enable them after checking them).")
+@click.option("--dry-run", is_flag=True, help="Show what would be added; change nothing.")
+def import_opml_cmd(opml_file: Path, feeds_file: Path | None, lang: str | None, max_age: str, disabled: bool,
+                    dry_run: bool) -> None:
+    """Add the feeds of an OPML file (exported by any feed reader) to the feeds file.
+
+    All or nothing: every outline is validated first, and any error is reported with its line in
+    the OPML file while the feeds file stays untouched. Folders are flattened; feeds already in
+    the file (same URL) are skipped. A running `dementi feeds` picks the new feeds up by itself.
+    """
+    from dementi.streams.feeds.config import FeedsConfigError
+    from dementi.streams.feeds.opml import OpmlError, import_opml
+
+    path = feeds_file or _local_settings().feeds_file
+    try:
+        plan = import_opml(opml_file, path, dry_run=dry_run, lang=lang, max_age=_duration(max_age) or None,
+                           enabled=not disabled)
+    except (OpmlError, FeedsConfigError) as exc:
+        raise click.ClickException(f"{exc}\nnothing imported; {path} is unchanged") from None
+    verb = "would add" if dry_run else "added"
+    click.echo(f"{len(plan.added)} feed(s) {verb} to {path}" + (" (disabled)" if disabled and plan.added else ""))
+    for feed in plan.added:
+        click.echo(f"  + {feed.name}  {feed.url}" + (f"  [{feed.lang}]" if feed.lang else ""))
+    for line, what, reason in plan.skipped:
+        click.echo(f"  = {opml_file} line {line}: {what}: {reason}")
+
+
+@feeds.command("export")
+@click.option("--feeds", "feeds_file", type=click.Path(dir_okay=False, path_type=Path), help=FEEDS_FILE_HELP)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the OPML to this file (default: standard output).")
+def export_opml_cmd(feeds_file: Path | None, output: Path | None) -> None:
+    """Write every feed of the feeds file as OPML 2.0, for another reader or another dementi.
+
+    Disabled feeds are included (dementi:enabled="false"); dementi's own options travel in
+    dementi:* attributes that other readers ignore, so `dementi feeds import` gets them back.
+    """
+    from dementi.streams.feeds.config import FeedsConfigError, load_feeds
+    from dementi.streams.feeds.opml import export_opml
+
+    path = feeds_file or _local_settings().feeds_file
+    try:
+        text = export_opml(load_feeds(path))
+    except FeedsConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"{text.count('<outline ')} feed(s) written to {output}", err=True)
 
 
 def _duration(value: str | None) -> float:
