@@ -101,6 +101,7 @@ class Settings(BaseSettings):
     feed_adaptive_scale: float = Field(default=90.0, gt=0, description="a feed publishing every G s is polled every sqrt(G x scale) s, within the bounds")
     feed_requests_per_minute: float = Field(default=120.0, gt=0, description="global budget of feed polls per minute, shared by all feeds")
     feed_host_concurrency: int = Field(default=2, ge=1, le=64, description="requests in flight to one host (host:port) at a time")
+    telegram_web_url: str = Field(default="https://t.me/s/", description="web preview of public channels: this + channel name")
 
     # --- State, logs, metrics ----------------------------------------------------------------
     data_dir: Path = Field(default=Path("~/.local/share/dementi"), description="where SQLite state lives")

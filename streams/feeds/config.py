@@ -23,6 +23,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 # Interval of an adaptive feed whose rhythm is not known yet (no dated entry seen).
 DEFAULT_INTERVAL = 300.0
+# A public Telegram channel's web preview; the poller fetches DEMENTI_TELEGRAM_WEB_URL + channel.
+TELEGRAM_WEB = "https://t.me/s/"
+_CHANNEL = re.compile(r"[A-Za-z][A-Za-z0-9_]{3,31}")
+_TME_URL = re.compile(r"^(?:https?://)?(?:www\.)?(?:t|telegram)\.me/(?:s/)?@?([A-Za-z][A-Za-z0-9_]{3,31})/?(?:[?#].*)?$", re.I)
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|d)?\s*$", re.I)
 _UNIT_SECONDS = {None: 1, "s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400}
 
@@ -57,18 +61,51 @@ def parse_duration(value: Any) -> float:
     return float(match.group(1)) * _UNIT_SECONDS[unit]
 
 
+def telegram_channel(value: str) -> str | None:
+    """The channel name in ``@name``, ``name``, ``t.me/name`` or ``https://t.me/s/name``; None if none."""
+    value = value.strip()
+    match = _TME_URL.match(value)
+    if match:
+        return match.group(1)
+    value = value.removeprefix("@")
+    return value if _CHANNEL.fullmatch(value) else None
+
+
 class FeedConfig(BaseModel):
-    """One feed to poll."""
+    """One source to poll: an RSS/Atom/RDF feed (``url``) or a public Telegram channel (``telegram``)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    url: str
+    url: str = ""
+    telegram: str | None = Field(default=None, description="public channel read through its t.me/s/ web preview")
     name: str = ""
     lang: str | None = None
     interval: float | None = Field(default=None, description="fixed seconds between polls; None (\"auto\") = adaptive")
     full_text: bool = False
     enabled: bool = True
     max_age: float | None = Field(default=None, description="skip entries published longer ago (s)")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _source(cls, data: Any) -> Any:
+        """Exactly one of url / telegram; a t.me URL given as ``url`` is a Telegram channel."""
+        if not isinstance(data, dict):
+            return data
+        url, channel = str(data.get("url") or "").strip(), data.get("telegram")
+        if channel is not None:
+            name = telegram_channel(str(channel))
+            if name is None:
+                raise ValueError(f"field 'telegram': not a public channel name: {channel!r} (4-32 letters, "
+                                 f"digits or _, starting with a letter, as in t.me/NAME)")
+            if url and telegram_channel(url) != name:
+                raise ValueError("give either 'url' (a feed) or 'telegram' (a channel), not both")
+            return {**data, "telegram": name, "url": TELEGRAM_WEB + name}
+        if not url:
+            raise ValueError("field 'url' (a feed) or 'telegram' (a public channel) is required")
+        name = telegram_channel(url) if _TME_URL.match(url) else None
+        if name is not None:
+            return {**data, "telegram": name, "url": TELEGRAM_WEB + name}
+        return data
 
     @field_validator("url")
     @classmethod
@@ -111,11 +148,17 @@ class FeedConfig(BaseModel):
 
     @model_validator(mode="after")
     def _default_name(self) -> "FeedConfig":
-        self.name = self.name.strip() or name_from_url(self.url)
+        default = f"t.me/{self.telegram}" if self.telegram else name_from_url(self.url)
+        self.name = self.name.strip() or default
         return self
 
+    @property
+    def kind(self) -> str:
+        return "telegram" if self.telegram else "feed"
+
     def to_yaml_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"name": self.name, "url": self.url}
+        data: dict[str, Any] = {"name": self.name}
+        data.update({"telegram": self.telegram} if self.telegram else {"url": self.url})
         if self.lang:
             data["lang"] = self.lang
         if self.interval is not None:
@@ -173,7 +216,10 @@ def _locate(path: Path, text: str, data: Any, exc: ValidationError) -> FeedsConf
             field = ".".join(str(p) for p in loc[2:])
         else:
             field = ".".join(str(p) for p in loc)
-        messages.append(f"{where}: field '{field or '(entry)'}': {error['msg']}")
+        message = error["msg"].removeprefix("Value error, ")
+        # an entry-level check names its own field(s)
+        messages.append(f"{where}: {message}" if not field and message.startswith(("field", "give"))
+                        else f"{where}: field '{field or '(entry)'}': {message}")
     return FeedsConfigError("\n".join(messages))
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+from functools import partial
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -29,12 +30,13 @@ from dementi.settings import Settings
 from dementi.streams.feeds.budget import HostGate
 from dementi.streams.feeds.clock import SYSTEM_CLOCK, Clock
 from dementi.streams.feeds.config import FeedConfig
-from dementi.streams.feeds.fetch import PAGE_ACCEPT, FetchError, fetch, make_client
+from dementi.streams.feeds.fetch import FEED_ACCEPT, PAGE_ACCEPT, FetchError, fetch, make_client
 from dementi.streams.feeds.fulltext import charset_of, extract_main_text
 from dementi.streams.feeds.parse import FeedEntry, FeedParseError, ParsedFeed, parse_feed
 from dementi.streams.feeds.schedule import (Bounds, Hints, adaptive_interval, cache_max_age, next_interval,
                                             publication_rate, remember)
 from dementi.streams.feeds.state import FeedState, FeedStore
+from dementi.streams.feeds.telegram import parse_channel_page
 from dementi.streams.feeds.text import detect_lang
 from dementi.streams.producer import make_producer, publish_records
 
@@ -166,18 +168,21 @@ class FeedPoller:
         result = FeedResult(name=feed.name)
         state = self.store.get_state(feed.name, feed.url)
         first = state.last_ok is None and not state.history
+        url = self.source_url(feed)
         try:
-            async with self.hosts.slot(feed.url), self._fetch_slots:
-                response = await fetch(self._client, feed.url, max_bytes=self.settings.feed_max_bytes,
+            async with self.hosts.slot(url), self._fetch_slots:
+                response = await fetch(self._client, url, max_bytes=self.settings.feed_max_bytes,
                                        timeout=self.settings.feed_timeout, etag=state.etag,
-                                       last_modified=state.last_modified)
+                                       last_modified=state.last_modified,
+                                       accept=PAGE_ACCEPT if feed.telegram else FEED_ACCEPT)
             result.status = response.status
             hints = self._hints.get(feed.name, Hints()).merged(Hints(max_age=cache_max_age(response.headers)))
             if response.not_modified:
                 result.not_modified = True
                 self._succeeded(feed, state, response.status, hints, [])
                 return result
-            parsed = await asyncio.to_thread(parse_feed, response.content, response.headers, response.url)
+            parse = partial(parse_channel_page, channel=feed.telegram) if feed.telegram else parse_feed
+            parsed = await asyncio.to_thread(parse, response.content, response.headers, response.url)
         except (FetchError, FeedParseError) as exc:
             result.error = str(exc)
             result.status = getattr(exc, "status", None) or result.status
@@ -253,7 +258,7 @@ class FeedPoller:
 
     async def _article(self, feed: FeedConfig, parsed: ParsedFeed, entry: FeedEntry) -> Article:
         body = entry.content if len(entry.content) > len(entry.summary) else entry.summary
-        if feed.full_text and entry.link and len(entry.content) < TEASER_CHARS:
+        if feed.full_text and not feed.telegram and entry.link and len(entry.content) < TEASER_CHARS:
             page_text = await self._full_text(feed, entry.link)
             if len(page_text) > len(body):
                 body = page_text
@@ -305,12 +310,12 @@ class FeedPoller:
         interval = feed.interval or state.interval or self.bounds.clamp(self.bounds.unknown)
         delay = backoff_delay(state.failures, interval, self.settings.feed_backoff_max, retry_after)
         if status == 429 or (status == 503 and retry_after):
-            self.hosts.block(feed.url, delay)  # the host asked us to slow down: all its feeds wait
+            self.hosts.block(self.source_url(feed), delay)  # the host asked us to slow down: all its feeds wait
         self._save(state, self.clock.time() + delay)
         # Quiet on a long outage (e.g. no internet): warn on failures 1, 2, 4, 8, ... only.
         level = logging.WARNING if state.failures & (state.failures - 1) == 0 else logging.DEBUG
         log.log(level, "feed %s (%s) failed (%d in a row): %s; next try in %.0fs",
-                feed.name, feed.url, state.failures, error, delay)
+                feed.name, self.source_url(feed), state.failures, error, delay)
 
     # --- several feeds ----------------------------------------------------------------------
     async def poll_round(self, feeds: list[FeedConfig],
@@ -328,6 +333,10 @@ class FeedPoller:
         results = await asyncio.gather(*(one(f) for f in feeds if f.enabled))
         return PollSummary(list(results))
 
+    def source_url(self, feed: FeedConfig) -> str:
+        """What to fetch: the feed's URL, or the channel's web preview (``telegram_web_url``)."""
+        return self.settings.telegram_web_url + feed.telegram if feed.telegram else feed.url
+
     def _save(self, state: FeedState, next_due: float) -> None:
         state.next_due = next_due
         self._due[(state.name, state.url)] = next_due
@@ -339,7 +348,7 @@ class FeedPoller:
         due = self._due.get((feed.name, feed.url))
         if due is None:
             due = self._due[(feed.name, feed.url)] = self.store.get_state(feed.name, feed.url).next_due
-        return max(due, self.hosts.blocked_until(feed.url))
+        return max(due, self.hosts.blocked_until(self.source_url(feed)))
 
     def due(self, feed: FeedConfig, now: float | None = None) -> float:
         """Seconds until ``feed`` is due (<= 0: due now)."""

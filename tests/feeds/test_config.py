@@ -51,7 +51,7 @@ def test_defaults_and_durations():
     ("feeds:\n  - url: https://a.example/x\n    interval: whenever\n", "f.yaml line 2: feeds[0]: field 'interval'"),
     ("feeds:\n  - url: https://a.example/x\n    lang: french\n", "field 'lang'"),
     ("feeds:\n  - url: https://a.example/x\n    full_text: perhaps\n", "field 'full_text'"),
-    ("feeds:\n  - name: x\n", "feeds[0] ('x'): field 'url': Field required"),
+    ("feeds:\n  - name: x\n", "feeds[0] ('x'): field 'url' (a feed) or 'telegram' (a public channel) is required"),
     ("feeds:\n  - {url: https://a.example/1, name: d}\n  - {url: https://a.example/2, name: d}\n",
      "f.yaml line 3: feeds[1]: field 'name': duplicate name 'd'"),
     ("feeds: [\n", "f.yaml line 2: invalid YAML"),

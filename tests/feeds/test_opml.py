@@ -26,6 +26,7 @@ READER_EXPORT = b"""<?xml version="1.0" encoding="UTF-8"?>
       <outline text="Ministry of Freedonia" type="rss" xmlUrl="https://mfa.freedonia.example/feed"/>
       <outline text="Ministry of Freedonia (mirror)" type="rss" xmlUrl="https://mfa.freedonia.example/feed"/>
       <outline type="link" text="Homepage" url="https://freedonia.example/"/>
+      <outline type="rss" text="Freedonia on Telegram" xmlUrl="https://t.me/s/freedonia_mfa"/>
     </outline>
     <outline type="rss" title="Existing" xmlUrl="https://already.example/rss"/>
   </body>
@@ -58,14 +59,16 @@ def test_import_flattens_folders_and_skips_what_is_there(feeds_file, tmp_path):
         ("Bordurian Gazette", "https://gazette.example/rss.xml", "fr"),
         ("Syldavian Wire-2", "https://wire.example/atom", None),  # the name was taken: made unique
         ("Ministry of Freedonia", "https://mfa.freedonia.example/feed", None),
+        ("Freedonia on Telegram", "https://t.me/s/freedonia_mfa", None),
     ]
+    assert plan.added[-1].telegram == "freedonia_mfa"  # a t.me URL is a Telegram channel
     reasons = {what: reason for _, what, reason in plan.skipped}
     assert reasons == {"https://mfa.freedonia.example/feed": "already in the feeds file",
                        "https://freedonia.example/": "type 'link' is not a feed",
                        "https://already.example/rss": "already in the feeds file"}
     loaded = load_feeds(feeds_file)
     assert [f.name for f in loaded] == ["already", "Syldavian Wire", "Bordurian Gazette", "Syldavian Wire-2",
-                                        "Ministry of Freedonia"]
+                                        "Ministry of Freedonia", "Freedonia on Telegram"]
     assert all(f.max_age == 172800 and f.enabled for f in loaded[2:])
     # Importing the same file again changes nothing.
     before = feeds_file.read_bytes()
@@ -114,10 +117,13 @@ def test_export_then_import_gives_the_same_feeds(tmp_path):
     feeds = [FeedConfig(name="gazette", url="https://gazette.example/rss?a=1&b=2", lang="fr", full_text=True,
                         max_age="2d"),
              FeedConfig(name="pinned <fast>", url="https://wire.example/atom", interval="45s"),
-             FeedConfig(name="paused", url="https://paused.example/feed", enabled=False)]
+             FeedConfig(name="paused", url="https://paused.example/feed", enabled=False),
+             FeedConfig(telegram="freedonia_mfa", lang="fr")]
     text = export_opml(feeds)
     root = etree.fromstring(text.encode())
-    assert root.get("version") == "2.0" and len(root.findall("body/outline")) == 3
+    assert root.get("version") == "2.0" and len(root.findall("body/outline")) == 4
+    # Other readers see the channel's web preview as its URL.
+    assert root.findall("body/outline")[3].get("xmlUrl") == "https://t.me/s/freedonia_mfa"
     target = tmp_path / "other.yaml"
     (tmp_path / "out.opml").write_text(text)
     plan = import_opml(tmp_path / "out.opml", target, max_age=None)
@@ -134,15 +140,15 @@ def test_cli_import_export(feeds_file, tmp_path, settings):
 
     dry = runner.invoke(feeds_cli, ["import", str(opml), "--feeds", str(feeds_file), "--dry-run"], env=env)
     assert dry.exit_code == 0, dry.output
-    assert "3 feed(s) would add" in dry.output and feeds_file.read_bytes() == before
+    assert "4 feed(s) would add" in dry.output and feeds_file.read_bytes() == before
 
     done = runner.invoke(feeds_cli, ["import", str(opml), "--feeds", str(feeds_file), "--disabled", "--lang", "en"],
                          env=env)
     assert done.exit_code == 0, done.output
-    assert "3 feed(s) added" in done.output and "+ Bordurian Gazette  https://gazette.example/rss.xml  [fr]" in done.output
-    assert f"= {opml} line 15: https://already.example/rss: already in the feeds file" in done.output
+    assert "4 feed(s) added" in done.output and "+ Bordurian Gazette  https://gazette.example/rss.xml  [fr]" in done.output
+    assert f"= {opml} line 16: https://already.example/rss: already in the feeds file" in done.output
     added = load_feeds(feeds_file)[2:]
-    assert [f.enabled for f in added] == [False] * 3 and [f.lang for f in added] == ["fr", "en", "en"]
+    assert [f.enabled for f in added] == [False] * 4 and [f.lang for f in added] == ["fr", "en", "en", "en"]
     assert all(f.max_age == 172800 for f in added)
 
     bad = tmp_path / "bad.opml"
@@ -159,4 +165,4 @@ def test_cli_import_export(feeds_file, tmp_path, settings):
     out = tmp_path / "export.opml"
     to_file = runner.invoke(feeds_cli, ["export", "--feeds", str(feeds_file), "-o", str(out)], env=env)
     assert to_file.exit_code == 0 and out.read_text() == exported.stdout
-    assert "5 feed(s) written" in to_file.stderr
+    assert "6 feed(s) written" in to_file.stderr
