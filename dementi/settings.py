@@ -102,6 +102,10 @@ class Settings(BaseSettings):
     feed_requests_per_minute: float = Field(default=120.0, gt=0, description="global budget of feed polls per minute, shared by all feeds")
     feed_host_concurrency: int = Field(default=2, ge=1, le=64, description="requests in flight to one host (host:port) at a time")
     telegram_web_url: str = Field(default="https://t.me/s/", description="web preview of public channels: this + channel name")
+    public_url: str | None = Field(default=None, description="base URL where WebSub hubs reach this process (callbacks at /websub/ID); unset = polling only")
+    websub_host: str = Field(default="0.0.0.0", description="interface of the WebSub callback endpoint")
+    websub_port: int = Field(default=8790, ge=0, le=65535, description="port of the WebSub callback endpoint (0 = any free port)")
+    websub_lease_seconds: float = Field(default=7 * 86400.0, gt=0, description="WebSub lease asked of hubs (s); renewed at 80 %")
 
     # --- State, logs, metrics ----------------------------------------------------------------
     data_dir: Path = Field(default=Path("~/.local/share/dementi"), description="where SQLite state lives")
@@ -118,6 +122,16 @@ class Settings(BaseSettings):
             raise ValueError(f"feed_min_interval ({self.feed_min_interval:g}) must not exceed "
                              f"feed_max_interval ({self.feed_max_interval:g})")
         return self
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip()
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(f"must be an http(s) URL such as https://dementi.example.org, got {value!r}")
+        return value
 
     @field_validator("rules_dir", "gazetteers_dir", "feeds_file")
     @classmethod

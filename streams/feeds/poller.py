@@ -140,6 +140,8 @@ class FeedPoller:
         # Called after Kafka acknowledged a feed's new articles: (feed, articles, acked_at, backlog)
         # where backlog = found on the feed's first poll (latency since publication means nothing).
         self.on_published: list[Callable[[FeedConfig, list[Article], float, bool], None]] = []
+        # Called after a successful poll with the parsed document: (feed, parsed, headers, fetched_url).
+        self.on_fetched: list[Callable[[FeedConfig, ParsedFeed, dict, str], None]] = []
 
     async def __aenter__(self) -> "FeedPoller":
         if self._client is None:
@@ -202,7 +204,28 @@ class FeedPoller:
         state.last_modified = response.headers.get("last-modified")
         self._hints[feed.name] = parsed.hints
         self._succeeded(feed, state, response.status, hints.merged(parsed.hints), discovered)
+        for listener in self.on_fetched:
+            listener(feed, parsed, response.headers, response.url)
         return result
+
+    async def ingest_push(self, feed: FeedConfig, parsed: ParsedFeed, received_at: float | None = None) -> FeedResult:
+        """Publish the new entries of a document a WebSub hub pushed: the same dedup, full text,
+        language and Kafka path as a poll. The poll schedule is left alone (the safety net).
+        Raises when publishing fails (the callback then asks the hub to retry)."""
+        result = FeedResult(name=feed.name)
+        state = self.store.get_state(feed.name, feed.url)
+        discovered = await self._publish_new(feed, parsed, result)
+        if discovered:
+            state.history = remember(state.history, discovered, received_at or self.clock.time())
+            self.store.save_state(state)
+        return result
+
+    @property
+    def client(self) -> httpx.AsyncClient:
+        """The poller's HTTP client (pooled, same limits and timeouts for every request it makes)."""
+        if self._client is None:
+            raise RuntimeError("FeedPoller used outside `async with`")
+        return self._client
 
     async def _publish_new(self, feed: FeedConfig, parsed: ParsedFeed, result: FeedResult,
                            first: bool = False) -> list[float]:

@@ -143,10 +143,14 @@ async def run_forever(settings: Settings, bootstrap: str, stop: asyncio.Event,
         pruned = poller.store.prune_seen()
         if pruned:
             log.info("forgot %d dedup key(s) older than the retention window", pruned)
+        subscriber = await _start_websub(settings, poller, clock)
+        if subscriber is not None:
+            subscriber.set_feeds(watcher.feeds)
         last_reload, last_stretch = time.monotonic(), float("-inf")
         while not stop.is_set():
             if time.monotonic() - last_reload >= RELOAD_CHECK_SECONDS:
-                watcher.refresh()
+                if watcher.refresh() and subscriber is not None:
+                    subscriber.set_feeds(watcher.feeds)
                 last_reload = time.monotonic()
             now = clock.time()
             if now - last_stretch >= STRETCH_EVERY:
@@ -162,3 +166,19 @@ async def run_forever(settings: Settings, bootstrap: str, stop: asyncio.Event,
             for task in pending:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
+        if subscriber is not None:
+            await subscriber.stop()
+
+
+async def _start_websub(settings: Settings, poller: FeedPoller, clock: Clock):
+    """The WebSub subscriber when DEMENTI_PUBLIC_URL is set (None otherwise, or when its port is taken)."""
+    if not settings.public_url:
+        return None
+    from dementi.streams.feeds.subscriber import WebSubSubscriber
+
+    subscriber = WebSubSubscriber(settings, poller, clock=clock)
+    if not await subscriber.start():
+        await subscriber.stop()
+        return None
+    poller.on_fetched.append(subscriber.consider)
+    return subscriber

@@ -26,6 +26,7 @@ SMOKE = {
     "feeds.py": (["--feeds", "2", "--entries", "2"], ["feed poller", "304"]),
     "polling.py": (["--feeds", "12", "--minutes", "4", "--warmup", "1", "--tail", "1", "--speed", "60"],
                    ["adaptive vs fixed polling", "requests/hour", "every minute"]),
+    "websub.py": (["--pushes", "2", "--spacing", "1.1"], ["WebSub push", "end to end", "p99"]),
     "notify.py": (["--n", "20"], ["burst-1chat", "p99"]),
     "e2e.py": (["--n", "100", "--latency-seconds", "1", "--rate", "50", "--workers", "1"],
                ["raw consume", "end-to-end", "p99", "peak RSS worker"]),
