@@ -136,7 +136,7 @@ async def run_mode(mode: str, sims: list[SimFeed], args, bootstrap: str, data: P
                         feed_timeout=10.0, log_level="WARNING")
     acked: dict[str, float] = {}
     poller = FeedPoller(settings, bootstrap, clock=clock)
-    poller.on_published.append(lambda feed, articles, at, backlog: acked.update({a.url: at for a in articles}))
+    poller.on_published.append(lambda feed, articles, at, how: acked.update({a.url: at for a in articles}))
     stop = asyncio.Event()
     stop_at = t_end + args.tail * 60
     task = progress.add_task(mode, total=stop_at - start)

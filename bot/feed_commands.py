@@ -1,11 +1,13 @@
-"""Admin Telegram commands for the feeds file: /feeds, /feed_add URL [lang], /feed_remove NAME.
+"""Telegram commands for the sources: /feeds (everyone, read only), and for admins
+/feed_add URL [lang] and /feed_remove NAME.
 
 Why here and self-contained: the feed poller is a separate process that re-reads
 ``config/feeds.yaml`` when it changes, so the bot only has to edit that file safely (validated,
-locked, atomic rename: ``streams.feeds.config``) and read the poller's SQLite state for /feeds.
-The handlers are registered in group -1 and stop further processing, so the bot's catch-all
-"unknown command" handler never answers them as well. Admins are Telegram user ids listed in
-``settings.admin_user_ids``; anyone else gets a refusal and nothing changes.
+locked, atomic rename: ``streams.feeds.config``) and read the poller's status snapshot
+(``dementi.feedstatus``, a floor record) for /feeds. The handlers are registered in group -1 and
+stop further processing, so the bot's catch-all "unknown command" handler never answers them as
+well. Admins are Telegram user ids listed in ``settings.admin_user_ids``; anyone else asking for
+an edit gets a refusal and nothing changes.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationHandlerStop, CommandHandler, ContextTypes
 
+from dementi.feedstatus import SourceStatus, read_snapshot, short_duration
 from dementi.settings import Settings
 from dementi.streams.feeds.config import FeedsConfigError, add_feed, load_feeds, remove_feed
 
@@ -30,7 +33,7 @@ HANDLER_GROUP = -1
 NEW_FEED_MAX_AGE = "2d"
 MAX_REPLY = 3900  # under Telegram's 4096, leaving room for the "… more" line
 COMMANDS = [
-    ("feeds", "Admin: feeds polled and their health"),
+    ("feeds", "Sources: health, push/poll, last item, latency"),
     ("feed_add", "Admin: add a feed: /feed_add URL [lang]"),
     ("feed_remove", "Admin: remove a feed: /feed_remove NAME"),
 ]
@@ -41,61 +44,57 @@ def is_admin(update: Update, settings: Settings) -> bool:
     return user is not None and user.id in settings.admin_user_ids
 
 
-def _ago(seconds: float) -> str:
-    if seconds < 90:
-        return f"{seconds:.0f}s"
-    if seconds < 5400:
-        return f"{seconds / 60:.0f}m"
-    if seconds < 172800:
-        return f"{seconds / 3600:.0f}h"
-    return f"{seconds / 86400:.0f}d"
-
-
-def _states(settings: Settings) -> dict:
-    """The poller's per-feed state, if it ever ran with this data dir (read-only use)."""
-    path = settings.data_dir / "feeds.sqlite3"
-    if not path.exists():
-        return {}
-    from dementi.streams.feeds.state import FeedStore
-
-    store = FeedStore(path)
-    try:
-        return {s.name: s for s in store.all_states()}
-    finally:
-        store.close()
+def _line(name: str, source: SourceStatus | None, now: float) -> str:
+    """One source: health, how it is read (push / poll and pace), last item, median latency."""
+    label = f"<b>{html.escape(name)}</b>" + (" (Telegram)" if source is not None and source.kind == "telegram" else "")
+    if source is None or source.health == "pending":
+        return f"• {label} — ⏳ not polled yet"
+    if source.health == "disabled":
+        return f"• {label} — ⏸ disabled"
+    if source.health == "failing":
+        status = f"⚠️ {source.failures} failure(s): {html.escape((source.last_error or '')[:120])}"
+    else:
+        status = "✅ ok"
+    if source.mode == "push":
+        how = "push" + (f" (lease {short_duration(source.push_until.timestamp() - now)})" if source.push_until else "")
+    elif source.interval:
+        how = f"poll every {short_duration(source.interval)}" + ("" if source.adaptive else " (fixed)")
+    else:
+        how = "poll"
+    parts = [status, how]
+    if source.last_item_at is not None:
+        parts.append(f"last item {short_duration(max(0.0, now - source.last_item_at.timestamp()))} ago")
+    if source.latency_p50 is not None:
+        parts.append(f"p50 {short_duration(source.latency_p50)}")
+    return f"• {label} — " + " · ".join(parts)
 
 
 def feeds_overview(settings: Settings, now: float | None = None) -> str:
-    """HTML text for /feeds: one line per feed with its health, all feed text escaped."""
+    """HTML text for /feeds: one line per source from the poller's status snapshot, feed text escaped.
+    No URLs: /feeds answers in any chat, and a feed URL may be an internal one."""
     try:
         feeds = load_feeds(settings.feeds_file)
     except FeedsConfigError as exc:
         return f"❌ The feeds file cannot be read:\n<code>{html.escape(str(exc))}</code>"
     if not feeds:
-        return "No feeds configured. Add one with /feed_add URL [lang]."
-    states = _states(settings)
+        return "No sources configured. Admins add one with /feed_add URL [lang]."
     now = now if now is not None else time.time()
-    lines = [f"<b>{len(feeds)} feed(s)</b>, {sum(f.enabled for f in feeds)} enabled:"]
-    for feed in feeds:
-        state = states.get(feed.name)
-        if not feed.enabled:
-            health = "⏸ disabled"
-        elif state is None or (state.last_ok is None and not state.failures):
-            health = "⏳ not polled yet"
-        elif state.failures:
-            health = f"⚠️ {state.failures} failure(s): {html.escape((state.last_error or '')[:120])}"
-        else:
-            health = f"✅ ok {_ago(now - state.last_ok)} ago"
-        meta = ", ".join(x for x in (feed.lang, f"every {_ago(feed.interval)}" if feed.interval else "adaptive",
-                                     "full text" if feed.full_text else "") if x)
-        lines.append(f"• <b>{html.escape(feed.name)}</b> ({meta}) — {health}\n  {html.escape(feed.url)}")
+    snapshot = read_snapshot(settings.data_dir)
+    sources = snapshot.by_name() if snapshot is not None else {}
+    pushed = sum(1 for s in sources.values() if s.mode == "push")
+    lines = [f"<b>{len(feeds)} source(s)</b>, {sum(f.enabled for f in feeds)} enabled"
+             + (f", {pushed} pushed" if pushed else "")
+             + (f" (status of {short_duration(max(0.0, now - snapshot.generated_at.timestamp()))} ago):" if snapshot
+                else " (the feed poller has not reported yet):")]
+    lines += [_line(feed.name, sources.get(feed.name) if feed.enabled else SourceStatus(name=feed.name, health="disabled"),
+                    now) for feed in feeds]
     text, shown = lines[0], 0
     for line in lines[1:]:
         if len(text) + len(line) + 1 > MAX_REPLY:
             break
         text, shown = text + "\n" + line, shown + 1
     if shown < len(feeds):
-        text += f"\n… and {len(feeds) - shown} more (see {html.escape(str(settings.feeds_file))})"
+        text += f"\n… and {len(feeds) - shown} more (dementi feeds status lists them all)"
     return text
 
 
@@ -130,10 +129,10 @@ async def _answer(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str)
 
 
 def _handler(settings: Settings, build_reply, name: str):
-    """A PTB callback: admin check, build the reply in a thread (file I/O), answer, stop."""
+    """A PTB callback: admin check (edits only), build the reply in a thread (file I/O), answer, stop."""
 
     async def callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        if not is_admin(update, settings):
+        if name != "feeds" and not is_admin(update, settings):
             await _answer(update, context, "⛔ Only bot admins can manage feeds.")
             raise ApplicationHandlerStop
         text = await asyncio.to_thread(build_reply, settings, list(context.args or []))
@@ -147,7 +146,8 @@ def _handler(settings: Settings, build_reply, name: str):
 
 
 def register(application: Application, settings: Settings) -> None:
-    """Add /feeds, /feed_add and /feed_remove to ``application`` (before the bot's own handlers)."""
+    """Add /feeds (everyone), /feed_add and /feed_remove (admins) to ``application``, before the
+    bot's own handlers."""
     replies = {"feeds": lambda s, _args: feeds_overview(s), "feed_add": feed_add_reply,
                "feed_remove": feed_remove_reply}
     for name, build_reply in replies.items():

@@ -53,6 +53,23 @@ LATENCY = Histogram(
     "(since=ingested, falls back to the Kafka append time) or since the alert was detected (since=detected)",
     ["since"], buckets=(0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300, 3600))
 
+# --- live sources (the feed poller; the per-source Telegram delay is the notifier's) ------------
+_SOURCE_BUCKETS = (1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 6 * 3600, 86400)
+SOURCE_ARTICLE_LATENCY = Histogram(
+    "dementi_source_article_latency_seconds",
+    "Entry's publication (its discovery when undated) -> its article acknowledged by Kafka, per source and mode",
+    ["source", "mode"], buckets=_SOURCE_BUCKETS)
+SOURCE_ARTICLES = Counter("dementi_source_articles_total", "Articles published per source and mode (poll/push)",
+                          ["source", "mode"])
+FEED_POLLS = Counter("dementi_feed_polls_total", "Feed polls by outcome: new, nothing_new, not_modified, error",
+                     ["result"])
+WEBSUB_EVENTS = Counter("dementi_websub_events_total", "WebSub requests, verifications and deliveries by outcome",
+                        ["event"])
+SOURCE_ALERT_LATENCY = Histogram(
+    "dementi_source_alert_latency_seconds",
+    "Entry's publication (or ingestion when undated) -> its alert accepted by Telegram, per source",
+    ["source"], buckets=_SOURCE_BUCKETS)
+
 _START = time.time()
 _last_beat = time.monotonic()
 _info: dict[str, Any] = {}
@@ -179,6 +196,16 @@ def observe_sent(row, part_index: int, sent_at: float, ingested_at: float | None
         LATENCY.labels(since="detected").observe(max(0.0, sent_at - row.detected_at))
     if ingested_at:
         LATENCY.labels(since="ingested").observe(max(0.0, sent_at - ingested_at))
+
+
+def observe_source_sent(alert, sent_at: float) -> None:
+    """Notifier hook: per-source delay from the entry's publication to Telegram's acceptance."""
+    start = alert.published_at or alert.ingested_at
+    if start is None or not alert.article_source:
+        return
+    delay = sent_at - start.timestamp()
+    if 0 <= delay <= 86400:
+        SOURCE_ALERT_LATENCY.labels(source=alert.article_source).observe(delay)
 
 
 # --- the HTTP endpoint ---------------------------------------------------------------------------

@@ -114,6 +114,7 @@ class Settings(BaseSettings):
     metrics_port: int | None = Field(default=None, description="Prometheus /metrics port; unset = off")
     worker_metrics_port: int | None = Field(default=None, ge=0, le=65535, description="detect worker's /metrics port (default: metrics_port)")
     bot_metrics_port: int | None = Field(default=None, ge=0, le=65535, description="notifier's /metrics port (default: metrics_port + 1)")
+    feeds_metrics_port: int | None = Field(default=None, ge=0, le=65535, description="feed poller's /metrics port (default: metrics_port + 2)")
     metrics_host: str = Field(default="0.0.0.0", description="interface the /metrics endpoints listen on")
 
     @model_validator(mode="after")

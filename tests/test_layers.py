@@ -106,7 +106,6 @@ KNOWN_CROSSINGS = {
     ("dementi/metrics.py", "dementi.streams.topics"),
     ("streams/supervisor.py", "dementi.cli"),
     ("bot/feed_commands.py", "dementi.streams.feeds.config"),
-    ("bot/feed_commands.py", "dementi.streams.feeds.state"),
     ("bot/notify/consumer.py", "dementi.streams.topics"),
 }
 

@@ -36,6 +36,8 @@ COMMANDS: list[tuple[str, str, str]] = [
     ("explain", "Why an alert fired", "/explain ALERT_ID — the rule, the cues and where they matched"),
     ("status", "Rules, article/alert rate, lag, feedback",
      "/status — rules loaded, articles and alerts in the last hour, consumer lag, feedback"),
+    ("feeds", "Sources: health, push/poll, last item, latency",
+     "/feeds — the sources read: health, push or poll and pace, last item, median latency"),
 ]
 # Admin-only commands: in /help for admins only, and in the menu of admins' private chats only
 # (setMyCommands with a chat scope) - other users would only get a refusal from them.
@@ -46,7 +48,6 @@ ADMIN_COMMANDS: list[tuple[str, str, str]] = [
     ("rule_enable", "Admin: enable a rule again: /rule_enable ID", "/rule_enable ID — undo /rule_disable"),
     ("rule_test", "Admin: examples + dry run: /rule_test ID [N]",
      "/rule_test ID [N] — the rule's examples and a dry run over the last N articles"),
-    ("feeds", _FEED_MENU["feeds"], "/feeds — the feeds polled and their health"),
     ("feed_add", _FEED_MENU["feed_add"], "/feed_add URL [lang] — add a feed (the poller picks it up in seconds)"),
     ("feed_remove", _FEED_MENU["feed_remove"], "/feed_remove NAME — remove a feed (names as listed by /feeds)"),
 ]

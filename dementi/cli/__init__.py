@@ -30,7 +30,7 @@ HELP = {
     "rules": "Lint, test and explain alert rules.",
     "scan": "Offline detection over a JSONL file of articles, without Kafka.",
     "eval": "Measure the rules on a labelled JSONL corpus (precision/recall/F1).",
-    "feeds": "Poll feeds into the articles topic; import/export OPML (feeds import|export).",
+    "feeds": "Poll feeds and channels into the articles topic; feeds status|import|export.",
     "tail": "Watch alerts live as they arrive.",
 }
 

@@ -51,6 +51,8 @@ async def _main(settings, console_only: bool) -> None:
                 alert = services.store.alert(row.alert_id) if index + 1 >= len(row.parts) else None
                 ingested = alert.ingested_at.timestamp() if alert is not None and alert.ingested_at else None
                 metrics.observe_sent(row, index, sent_at, ingested)
+                if alert is not None:
+                    metrics.observe_source_sent(alert, sent_at)
 
             await run_telegram(settings, stop, on_sent=on_sent, services=services)
     finally:

@@ -128,6 +128,7 @@ def _poll_once(settings: Settings, bootstrap: str, feed_list, as_json: bool, str
 
 
 def _run_forever(settings: Settings, bootstrap: str, path: Path) -> None:
+    from dementi import metrics
     from dementi.streams.feeds.runner import run_forever
 
     async def main() -> None:
@@ -137,7 +138,77 @@ def _run_forever(settings: Settings, bootstrap: str, path: Path) -> None:
             loop.add_signal_handler(sig, stop.set)
         await run_forever(settings, bootstrap, stop, feeds_file=path)
 
-    asyncio.run(main())
+    server = metrics.serve(settings, "feeds")  # per-source latency histograms, /healthz
+    try:
+        asyncio.run(main())
+    finally:
+        if server is not None:
+            server.stop()
+
+
+@feeds.command("status")
+@click.option("--feeds", "feeds_file", type=click.Path(dir_okay=False, path_type=Path), help=FEEDS_FILE_HELP)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per source (for scripts).")
+def status_cmd(feeds_file: Path | None, as_json: bool) -> None:
+    """Each source's health, mode (push/poll) and pace, last item and median latency.
+
+    Read from the status the running `dementi feeds` writes in DEMENTI_DATA_DIR (sources.json,
+    every few seconds); no broker needed. Latency = the entry's publication -> its article on
+    Kafka, median of the last 64 articles of that source.
+    """
+    from dementi.feedstatus import SourceStatus, read_snapshot
+    from dementi.streams.feeds.config import FeedsConfigError, load_feeds
+
+    settings = _local_settings()
+    try:
+        feed_list = load_feeds(feeds_file or settings.feeds_file)
+    except FeedsConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    snapshot = read_snapshot(settings.data_dir)
+    known = snapshot.by_name() if snapshot is not None else {}
+    rows = [known.get(f.name) or SourceStatus(name=f.name, kind=f.kind, enabled=f.enabled,
+                                              health="pending" if f.enabled else "disabled") for f in feed_list]
+    for feed, row in zip(feed_list, rows):
+        row.enabled = feed.enabled
+        if not feed.enabled:
+            row.health = "disabled"
+    if as_json:
+        for row in rows:
+            click.echo(json.dumps({**row.model_dump(mode="json", exclude={"latencies"}),
+                                   "latency_p50": row.latency_p50, "latency_samples": len(row.latencies)}))
+        return
+    Console(soft_wrap=False).print(_status_table(rows, snapshot))
+
+
+_HEALTH_STYLE = {"ok": "green", "failing": "red", "pending": "yellow", "disabled": "dim"}
+
+
+def _status_table(rows, snapshot) -> Table:
+    from dementi.feedstatus import short_duration
+
+    now = time.time()
+    ago = lambda when: short_duration(max(0.0, now - when.timestamp())) + " ago" if when else ""  # noqa: E731
+    title = (f"sources: status of {ago(snapshot.generated_at)}" if snapshot is not None
+             else "sources: `dementi feeds` has not reported yet (not running, or another DEMENTI_DATA_DIR)")
+    table = Table(title=title, title_justify="left")
+    for column, justify in (("source", "left"), ("kind", "left"), ("health", "left"), ("mode", "left"),
+                            ("last item", "right"), ("p50 latency", "right"), ("articles", "right"),
+                            ("next poll", "right"), ("error", "left")):
+        table.add_column(column, justify=justify, overflow="fold")
+    for row in rows:
+        if row.mode == "push":
+            mode = "push" + (f" until {row.push_until.astimezone():%d %b %H:%M}" if row.push_until else "")
+        elif row.interval:
+            mode = f"poll {short_duration(row.interval)}" + ("" if row.adaptive else " fixed")
+        else:
+            mode = "poll"
+        next_poll = (short_duration(max(0.0, row.next_poll_at.timestamp() - now))
+                     if row.next_poll_at is not None and row.enabled else "")
+        p50 = row.latency_p50
+        table.add_row(row.name, row.kind, Text(row.health, style=_HEALTH_STYLE.get(row.health, "")), mode,
+                      ago(row.last_item_at), "" if p50 is None else short_duration(p50), str(row.articles), next_poll,
+                      Text((row.last_error or "")[:160], style="red"))
+    return table
 
 
 @feeds.command("import")

@@ -137,9 +137,10 @@ class FeedPoller:
         self.base_intervals: dict[str, float] = {}  # adaptive feeds' own interval, before any stretch
         self._hints: dict[str, Hints] = {}  # last <ttl>/sy:updatePeriod per feed (a 304 carries none)
         self._due: dict[tuple[str, str], float] = {}  # (name, url) -> next due, mirrors the store
-        # Called after Kafka acknowledged a feed's new articles: (feed, articles, acked_at, backlog)
-        # where backlog = found on the feed's first poll (latency since publication means nothing).
-        self.on_published: list[Callable[[FeedConfig, list[Article], float, bool], None]] = []
+        # Called after Kafka acknowledged a feed's new articles: (feed, articles, acked_at, how), how =
+        # "poll", "push", or "backlog" (found on the feed's first poll: no latency to speak of).
+        self.on_published: list[Callable[[FeedConfig, list[Article], float, str], None]] = []
+        self.on_polled: list[Callable[[FeedConfig, FeedResult], None]] = []  # after every poll
         # Called after a successful poll with the parsed document: (feed, parsed, headers, fetched_url).
         self.on_fetched: list[Callable[[FeedConfig, ParsedFeed, dict, str], None]] = []
 
@@ -167,6 +168,12 @@ class FeedPoller:
     # --- one feed ---------------------------------------------------------------------------
     async def poll_feed(self, feed: FeedConfig) -> FeedResult:
         """Poll one feed once. Never raises for feed problems: they land in ``FeedResult.error``."""
+        result = await self._poll(feed)
+        for listener in self.on_polled:
+            listener(feed, result)
+        return result
+
+    async def _poll(self, feed: FeedConfig) -> FeedResult:
         result = FeedResult(name=feed.name)
         state = self.store.get_state(feed.name, feed.url)
         first = state.last_ok is None and not state.history
@@ -214,7 +221,7 @@ class FeedPoller:
         Raises when publishing fails (the callback then asks the hub to retry)."""
         result = FeedResult(name=feed.name)
         state = self.store.get_state(feed.name, feed.url)
-        discovered = await self._publish_new(feed, parsed, result)
+        discovered = await self._publish_new(feed, parsed, result, pushed=True)
         if discovered:
             state.history = remember(state.history, discovered, received_at or self.clock.time())
             self.store.save_state(state)
@@ -228,7 +235,7 @@ class FeedPoller:
         return self._client
 
     async def _publish_new(self, feed: FeedConfig, parsed: ParsedFeed, result: FeedResult,
-                           first: bool = False) -> list[float]:
+                           first: bool = False, pushed: bool = False) -> list[float]:
         """Publish the entries not seen before; returns their publication times (the discovery
         time for an undated one, except on a feed's first poll, where it says nothing)."""
         fresh: list[tuple[FeedEntry, list[str]]] = []
@@ -274,8 +281,9 @@ class FeedPoller:
             self.store.mark_seen([(keys, feed.name, article.id) for keys, article in to_send])
             result.new += len(to_send)
         acked_at = self.clock.time()
+        how = "backlog" if first else "push" if pushed else "poll"
         for listener in self.on_published:
-            listener(feed, [article for _, article in to_send], acked_at, first)
+            listener(feed, [article for _, article in to_send], acked_at, how)
         log.info("feed %s: published %d new article(s)", feed.name, result.new)
         return discovered
 

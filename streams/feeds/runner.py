@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from dementi import metrics
 from dementi.settings import Settings
 from dementi.streams.feeds.budget import RequestBudget
 from dementi.streams.feeds.clock import SYSTEM_CLOCK, Clock
@@ -29,6 +30,7 @@ from dementi.streams.topics import ensure_topics
 log = logging.getLogger(__name__)
 
 from dementi.streams.feeds.schedule import stretch_factor
+from dementi.streams.feeds.status import WRITE_EVERY, StatusBoard
 
 RELOAD_CHECK_SECONDS = 5.0
 STOP_GRACE_SECONDS = 5.0
@@ -44,7 +46,10 @@ async def apoll_once(settings: Settings, feeds: list[FeedConfig], bootstrap: str
     if create_topics:
         await asyncio.to_thread(ensure_topics, settings, bootstrap)
     async with FeedPoller(settings, bootstrap, producer_options=producer_options) as poller:
-        return await poller.poll_round(feeds, on_result)
+        board = StatusBoard(settings, poller)
+        summary = await poller.poll_round(feeds, on_result)
+        board.maybe_write(feeds, force=True)
+        return summary
 
 
 def poll_once(settings: Settings, feeds: list[FeedConfig], bootstrap: str, **options) -> PollSummary:
@@ -146,6 +151,7 @@ async def run_forever(settings: Settings, bootstrap: str, stop: asyncio.Event,
         subscriber = await _start_websub(settings, poller, clock)
         if subscriber is not None:
             subscriber.set_feeds(watcher.feeds)
+        board = StatusBoard(settings, poller, subscriber.store if subscriber is not None else None)
         last_reload, last_stretch = time.monotonic(), float("-inf")
         while not stop.is_set():
             if time.monotonic() - last_reload >= RELOAD_CHECK_SECONDS:
@@ -157,7 +163,9 @@ async def run_forever(settings: Settings, bootstrap: str, stop: asyncio.Event,
                 poller.stretch = _stretch(poller, watcher.feeds, budget)
                 last_stretch = now
             wait = _launch_due(poller, watcher.feeds, in_flight, budget, now, warn)
-            await clock.wait(stop, max(0.05 * clock.speed, min(wait, RELOAD_CHECK_SECONDS * clock.speed)))
+            board.maybe_write(watcher.feeds)
+            metrics.beat()
+            await clock.wait(stop, max(0.05 * clock.speed, min(wait, WRITE_EVERY * clock.speed)))
         if in_flight:
             # A short grace: a poll cut off now is simply redone next start (nothing is marked
             # seen before Kafka acknowledged it), and supervisors SIGKILL slow stoppers.
@@ -166,6 +174,7 @@ async def run_forever(settings: Settings, bootstrap: str, stop: asyncio.Event,
             for task in pending:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
+        board.maybe_write(watcher.feeds, force=True)
         if subscriber is not None:
             await subscriber.stop()
 

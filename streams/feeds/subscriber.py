@@ -34,6 +34,7 @@ from collections.abc import Mapping
 
 from aiohttp import web
 
+from dementi import metrics
 from dementi.settings import Settings
 from dementi.streams.feeds.clock import SYSTEM_CLOCK, Clock
 from dementi.streams.feeds.config import FeedConfig
@@ -117,6 +118,7 @@ class WebSubSubscriber:
 
     def _count(self, what: str) -> None:
         self.stats[what] = self.stats.get(what, 0) + 1
+        metrics.WEBSUB_EVENTS.labels(event=what).inc()
 
     def _mark(self, sub: Subscription) -> None:
         """Tell the poller whether this feed is pushed (polling becomes the safety net)."""

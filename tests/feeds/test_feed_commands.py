@@ -1,10 +1,12 @@
-"""Admin feed commands: the reply logic on a real feeds file, then the real python-telegram-bot
-handlers against the Bot API test server (admin allowed, others refused, no double answer)."""
+"""Source commands: the reply logic on a real feeds file and status snapshot, then the real
+python-telegram-bot handlers against the Bot API test server (/feeds for everyone; edits: admin
+allowed, others refused; no double answer)."""
 
 from __future__ import annotations
 
 import asyncio
 import time
+from datetime import datetime, timezone
 
 import pytest
 from pydantic import SecretStr
@@ -12,8 +14,8 @@ from telegram.ext import Application, MessageHandler, filters
 
 from dementi.bot import feed_commands
 from dementi.bot.feed_commands import feed_add_reply, feed_remove_reply, feeds_overview
-from dementi.streams.feeds.config import load_feeds
-from dementi.streams.feeds.state import FeedState, FeedStore
+from dementi.feedstatus import SourcesSnapshot, SourceStatus, write_snapshot
+from dementi.streams.feeds.config import add_feed, load_feeds
 from tests.botapi.server import DEFAULT_TOKEN, BotApiServer
 
 ADMIN, STRANGER = 7001, 7002
@@ -28,20 +30,29 @@ def admin_settings(settings, tmp_path):
     return settings.model_copy(update={"feeds_file": feeds_file, "admin_user_ids": [ADMIN]})
 
 
-def test_overview_shows_health_from_the_poller_state(admin_settings):
-    assert "not polled yet" in feeds_overview(admin_settings)
-    store = FeedStore.for_data_dir(admin_settings.ensure_data_dir())
+def test_overview_shows_each_source_from_the_status_snapshot(admin_settings):
+    assert "the feed poller has not reported yet" in feeds_overview(admin_settings)
+    assert "<b>gazette</b> — ⏳ not polled yet" in feeds_overview(admin_settings)
     now = time.time()
-    store.save_state(FeedState(name="gazette", url="https://gazette.example/rss?a=1&b=2", last_ok=now - 120))
-    store.save_state(FeedState(name="broken", url="https://broken.example/feed", failures=3,
-                               last_error="HTTP 500 <Internal Server Error>"))
-    store.close()
+    at = lambda seconds_ago: datetime.fromtimestamp(now - seconds_ago, timezone.utc)  # noqa: E731
+    write_snapshot(admin_settings.data_dir, SourcesSnapshot(generated_at=at(10), sources=[
+        SourceStatus(name="gazette", health="ok", mode="poll", interval=240, last_ok_at=at(30),
+                     last_item_at=at(720), latencies=[40, 12, 35]),
+        SourceStatus(name="broken", health="failing", failures=3, last_error="HTTP 500 <Internal Server Error>",
+                     interval=300),
+        SourceStatus(name="t.me/freedonia_mfa", kind="telegram", health="ok", mode="push", push_until=at(-86400 * 6),
+                     last_item_at=at(7200), latencies=[0.8]),
+    ]))
     text = feeds_overview(admin_settings, now=now)
-    assert "<b>3 feed(s)</b>, 2 enabled" in text
-    assert "<b>gazette</b> (fr, adaptive) — ✅ ok 2m ago" in text
-    assert "https://gazette.example/rss?a=1&amp;b=2" in text  # escaped for HTML mode
-    assert "⚠️ 3 failure(s): HTTP 500 &lt;Internal Server Error&gt;" in text
-    assert "<b>paused</b>" in text and "⏸ disabled" in text
+    assert text.startswith("<b>3 source(s)</b>, 2 enabled, 1 pushed (status of 10s ago):")
+    assert "• <b>gazette</b> — ✅ ok · poll every 4m · last item 12m ago · p50 35s" in text
+    assert "• <b>broken</b> — ⚠️ 3 failure(s): HTTP 500 &lt;Internal Server Error&gt; · poll every 5m" in text
+    assert "• <b>paused</b> — ⏸ disabled" in text
+    assert "gazette.example" not in text  # no URLs: /feeds answers in any chat
+
+    add_feed(admin_settings.feeds_file, "https://t.me/s/freedonia_mfa")
+    text = feeds_overview(admin_settings, now=now)
+    assert "<b>t.me/freedonia_mfa</b> (Telegram) — ✅ ok · push (lease 6d) · last item 2h ago · p50 0.8s" in text
 
 
 def test_add_and_remove_replies_edit_the_file(admin_settings):
@@ -87,16 +98,17 @@ async def test_handlers_on_real_ptb_against_the_bot_api_server(admin_settings):
                 return (await server.await_reply(chat, before, timeout=10)).text
 
             assert "Only bot admins" in await ask(STRANGER, STRANGER, "feed_add", "https://evil.example/rss")
+            assert "3 source(s), 2 enabled" in await ask(STRANGER, STRANGER, "feeds")  # read only, for everyone
             assert "evil.example" not in admin_settings.feeds_file.read_text()
             added = await ask(ADMIN, ADMIN, "feed_add", "https://news.example/world/rss.xml", "fr")
             assert "Added" in added and "news.example/world" in added
             listing = await ask(ADMIN, ADMIN, "feeds")
-            assert "4 feed(s)" in listing and "news.example/world" in listing
+            assert "4 source(s)" in listing and "news.example/world" in listing
             assert "Removed" in await ask(ADMIN, ADMIN, "feed_remove", "news.example/world")
             assert "news.example/world" not in admin_settings.feeds_file.read_text()
             await asyncio.sleep(0.3)
             assert unknown == []  # handled commands do not fall through to the catch-all
-            assert len(server.messages(ADMIN)) == 3 and len(server.messages(STRANGER)) == 1
+            assert len(server.messages(ADMIN)) == 3 and len(server.messages(STRANGER)) == 2
         finally:
             await app.updater.stop()
             await app.stop()
@@ -116,10 +128,10 @@ async def test_wired_into_the_real_bot(admin_settings, kafka_bootstrap, tmp_path
             "telegram_api_url": server.url, "rules_dir": rules_dir})
         bot = await start_bot(settings, server)
         try:
-            assert "3 feed(s), 2 enabled" in await bot.command(ADMIN, "/feeds", user_id=ADMIN)
+            assert "3 source(s), 2 enabled" in await bot.command(STRANGER, "/feeds", user_id=STRANGER)
             assert "Only bot admins" in await bot.command(STRANGER, "/feed_remove gazette", user_id=STRANGER)
             await asyncio.sleep(0.3)
-            assert len(server.messages(STRANGER)) == 1  # no extra "unknown command" answer
+            assert len(server.messages(STRANGER)) == 2  # no extra "unknown command" answer
         finally:
             bot.stop.set()
             await asyncio.wait_for(bot.task, 30)

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 
 import pytest
 import yaml
+from prometheus_client import REGISTRY
 
+from dementi.feedstatus import read_snapshot
 from dementi.streams.broker import free_port
 from dementi.streams.feeds.config import FeedConfig
 from dementi.streams.feeds.poller import FeedPoller
@@ -77,6 +79,17 @@ async def poller_loop(settings, bootstrap, feeds: list[FeedConfig], feeds_file):
         await asyncio.wait_for(task, 30)
 
 
+async def snapshot_shows(settings, name: str, predicate, timeout: float = 15.0):
+    deadline = asyncio.get_running_loop().time() + timeout
+    while asyncio.get_running_loop().time() < deadline:
+        snapshot = read_snapshot(settings.data_dir)
+        source = snapshot.by_name().get(name) if snapshot else None
+        if source is not None and predicate(source):
+            return source
+        await asyncio.sleep(0.2)
+    raise AssertionError(f"the status snapshot never showed {name} as expected: {source}")
+
+
 async def on_kafka(bootstrap, settings, url: str, timeout: float = 15.0) -> None:
     deadline = asyncio.get_running_loop().time() + timeout
     while asyncio.get_running_loop().time() < deadline:
@@ -132,6 +145,11 @@ async def test_subscribe_verify_and_signed_deliveries(feed_server, hub, push_set
         await on_kafka(kafka_bootstrap, push_settings, "https://push.example/1")
         [again] = await asyncio.to_thread(hub.publish, topic.url)  # the same document: nothing new
         assert again.status == 200
+        # /feeds and `dementi feeds status` see it pushed, with the pushed entry's delay.
+        source = await snapshot_shows(push_settings, "pushed", lambda s: s.mode == "push" and s.latencies)
+        assert source.push_until > datetime.now(timezone.utc) + timedelta(days=6)
+        assert source.latencies[-1] < 60
+        assert REGISTRY.get_sample_value("dementi_source_articles_total", {"source": "pushed", "mode": "push"}) == 1
 
         # Refused: forged, unsigned, unknown method, another secret; the entry never reaches Kafka.
         topic.add(2)
