@@ -55,13 +55,7 @@ def _line(name: str, source: SourceStatus | None, now: float) -> str:
         status = f"⚠️ {source.failures} failure(s): {html.escape((source.last_error or '')[:120])}"
     else:
         status = "✅ ok"
-    if source.mode == "push":
-        how = "push" + (f" (lease {short_duration(source.push_until.timestamp() - now)})" if source.push_until else "")
-    elif source.interval:
-        how = f"poll every {short_duration(source.interval)}" + ("" if source.adaptive else " (fixed)")
-    else:
-        how = "poll"
-    parts = [status, how]
+    parts = [status, source.pace(now)]
     if source.last_item_at is not None:
         parts.append(f"last item {short_duration(max(0.0, now - source.last_item_at.timestamp()))} ago")
     if source.latency_p50 is not None:

@@ -54,6 +54,14 @@ class SourceStatus(BaseModel):
     def latency_p50(self) -> float | None:
         return statistics.median(self.latencies) if self.latencies else None
 
+    def pace(self, now: float) -> str:
+        """How the source is read: ``push (lease 6d)``, ``poll every 4m``, ``poll every 5m (fixed)``."""
+        if self.mode == "push":
+            return "push" + (f" (lease {short_duration(self.push_until.timestamp() - now)})" if self.push_until else "")
+        if self.interval:
+            return f"poll every {short_duration(self.interval)}" + ("" if self.adaptive else " (fixed)")
+        return "poll"
+
 
 class SourcesSnapshot(Record):
     generated_at: datetime = Field(default_factory=utcnow)

@@ -196,16 +196,10 @@ def _status_table(rows, snapshot) -> Table:
                             ("next poll", "right"), ("error", "left")):
         table.add_column(column, justify=justify, overflow="fold")
     for row in rows:
-        if row.mode == "push":
-            mode = "push" + (f" until {row.push_until.astimezone():%d %b %H:%M}" if row.push_until else "")
-        elif row.interval:
-            mode = f"poll {short_duration(row.interval)}" + ("" if row.adaptive else " fixed")
-        else:
-            mode = "poll"
         next_poll = (short_duration(max(0.0, row.next_poll_at.timestamp() - now))
                      if row.next_poll_at is not None and row.enabled else "")
         p50 = row.latency_p50
-        table.add_row(row.name, row.kind, Text(row.health, style=_HEALTH_STYLE.get(row.health, "")), mode,
+        table.add_row(row.name, row.kind, Text(row.health, style=_HEALTH_STYLE.get(row.health, "")), row.pace(now),
                       ago(row.last_item_at), "" if p50 is None else short_duration(p50), str(row.articles), next_poll,
                       Text((row.last_error or "")[:160], style="red"))
     return table

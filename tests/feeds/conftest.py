@@ -3,6 +3,7 @@ size cap (so the "huge response" case stays cheap), and a reader of what reached
 
 from __future__ import annotations
 
+import logging
 import time
 
 import pytest
@@ -14,12 +15,33 @@ from tests.feeds.server import FeedServer
 
 
 @pytest.fixture
-def feed_server():
-    server = FeedServer().start()
+def restore_logging():
+    """CLI commands install their own log handler (on CliRunner's stream): undo it after the test."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
+def running(server):
+    """Yield a started local server (feed server, hub), stopped afterwards: the body of fixtures."""
+    server.start()
     try:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture
+def feed_server():
+    yield from running(FeedServer())
+
+
+@pytest.fixture
+def second_server():
+    """Another feed server: another host:port, so another publisher for the host slots."""
+    yield from running(FeedServer())
 
 
 @pytest.fixture

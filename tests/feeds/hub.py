@@ -12,12 +12,13 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlencode
 
 import httpx
 
 from dementi.streams.feeds.websub import sign
+from tests.feeds.server import LocalServer
 
 
 @dataclass
@@ -38,7 +39,7 @@ class Delivery:
 
 
 @dataclass
-class Hub:
+class Hub(LocalServer):
     lease_seconds: float | None = None  # grant this lease whatever is asked (short leases in tests)
     fail_subscribe: int = 0  # answer this many subscribe requests with 500
     verify: bool = True  # False: accept requests but never verify them (a broken hub)
@@ -74,24 +75,14 @@ class Hub:
                 self.end_headers()
                 self.wfile.write(body)
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name="websub-hub", daemon=True)
+        self._serve(Handler, "websub-hub")
 
     @property
     def url(self) -> str:
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}/"
-
-    def start(self) -> "Hub":
-        self._thread.start()
-        return self
+        return self.base + "/"
 
     def stop(self) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        self._thread.join(timeout=5)
+        super().stop()
         self._client.close()
 
     # --- the hub's side of the protocol ----------------------------------------------------------

@@ -40,8 +40,34 @@ class Request:
     at: float = field(default_factory=time.monotonic)
 
 
+class LocalServer:
+    """A stdlib HTTP server on 127.0.0.1 (a free port) answering from its own daemon thread."""
+
+    def _serve(self, handler: type[BaseHTTPRequestHandler], name: str,
+               server_class: type[ThreadingHTTPServer] = ThreadingHTTPServer) -> None:
+        self._httpd = server_class(("127.0.0.1", 0), handler)
+        self._httpd.daemon_threads = True
+        self._httpd.block_on_close = False
+        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name=name, daemon=True)
+
+    @property
+    def base(self) -> str:
+        host, port = self._httpd.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self):
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        self._thread.join(timeout=5)
+
+
 @dataclass
-class FeedServer:
+class FeedServer(LocalServer):
     routes: dict[str, Route] = field(default_factory=dict)
     requests: list[Request] = field(default_factory=list)
 
@@ -119,28 +145,10 @@ class FeedServer:
                 # Clients hanging up (timeouts, size cap) is the point of several tests.
                 pass
 
-        self._httpd = QuietServer(("127.0.0.1", 0), Handler)
-        self._httpd.daemon_threads = True
-        self._httpd.block_on_close = False
-        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name="feed-server", daemon=True)
-
-    @property
-    def base(self) -> str:
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}"
+        self._serve(Handler, "feed-server", QuietServer)
 
     def url(self, path: str) -> str:
         return self.base + path
-
-    def start(self) -> "FeedServer":
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        self._thread.join(timeout=5)
 
     def requests_for(self, path: str) -> list[Request]:
         return [r for r in self.requests if r.path == path]

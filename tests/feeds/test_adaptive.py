@@ -37,15 +37,6 @@ def feed(server: FeedServer, path: str, **options) -> FeedConfig:
     return FeedConfig(url=server.url(path), name=path.strip("/").removesuffix(".xml"), **options)
 
 
-@pytest.fixture
-def second_server():
-    server = FeedServer().start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
 async def test_interval_follows_the_rhythm_and_the_publisher_hints(feed_server, feed_settings, kafka_bootstrap):
     busy = items(60, prefix="busy")
     feed_server.routes.update({

@@ -5,7 +5,6 @@ Alerts are published with kafka-python exactly as the detect worker would; their
 from __future__ import annotations
 
 import json
-import logging
 import os
 import signal
 import subprocess
@@ -23,14 +22,7 @@ from tests.feeds.conftest import read_articles
 from tests.feeds.server import Route, rss
 
 
-@pytest.fixture(autouse=True)
-def _restore_logging():
-    """The commands install their own log handler (on CliRunner's stream): undo it after each test."""
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
+pytestmark = pytest.mark.usefixtures("restore_logging")
 
 
 def cli_env(settings, bootstrap: str | None) -> dict[str, str]:

@@ -3,7 +3,6 @@ and changes nothing, and an export imported back gives the same feeds. The CLI a
 
 from __future__ import annotations
 
-import logging
 
 import pytest
 from click.testing import CliRunner
@@ -42,13 +41,7 @@ def feeds_file(tmp_path):
     return path
 
 
-@pytest.fixture(autouse=True)
-def _restore_logging():
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
+pytestmark = pytest.mark.usefixtures("restore_logging")
 
 
 def test_import_flattens_folders_and_skips_what_is_there(feeds_file, tmp_path):

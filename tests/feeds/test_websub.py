@@ -21,7 +21,7 @@ from dementi.streams.feeds.poller import FeedPoller
 from dementi.streams.feeds.runner import run_forever
 from dementi.streams.feeds.websub import callback_id_of, parse_link_header, sign, signature_problem, discover
 from dementi.streams.feeds.websub_store import SubscriptionStore
-from tests.feeds.conftest import read_articles
+from tests.feeds.conftest import read_articles, running
 from tests.feeds.hub import Hub
 from tests.feeds.server import Route, rss
 
@@ -52,11 +52,7 @@ class Topic:
 
 @pytest.fixture
 def hub():
-    hub = Hub().start()
-    try:
-        yield hub
-    finally:
-        hub.stop()
+    yield from running(Hub())
 
 
 @pytest.fixture
