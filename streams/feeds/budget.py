@@ -11,6 +11,7 @@ from a host holds back every feed of that host, not only the one that was told.
 from __future__ import annotations
 
 import asyncio
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from dementi.streams.feeds.clock import SYSTEM_CLOCK, Clock
@@ -46,6 +47,7 @@ class RequestBudget:
         return 0.0 if self._tokens >= 1.0 else (1.0 - self._tokens) / self.rate
 
 
+@lru_cache(maxsize=4096)
 def host_of(url: str) -> str:
     """The politeness key of a URL: host and port, lower case."""
     return urlsplit(url).netloc.lower()

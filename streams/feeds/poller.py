@@ -137,6 +137,7 @@ class FeedPoller:
         self.base_intervals: dict[str, float] = {}  # adaptive feeds' own interval, before any stretch
         self._hints: dict[str, Hints] = {}  # last <ttl>/sy:updatePeriod per feed (a 304 carries none)
         self._due: dict[tuple[str, str], float] = {}  # (name, url) -> next due, mirrors the store
+        self.states: dict[str, FeedState] = {}  # each feed's state as last saved by this poller
         # Called after Kafka acknowledged a feed's new articles: (feed, articles, acked_at, how), how =
         # "poll", "push", or "backlog" (found on the feed's first poll: no latency to speak of).
         self.on_published: list[Callable[[FeedConfig, list[Article], float, str], None]] = []
@@ -305,7 +306,7 @@ class FeedPoller:
     async def _full_text(self, feed: FeedConfig, url: str) -> str:
         """The article page's main text, or "" (the summary is then used): never fails the feed."""
         try:
-            async with self._fetch_slots:
+            async with self.hosts.slot(url), self._fetch_slots:
                 page = await fetch(self._client, url, max_bytes=self.settings.feed_max_bytes,
                                    timeout=self.settings.feed_timeout, accept=PAGE_ACCEPT)
             return await asyncio.to_thread(extract_main_text, page.content, page.url,
@@ -371,6 +372,7 @@ class FeedPoller:
     def _save(self, state: FeedState, next_due: float) -> None:
         state.next_due = next_due
         self._due[(state.name, state.url)] = next_due
+        self.states[state.name] = state
         self.store.save_state(state)
 
     def next_due(self, feed: FeedConfig) -> float:

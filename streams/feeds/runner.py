@@ -48,7 +48,7 @@ async def apoll_once(settings: Settings, feeds: list[FeedConfig], bootstrap: str
     async with FeedPoller(settings, bootstrap, producer_options=producer_options) as poller:
         board = StatusBoard(settings, poller)
         summary = await poller.poll_round(feeds, on_result)
-        board.maybe_write(feeds, force=True)
+        await board.maybe_write(feeds, force=True)
         return summary
 
 
@@ -163,7 +163,7 @@ async def run_forever(settings: Settings, bootstrap: str, stop: asyncio.Event,
                 poller.stretch = _stretch(poller, watcher.feeds, budget)
                 last_stretch = now
             wait = _launch_due(poller, watcher.feeds, in_flight, budget, now, warn)
-            board.maybe_write(watcher.feeds)
+            await board.maybe_write(watcher.feeds)
             metrics.beat()
             await clock.wait(stop, max(0.05 * clock.speed, min(wait, WRITE_EVERY * clock.speed)))
         if in_flight:
@@ -174,7 +174,7 @@ async def run_forever(settings: Settings, bootstrap: str, stop: asyncio.Event,
             for task in pending:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
-        board.maybe_write(watcher.feeds, force=True)
+        await board.maybe_write(watcher.feeds, force=True)
         if subscriber is not None:
             await subscriber.stop()
 

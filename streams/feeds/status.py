@@ -12,6 +12,7 @@ dated more than a day before it was found (an archive resurfacing says nothing a
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from datetime import datetime, timezone
@@ -23,7 +24,7 @@ from dementi.streams.feeds.config import FeedConfig
 
 log = logging.getLogger(__name__)
 
-WRITE_EVERY = 2.0  # seconds between two snapshot writes at most
+WRITE_EVERY = 5.0  # seconds between two snapshot writes at most
 OLDEST_SAMPLE = 86400.0
 
 
@@ -53,6 +54,7 @@ class StatusBoard:
         for source in self._sources.values():
             source.articles = 0  # "since the poller started"
         self._last_write = float("-inf")
+        self._stored: dict = {}
         self.dirty = True
         poller.on_published.append(self.published)
         poller.on_polled.append(self.polled)
@@ -94,39 +96,42 @@ class StatusBoard:
     # --- the snapshot ------------------------------------------------------------------------
     def snapshot(self, feeds: list[FeedConfig]) -> SourcesSnapshot:
         now = self.poller.clock.time()
-        states = {s.name: s for s in self.poller.store.all_states()}
+        if not self._stored:  # what earlier runs left, once; then what this poller saved
+            self._stored = {s.name: s for s in self.poller.store.all_states()}
+        states = {**self._stored, **self.poller.states}
         subs = {s.feed: s for s in self.subscriptions.all()} if self.subscriptions is not None else {}
         sources = []
         for feed in feeds:
-            source = self._source(feed).model_copy()
             state = states.get(feed.name)
-            source.kind, source.enabled, source.adaptive = feed.kind, feed.enabled, feed.interval is None
-            if state is not None and state.url == feed.url:
-                source.interval, source.failures, source.last_error = state.interval, state.failures, state.last_error
-                source.last_ok_at = _at(state.last_ok)
-                source.next_poll_at = _at(self.poller.next_due(feed)) if feed.enabled else None
+            if state is not None and state.url != feed.url:
+                state = None  # the feed moved: its old state says nothing
             sub = subs.get(feed.name)
             pushed = feed.name in self.poller.pushed and sub is not None and sub.live(now)
-            source.mode, source.push_until = ("push", _at(sub.expires_at)) if pushed else ("poll", None)
             if not feed.enabled:
-                source.health = "disabled"
+                health = "disabled"
             elif state is not None and state.failures:
-                source.health = "failing"
-            elif state is not None and state.last_ok:
-                source.health = "ok"
+                health = "failing"
             else:
-                source.health = "pending"
-            sources.append(source)
+                health = "ok" if state is not None and state.last_ok else "pending"
+            update = {"kind": feed.kind, "enabled": feed.enabled, "adaptive": feed.interval is None, "health": health,
+                      "mode": "push" if pushed else "poll", "push_until": _at(sub.expires_at) if pushed else None}
+            if state is not None:
+                update.update(interval=state.interval, failures=state.failures, last_error=state.last_error,
+                              last_ok_at=_at(state.last_ok),
+                              next_poll_at=_at(self.poller.next_due(feed)) if feed.enabled else None)
+            sources.append(self._source(feed).model_copy(update=update))
         return SourcesSnapshot(generated_at=_at(now), sources=sources)
 
-    def maybe_write(self, feeds: list[FeedConfig], force: bool = False) -> bool:
-        """Write the snapshot when something changed (at most every WRITE_EVERY s unless forced)."""
+    async def maybe_write(self, feeds: list[FeedConfig], force: bool = False) -> bool:
+        """Write the snapshot when something changed (at most every WRITE_EVERY s unless forced).
+        Built here, serialised and written in a thread: the poll loop does not wait on the disk."""
         if not force and (not self.dirty or time.monotonic() - self._last_write < WRITE_EVERY):
             return False
+        snapshot = self.snapshot(feeds)
+        self._last_write, self.dirty = time.monotonic(), False
         try:
-            write_snapshot(self.settings.data_dir, self.snapshot(feeds))
+            await asyncio.to_thread(write_snapshot, self.settings.data_dir, snapshot)
         except OSError as exc:  # a full disk must not stop the poller
             log.warning("source status not written: %s", exc)
             return False
-        self._last_write, self.dirty = time.monotonic(), False
         return True
