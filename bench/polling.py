@@ -1,6 +1,6 @@
 """Adaptive vs fixed 5-minute polling: local feeds publishing at their own rhythms, a simulated hour.
 
-    .venv/bin/python bench/polling.py                 # 200 feeds, 10 min warm-up + 60 measured minutes, 30x
+    .venv/bin/python bench/polling.py                 # 200 feeds, 10 min warm-up + 60 measured minutes, x15
     .venv/bin/python bench/polling.py --feeds 20 --minutes 5 --warmup 2 --speed 60     # smoke run
 
 What runs: a local feed server (127.0.0.1) whose feeds change over time, the real poller loop
@@ -230,7 +230,7 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=60.0, help="measured simulated minutes")
     parser.add_argument("--warmup", type=float, default=10.0, help="simulated minutes before measuring")
     parser.add_argument("--tail", type=float, default=10.0, help="simulated minutes run after the measured hour")
-    parser.add_argument("--speed", type=float, default=30.0, help="simulated seconds per real second")
+    parser.add_argument("--speed", type=float, default=15.0, help="simulated seconds per real second")
     parser.add_argument("--active-gap", type=float, default=600.0, help="mean gap (s) of the feeds counted as active")
     parser.add_argument("--mode", choices=("both", "adaptive", "fixed"), default="both")
     parser.add_argument("--seed", type=int, default=7)
