@@ -30,7 +30,7 @@ import time
 from aiohttp import web
 
 from tests.botapi import methods
-from tests.botapi.limits import TELEGRAM, FloodLimits
+from tests.botapi.limits import TELEGRAM, UNLIMITED, FloodLimits
 from tests.botapi.state import BOT_USERNAME, BotApiState, Fault, Sent
 
 DEFAULT_TOKEN = "123456789:TEST-abcdefghijklmnopqrstuvwxyz0123456"
@@ -54,6 +54,7 @@ class BotApiServer:
         self._callback_ids = itertools.count(1)
         self._poll_generation = 0  # the latest getUpdates; an older one still waiting gets 409
         self.waiting_polls = 0  # getUpdates calls waiting for an update right now (tests wait on it)
+        self.active_requests = 0  # API calls other than getUpdates being handled right now
         self._closing = False
         self.state.on_update = self._notify_update
 
@@ -138,6 +139,14 @@ class BotApiServer:
     async def _api(self, request: web.Request) -> web.Response:
         if request.match_info["token"] != self.token:
             return web.json_response({"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401)
+        counted = request.match_info["method"].lower() != "getupdates"  # long polls wait by design
+        self.active_requests += counted
+        try:
+            return await self._handle(request)
+        finally:
+            self.active_requests -= counted
+
+    async def _handle(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         try:
             params = await self._params(request)
@@ -149,6 +158,9 @@ class BotApiServer:
         if method.lower() == "getupdates":
             status, body = await self._long_poll(params)
             return web.json_response(body, status=status)
+        return self._call(method, params)
+
+    def _call(self, method: str, params: dict) -> web.Response:
         status, body = methods.dispatch(self.state, method, params)
         if status != 200 and "chat_id" in params:
             with self.state.lock:
@@ -204,6 +216,9 @@ class BotApiServer:
         if op == "message":
             result = self.send_message(int(p["chat_id"]), p["text"], user_id=p.get("user_id"),
                                        chat_type=p.get("chat_type"))
+        elif op == "limits":  # {"telegram": true} (the default) or {"telegram": false}: no flood limits
+            self.set_limits(TELEGRAM if p.get("telegram", True) else UNLIMITED)
+            result = True
         elif op == "chat":
             self.add_chat(int(p["chat_id"]), chat_type=p.get("chat_type"), title=p.get("title"))
             result = True
@@ -215,12 +230,20 @@ class BotApiServer:
                       times=p.get("times", 1), duration=p.get("duration"), retry_after=p.get("retry_after", 1),
                       migrate_to=p.get("migrate_to"), status=p.get("status", 500))
             result = True
+        elif op == "rejected":  # the error codes answered to a chat's calls, in order
+            chat = p.get("chat_id")
+            result = [code for _, code, _, _ in self.state.rejected_for(int(chat) if chat not in (None, "") else None)]
         elif op == "clear_faults":
             self.state.clear_faults()
             result = True
         else:
             return web.json_response({"ok": False, "description": f"unknown test op {op}"}, status=404)
         return web.json_response({"ok": True, "result": result})
+
+    def set_limits(self, limits: FloodLimits) -> None:
+        """Change the flood limits from now on (benches measuring pipeline capacity lift them)."""
+        with self.state.lock:
+            self.state.flood.limits = limits
 
     # --- test hooks: user -> bot -------------------------------------------------------------------
     def add_chat(self, chat_id: int, chat_type: str | None = None, title: str | None = None) -> None:
@@ -375,8 +398,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=8081)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--token", default=DEFAULT_TOKEN)
+    parser.add_argument("--no-flood-limits", action="store_true",
+                        help="accept any rate (benches of pipeline capacity); default: Telegram's limits")
     args = parser.parse_args(argv)
-    server = BotApiServer(token=args.token, host=args.host, port=args.port).start()
+    server = BotApiServer(token=args.token, host=args.host, port=args.port,
+                          limits=UNLIMITED if args.no_flood_limits else TELEGRAM).start()
     print(f"Bot API test server on {server.url}<TOKEN>/  (control: http://{args.host}:{server.port}/_test/)",
           flush=True)
     try:
