@@ -196,16 +196,6 @@ class RemoteServer:
     def rejected(self, chat_id: int) -> list[int]:
         return self.http.get("/_test/rejected", params={"chat_id": chat_id}).json()["result"]
 
-
-class InProcessServer(BotApiServer):
-    """The same interface as RemoteServer on the in-process server."""
-
-    def set_telegram_limits(self, on: bool) -> None:
-        self.set_limits(TELEGRAM if on else UNLIMITED_SERVER)
-
-    def rejected(self, chat_id: int) -> list[int]:
-        return [code for _, code, _, _ in self.state.rejected_for(chat_id)]
-
     def __enter__(self):
         return self
 
@@ -216,6 +206,16 @@ class InProcessServer(BotApiServer):
             self.proc.wait(10)
         except Exception:  # noqa: BLE001
             self.proc.kill()
+
+
+class InProcessServer(BotApiServer):
+    """The same interface as RemoteServer on the in-process server."""
+
+    def set_telegram_limits(self, on: bool) -> None:
+        self.set_limits(TELEGRAM if on else UNLIMITED_SERVER)
+
+    def rejected(self, chat_id: int) -> list[int]:
+        return [code for _, code, _, _ in self.state.rejected_for(chat_id)]
 
 
 async def main(n: int, in_process: bool) -> list[dict]:

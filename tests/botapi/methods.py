@@ -163,25 +163,35 @@ def _checked_text(params: dict) -> tuple:
     return parsed
 
 
-def _flood_wait(state: BotApiState, chat: ChatInfo) -> tuple[int, dict] | None:
-    """429 if this message would break a flood limit (limits.py), else None."""
+def _chat_and_text(state: BotApiState, params: dict) -> tuple:
+    """(chat, plain text, entities) of a message to post or edit, or the error response."""
+    chat = _target_chat(state, params)
+    if isinstance(chat, tuple):
+        return chat
+    checked = _checked_text(params)
+    if isinstance(checked[0], int):
+        return checked
+    return (chat, *checked)
+
+
+def _count_message(state: BotApiState, chat: ChatInfo) -> tuple[int, dict] | None:
+    """429 if this message would break a flood limit (limits.py); else it counts from now on."""
     retry_after = state.flood.check(chat.id, chat.is_group)
-    return None if retry_after is None else too_many_requests(retry_after)
+    if retry_after is not None:
+        return too_many_requests(retry_after)
+    state.flood.record(chat.id, chat.is_group)
+    return None
 
 
 def send_message(state: BotApiState, params: dict) -> tuple[int, dict]:
     with state.lock:
-        chat = _target_chat(state, params)
-        if isinstance(chat, tuple):
-            return chat
-        checked = _checked_text(params)
+        checked = _chat_and_text(state, params)
         if isinstance(checked[0], int):
             return checked  # type: ignore[return-value]
-        plain, entities = checked
-        refused = _flood_wait(state, chat)
+        chat, plain, entities = checked
+        refused = _count_message(state, chat)
         if refused:
             return refused
-        state.flood.record(chat.id, chat.is_group)
         sent = Sent(chat_id=chat.id, message_id=state.next_message_id(chat.id), text=plain,
                     raw=str(params["text"]), entities=entities, parse_mode=params.get("parse_mode"),
                     reply_markup=params.get("reply_markup"), received_at=time.time(),
@@ -196,13 +206,10 @@ def edit_message_text(state: BotApiState, params: dict) -> tuple[int, dict]:
     text, entities and keyboard are all the same. An accepted edit counts in the flood limits
     (Telegram rate-limits edits too; it publishes no separate number)."""
     with state.lock:
-        chat = _target_chat(state, params)
-        if isinstance(chat, tuple):
-            return chat
-        checked = _checked_text(params)
+        checked = _chat_and_text(state, params)
         if isinstance(checked[0], int):
             return checked  # type: ignore[return-value]
-        plain, entities = checked
+        chat, plain, entities = checked
         message_id = _int(params.get("message_id"))
         target = next((s for s in state.sent if s.chat_id == chat.id and s.message_id == message_id), None)
         if target is None:
@@ -213,10 +220,9 @@ def edit_message_text(state: BotApiState, params: dict) -> tuple[int, dict]:
         if target.text == plain and target.entities == entities and target.reply_markup == markup:
             return error(400, "Bad Request: message is not modified: specified new message content and reply "
                               "markup are exactly the same as a current content and reply markup of the message")
-        refused = _flood_wait(state, chat)
+        refused = _count_message(state, chat)
         if refused:
             return refused
-        state.flood.record(chat.id, chat.is_group)
         target.text, target.raw, target.entities, target.reply_markup = plain, str(params["text"]), entities, markup
         state.edits.append(Sent(chat_id=chat.id, message_id=message_id, text=plain, raw=str(params["text"]),
                                 entities=entities, parse_mode=params.get("parse_mode"), reply_markup=markup,
