@@ -1,4 +1,4 @@
-"""Delivers due outbox rows to Telegram, one message in flight per chat, governed by token buckets.
+"""Delivers due outbox rows to Telegram, one message in flight per chat, within Telegram's flood limits.
 
 Pacing: a chat's next message starts only when the governor (ratelimit.py) has room for it in
 the chat's, its group's and the global window; a chat that must wait never delays the others.
