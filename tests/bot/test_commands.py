@@ -227,7 +227,7 @@ async def test_rule_test_dry_run_over_recent_articles(running_bot):
     articles = [Article(url=f"https://ex.org/{i}", title=f"Article {i}",
                         body="Le ministre dément la rumeur." if i % 2 else "Rien à signaler ici.") for i in range(6)]
     await asyncio.to_thread(publish_articles, settings.kafka_bootstrap, settings.articles_topic, articles)
-    reply = await bot.command(9, "/rule_test test-denial 50", user_id=ADMIN, timeout=30)
+    reply = await bot.command(9, "/rule_test test-denial 50", user_id=ADMIN, timeout=90)  # builds the spaCy engine
     assert "Last 6 article(s): 3 would alert" in reply
     assert "Unknown rule" in await bot.command(9, "/rule_test nope", user_id=ADMIN)
 
