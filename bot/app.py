@@ -22,10 +22,12 @@ from dementi.bot.notify.article_rate import ArticleRate
 from dementi.bot.notify.consumer import AlertConsumer
 from dementi.bot.notify.digest import DigestFlusher
 from dementi.bot.notify.ratelimit import Governor, Limits
+from dementi.bot.notify.request_limiter import GovernedRequests
 from dementi.bot.notify.router import Router
 from dementi.bot.notify.sender import Sender
 from dementi.bot.services import Services
 from dementi.bot.store import Store
+from dementi.bot.update_order import PerChatUpdates
 
 log = logging.getLogger(__name__)
 
@@ -38,13 +40,17 @@ def file_url_for(api_url: str) -> str:
     return base + "/file/bot"
 
 
-def build_application(settings: Settings, services: Services) -> Application:
+def build_application(settings: Settings, services: Services, governor: Governor | None = None) -> Application:
+    """The Application: every message it posts or edits keeps to ``governor``'s limits (shared
+    with the alert sender), and updates of different chats are handled concurrently."""
     if settings.telegram_token is None:
         raise ValueError("DEMENTI_TELEGRAM_TOKEN is not set")
     token = settings.telegram_token.get_secret_value()
     register_secret(token)
     app = (Application.builder().token(token).base_url(settings.telegram_api_url)
-           .base_file_url(file_url_for(settings.telegram_api_url)).build())
+           .base_file_url(file_url_for(settings.telegram_api_url))
+           .rate_limiter(GovernedRequests(governor or Governor()))
+           .concurrent_updates(PerChatUpdates()).build())
     app.bot_data["svc"] = services
     handlers.register(app)
     feed_commands.register(app, settings)  # admin /feeds, /feed_add, /feed_remove (bot/feed_commands.py)
@@ -86,9 +92,10 @@ async def _initialize(app: Application, stop: asyncio.Event) -> bool:
 async def run_telegram(settings: Settings, stop: asyncio.Event, limits: Limits | None = None,
                        on_sent=None, services: Services | None = None) -> Services:
     services = services or make_services(settings)
-    app = build_application(settings, services)
+    governor = Governor(limits or Limits())  # one budget for alerts, replies and edits
+    app = build_application(settings, services, governor)
     router = Router(services.store, services.catalog, settings.realert_seconds)
-    sender = Sender(app.bot, services.store, Governor(limits or Limits()), on_sent=on_sent)
+    sender = Sender(app.bot, services.store, governor, on_sent=on_sent)
 
     def handle(alerts):
         counts = router.route_batch(alerts)
@@ -97,7 +104,7 @@ async def run_telegram(settings: Settings, stop: asyncio.Event, limits: Limits |
 
     consumer = AlertConsumer(settings, handle)
     flusher = DigestFlusher(services.store, on_flush=sender.notify)
-    services.router, services.sender, services.consumer = router, sender, consumer
+    services.router, services.sender, services.consumer, services.digest = router, sender, consumer, flusher
     if services.article_rate is None:  # tests may bring their own (other interval)
         services.article_rate = ArticleRate(settings.kafka_bootstrap, settings.articles_topic)
     rate = services.article_rate

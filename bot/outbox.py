@@ -67,8 +67,14 @@ class Outbox:
             "GROUP BY chat_id) h ON o.id = h.id WHERE o.due_at <= ? ORDER BY o.id LIMIT ?", (now, limit)).fetchall()
         return [self._row(r) for r in rows]
 
-    def next_due_at(self) -> float | None:
-        row = self.conn.execute("SELECT MIN(due_at) FROM outbox WHERE status = 'pending'").fetchone()
+    def next_due_at(self, after: float | None = None) -> float | None:
+        """The earliest due time of a pending row (later than ``after`` when given: rows already
+        due but held back, e.g. by a chat's flood wait, must not hide the next one to come)."""
+        if after is None:
+            row = self.conn.execute("SELECT MIN(due_at) FROM outbox WHERE status = 'pending'").fetchone()
+        else:
+            row = self.conn.execute("SELECT MIN(due_at) FROM outbox WHERE status = 'pending' AND due_at > ?",
+                                    (after,)).fetchone()
         return row[0]
 
     @staticmethod

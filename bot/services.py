@@ -20,6 +20,7 @@ class Services:
     router: object | None = None      # bot.notify.router.Router
     sender: object | None = None      # bot.notify.sender.Sender
     consumer: object | None = None    # bot.notify.consumer.AlertConsumer
+    digest: object | None = None      # bot.notify.digest.DigestFlusher
     article_rate: object | None = None  # bot.notify.article_rate.ArticleRate (articles topic, for /status)
     started_at: float = field(default_factory=time.time)
 

@@ -129,8 +129,8 @@ class _BotCollector:
     """Reads the notifier's own counters (sender.stats, router.totals, consumer.consumed) and the
     outbox depth (its own read-only SQLite connection: the scrape runs in another thread)."""
 
-    SEND_RESULTS = {"ok": "sent", "429": "retry_after", "403": "forbidden", "error": "backoff",
-                    "migrated": "migrated", "failed": "failed"}
+    SEND_RESULTS = {"ok": "sent", "429": "retry_after", "403": "forbidden", "chat_not_found": "chat_not_found",
+                    "error": "backoff", "migrated": "migrated", "failed": "failed"}
 
     def __init__(self) -> None:
         self.services = None

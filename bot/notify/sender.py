@@ -1,9 +1,14 @@
-"""Delivers due outbox rows to Telegram, one message in flight per chat, governed by token buckets.
+"""Delivers due outbox rows to Telegram, one message in flight per chat, within Telegram's flood limits.
+
+Pacing: a chat's next message starts only when the governor (ratelimit.py) has room for it in
+the chat's, its group's and the global window; a chat that must wait never delays the others.
 
 Error policy (rssbot's, plus per-chat isolation):
 - 429 RetryAfter: only that chat waits ``retry_after``; the row stays pending, others keep flowing;
-- 5xx / network / timeout: exponential backoff with jitter for that chat, then retry;
-- 403 Forbidden (blocked, kicked): the chat's subscriptions are paused, pending rows parked, logged;
+- 5xx / network / timeout: exponential backoff with jitter for that chat, then retry; after
+  ``MAX_ATTEMPTS`` the row is marked failed and logged;
+- 403 Forbidden (blocked, kicked) and 400 "chat not found" (a chat that no longer exists for the
+  bot): the chat's subscriptions are paused, pending rows parked, logged, until it subscribes again;
 - 400 migrate_to_chat_id: everything moves to the new chat id and the message is resent there;
 - other 400 (e.g. entities): resent once as plain text; if that fails too, marked failed and logged.
 A part is marked sent right after Telegram accepts it, so a restart never sends it again.
@@ -20,34 +25,21 @@ import logging
 import random
 import re
 import time
-import warnings
-from datetime import timedelta
 
 from telegram import InlineKeyboardMarkup, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
-from telegram.warnings import PTBDeprecationWarning
 
-from dementi.bot.notify.ratelimit import Governor
+from dementi.bot.notify.ratelimit import Governor, retry_after_seconds
+from dementi.bot.notify.request_limiter import reserved_by_caller
 from dementi.bot.outbox import Outbox, OutboxRow
 from dementi.bot.store import Store
+
+__all__ = ["MAX_ATTEMPTS", "Sender", "plain_text", "retry_after_seconds"]
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 12
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
-
-
-def _seconds(value) -> float:
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
-
-
-def retry_after_seconds(exc: RetryAfter) -> float:
-    """``exc.retry_after`` in seconds, without PTB 22's int-vs-timedelta deprecation warning (it
-    warns on every read unless the process opts in with PTB_TIMEDELTA, which would change other
-    attributes' types too)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", PTBDeprecationWarning)
-        return _seconds(exc.retry_after)
 
 
 def plain_text(part: str) -> str:
@@ -67,7 +59,8 @@ class Sender:
         self.wake = asyncio.Event()
         self.inflight: set[int] = set()
         self.tasks: set[asyncio.Task] = set()
-        self.stats = {"sent": 0, "retry_after": 0, "backoff": 0, "forbidden": 0, "migrated": 0, "failed": 0}
+        self.stats = {"sent": 0, "retry_after": 0, "backoff": 0, "forbidden": 0, "chat_not_found": 0,
+                      "migrated": 0, "failed": 0}
 
     def notify(self) -> None:
         """Called after the router wrote rows: look at the outbox now."""
@@ -103,18 +96,20 @@ class Sender:
             task = asyncio.get_running_loop().create_task(self._deliver(row))
             self.tasks.add(task)
             task.add_done_callback(self.tasks.discard)
-        nxt = self.outbox.next_due_at()
-        if nxt is not None and nxt > now:
+        nxt = self.outbox.next_due_at(after=now)
+        if nxt is not None:
             wait = min(wait, nxt - now)
         return wait
 
     async def _deliver(self, row: OutboxRow) -> None:
+        reserved_by_caller.set(True)  # this task's sends hold the governor's place taken in dispatch
         try:
             await self._send_next_part(row)
         except Exception:  # never let one chat's surprise kill the sender
             log.exception("unexpected error delivering alert %s to chat %s", row.alert_id, row.chat_id)
             self._backoff(row, "unexpected error")
         finally:
+            self.governor.release(row.chat_id, row.chat_id < 0, self.clock())
             self.inflight.discard(row.chat_id)
             self.wake.set()
 
@@ -137,10 +132,7 @@ class Sender:
             return
         except Forbidden as exc:
             self.stats["forbidden"] += 1
-            reason = f"403 {exc.message}"
-            log.warning("chat %s: %s; pausing its subscriptions until it subscribes again", row.chat_id, reason)
-            self.store.pause_chat(row.chat_id, reason)
-            self.outbox.pause_chat(row.chat_id, reason)
+            self._pause(row, f"403 {exc.message}")
             return
         except ChatMigrated as exc:
             self.stats["migrated"] += 1
@@ -149,12 +141,22 @@ class Sender:
             self.store.migrate_chat(row.chat_id, exc.new_chat_id)
             return
         except BadRequest as exc:
-            await self._plain_fallback(row, index, exc)
+            if "chat not found" in exc.message.lower():
+                self.stats["chat_not_found"] += 1
+                self._pause(row, f"400 {exc.message}")
+            else:
+                await self._plain_fallback(row, index, exc)
             return
         except (TimedOut, NetworkError) as exc:
             self._backoff(row, f"{type(exc).__name__}: {exc.message}")
             return
         self._mark_sent(row, index)
+
+    def _pause(self, row: OutboxRow, reason: str) -> None:
+        """The chat cannot be reached (bot blocked/kicked, chat gone): stop trying until it is back."""
+        log.warning("chat %s: %s; pausing its subscriptions until it subscribes again", row.chat_id, reason)
+        self.store.pause_chat(row.chat_id, reason)
+        self.outbox.pause_chat(row.chat_id, reason)
 
     def _mark_sent(self, row: OutboxRow, index: int) -> None:
         done = index + 1 >= len(row.parts)

@@ -1,6 +1,11 @@
 """Fixtures for bot tests: the Bot API test server, a rules dir of invented rules, settings that
 point the real python-telegram-bot at the server and the notifier at the real broker, and a
-running bot (PTB polling + consumer + sender) inside the test's event loop."""
+running bot (PTB polling + consumer + sender) inside the test's event loop.
+
+The server is as strict as Telegram (flood limits, unknown chats, ...). A test that fires many
+commands into one chat and is about what they answer, not about pacing, says so with
+``@pytest.mark.chat_limit_relaxed("why")``: then neither the server nor the bot keeps the 1 msg/s
+per-chat limit (the group and global limits stay)."""
 
 from __future__ import annotations
 
@@ -11,9 +16,11 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from pydantic import SecretStr
 
+from dementi.bot.notify.ratelimit import Limits, Window
 from dementi.records import Actor, Alert, Evidence, Span
 from dementi.settings import Settings
 from dementi.streams.producer import make_producer, publish_records
+from tests.botapi.limits import TELEGRAM
 from tests.botapi.server import DEFAULT_TOKEN, BotApiServer
 
 ADMIN = 4242
@@ -41,9 +48,17 @@ rules:
 """
 
 
+RELAXED_CHAT_LIMIT = Limits(per_chat=Window(1000, 1.0))  # the bot's side of chat_limit_relaxed
+
+
+def chat_limit_relaxed(request) -> bool:
+    return request.node.get_closest_marker("chat_limit_relaxed") is not None
+
+
 @pytest.fixture
-def botapi():
-    with BotApiServer() as server:
+def botapi(request):
+    limits = TELEGRAM.relaxed(per_chat=None) if chat_limit_relaxed(request) else TELEGRAM
+    with BotApiServer(limits=limits) as server:
         yield server
 
 
@@ -100,8 +115,8 @@ async def start_bot(settings: Settings, server: BotApiServer, limits=None) -> Ru
 
 
 @pytest.fixture
-async def running_bot(bot_settings, botapi):
-    bot = await start_bot(bot_settings, botapi)
+async def running_bot(request, bot_settings, botapi):
+    bot = await start_bot(bot_settings, botapi, limits=RELAXED_CHAT_LIMIT if chat_limit_relaxed(request) else None)
     yield bot
     bot.stop.set()
     await asyncio.wait_for(bot.task, 30)

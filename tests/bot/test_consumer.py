@@ -7,6 +7,9 @@ import asyncio
 
 from dementi.bot.notify.consumer import AlertConsumer
 from tests.bot.conftest import make_alert, publish_alerts
+from tests.botapi.server import BotApiServer
+
+until = BotApiServer.await_condition  # wait on a condition with a deadline
 
 
 async def test_failed_batch_is_retried_not_skipped_and_commits_follow_the_handler(settings, kafka_bootstrap):
@@ -28,10 +31,7 @@ async def test_failed_batch_is_retried_not_skipped_and_commits_follow_the_handle
     stop = asyncio.Event()
     task = asyncio.create_task(consumer.run(stop))
     try:
-        for _ in range(300):
-            if len(seen) >= len(first):
-                break
-            await asyncio.sleep(0.1)
+        await until(lambda: len(seen) >= len(first) and consumer.consumed == len(seen), 30)
     finally:
         stop.set()
         await asyncio.wait_for(task, 30)
@@ -45,11 +45,10 @@ async def test_failed_batch_is_retried_not_skipped_and_commits_follow_the_handle
     stop2 = asyncio.Event()
     task2 = asyncio.create_task(consumer2.run(stop2))
     try:
-        for _ in range(300):
-            if len(again) >= len(later):
-                break
-            await asyncio.sleep(0.1)
-        await asyncio.sleep(0.5)
+        # Caught up: every record up to each partition's high watermark was fetched (lag 0) and
+        # handled (consumed counts handled batches); a replay of `first` would be in `again` now.
+        await until(lambda: len(again) >= len(later) and consumer2.lag() == 0 and consumer2.consumed == len(again),
+                    30, lambda: f"got {len(again)}, lag {consumer2.lag()}, consumed {consumer2.consumed}")
     finally:
         stop2.set()
         await asyncio.wait_for(task2, 30)

@@ -1,5 +1,9 @@
-"""Delivery through the real python-telegram-bot client to the Bot API test server: escaping,
-splitting, the per-chat 429 storm, 403, migration, 5xx backoff, plain-text fallback, resume."""
+"""Delivery through the real python-telegram-bot client to the Bot API test server (as strict as
+Telegram): escaping, splitting, the per-chat 429 storm, 403, chat not found, migration, 5xx
+backoff and giving up, plain-text fallback, resume.
+
+"Nothing more arrives" is checked once the sender has settled (no row left to send, no send in
+flight): nothing can be sent after that, so no sleep stands in for it."""
 
 from __future__ import annotations
 
@@ -45,6 +49,18 @@ class Pipeline:
         if self.sender:
             self.sender.notify()
 
+    def subscribe(self, chat_id: int, spec: str = "all", chat_type: str | None = None) -> None:
+        """A user started the bot in ``chat_id`` (so Telegram knows the chat) and subscribed."""
+        self.server.add_chat(chat_id, chat_type)
+        self.store.subscribe(chat_id, spec)
+
+    async def settled(self, timeout: float = 30.0) -> None:
+        """Wait until nothing is left to send or in flight: from then on nothing more can arrive."""
+        outbox = Outbox(self.store.conn)
+        await self.server.await_condition(
+            lambda: not self.sender.inflight and not outbox.statuses().get("pending"), timeout,
+            lambda: f"outbox {outbox.statuses()}, in flight {self.sender.inflight}")
+
     async def close(self) -> None:
         self.stop.set()
         if self.sender:
@@ -68,7 +84,7 @@ def alert_ids(server, chat_id) -> list[str]:
 
 
 async def test_hostile_title_arrives_escaped(pipeline, botapi):
-    pipeline.store.subscribe(10, "all")
+    pipeline.subscribe(10)
     pipeline.route([make_alert(1, title="<script>alert(1)</script> & Co")])
     [msg] = await botapi.await_messages(10, 1)
     assert "<script>alert(1)</script> & Co" in msg.text
@@ -78,14 +94,14 @@ async def test_hostile_title_arrives_escaped(pipeline, botapi):
 
 
 async def test_overlong_hostile_text_is_split_and_accepted(pipeline, botapi):
-    pipeline.store.subscribe(11, "all")
+    pipeline.subscribe(11)
     body = ("Le ministère dément <tout> & &amp; « 😀 » &#xZZ; <b>gras</b> " * 300)
     alert = make_alert(2, sentence=body)
     expected_parts = len(alert_parts(alert))
     assert expected_parts >= 4
     pipeline.route([alert])
     await botapi.await_messages(11, expected_parts, timeout=20)
-    await asyncio.sleep(0.3)
+    await pipeline.settled()
     sent = botapi.messages(11)
     assert len(sent) == expected_parts
     assert not botapi.state.rejected
@@ -102,50 +118,68 @@ async def test_429_storm_on_one_chat_does_not_hold_the_others(tmp_path, rules_di
     p = await Pipeline(tmp_path, rules_dir, botapi).start()
     try:
         for chat in [stormed, *others]:
-            p.store.subscribe(chat, "all")
+            p.subscribe(chat)
         alerts = [make_alert(i, title=f"Tempête {i}") for i in range(n)]
         p.route(alerts)
         for chat in others:
             await botapi.await_messages(chat, n, timeout=20)
         await botapi.await_messages(stormed, n, timeout=40)
-        await asyncio.sleep(1.2)  # anything extra (a duplicate) would show up now
+        await p.settled()
     finally:
         await p.close()
     expected = [a.alert_id for a in alerts]
     for chat in [stormed, *others]:
         assert alert_ids(botapi, chat) == expected, f"chat {chat} got the alerts once each, in order"
-    assert len(botapi.state.rejected_for(stormed, 429)) == 3
+    assert len(botapi.state.rejected_for(stormed, 429)) == 3, "only the injected 429s: none from the flood limits"
     assert all(not botapi.state.rejected_for(c) for c in others)
     first_stormed = min(s.received_at for s in botapi.messages(stormed))
     last_other = max(s.received_at for c in others for s in botapi.messages(c))
     assert last_other < first_stormed, "the other chats finished while the stormed chat was still waiting"
 
 
-async def test_403_pauses_only_that_chat(pipeline, botapi):
-    pipeline.store.subscribe(201, "all")
-    pipeline.store.subscribe(202, "all")
-    botapi.fail(201, "403")
+async def test_403_pauses_only_that_chat_until_it_is_back(pipeline, botapi):
+    pipeline.subscribe(201)
+    pipeline.subscribe(202)
+    botapi.bot_membership(201, "kicked")  # the user blocked the bot (the bot has not seen the update)
     pipeline.route([make_alert(1)])
     await botapi.await_messages(202, 1)
     await botapi.await_condition(lambda: pipeline.store.chat(201).paused)
-    assert "403" in pipeline.store.chat(201).paused_reason
+    assert "403" in pipeline.store.chat(201).paused_reason and "blocked" in pipeline.store.chat(201).paused_reason
     pipeline.route([make_alert(2)])
     await botapi.await_messages(202, 2)
+    await pipeline.settled()
     assert botapi.messages(201) == [] and len(botapi.state.rejected_for(201, 403)) == 1
     assert Outbox(pipeline.store.conn).statuses(201) == {"paused": 2}
-    pipeline.store.subscribe(201, "all")  # the user comes back: active again
+    botapi.bot_membership(201, "member", old_status="kicked")  # the user is back and subscribes again
+    pipeline.store.subscribe(201, "all")
     assert not pipeline.store.chat(201).paused
+    pipeline.route([make_alert(3)])
+    [msg] = await botapi.await_messages(201, 1)
+    assert make_alert(3).alert_id in msg.text
+
+
+async def test_chat_not_found_pauses_the_chat_instead_of_retrying(pipeline, botapi):
+    pipeline.store.subscribe(211, "all")  # a chat Telegram does not know (deleted, or a wrong id)
+    pipeline.subscribe(212)
+    pipeline.route([make_alert(1), make_alert(2)])
+    await botapi.await_messages(212, 2)
+    await pipeline.settled()
+    assert pipeline.store.chat(211).paused and "chat not found" in pipeline.store.chat(211).paused_reason.lower()
+    assert len(botapi.state.rejected_for(211)) == 1, "one refusal, no plain-text retry, no second alert tried"
+    assert Outbox(pipeline.store.conn).statuses(211) == {"paused": 2}
+    assert pipeline.sender.stats["chat_not_found"] == 1
 
 
 async def test_group_migration_moves_subscriptions_and_resends(pipeline, botapi):
     old, new = -301, -1000000000301
-    pipeline.store.subscribe(old, "tag:denial")
-    botapi.fail(old, "migrate", migrate_to=new)
+    pipeline.subscribe(old, "tag:denial", chat_type="group")
+    botapi.migrate_group(old, new)  # before the bot saw the service message
     alerts = [make_alert(1), make_alert(2)]
     pipeline.route(alerts)
     await botapi.await_messages(new, 2, timeout=15)
-    await asyncio.sleep(0.5)
+    await pipeline.settled()
     assert alert_ids(botapi, new) == [a.alert_id for a in alerts]
+    assert len(botapi.state.rejected_for(old, 400)) == 1, "one refusal with migrate_to_chat_id, then the new id"
     assert botapi.messages(old) == []
     assert pipeline.store.subscriptions(new) == ["tag:denial"] and pipeline.store.subscriptions(old) == []
     pipeline.route([make_alert(3)])
@@ -153,17 +187,50 @@ async def test_group_migration_moves_subscriptions_and_resends(pipeline, botapi)
 
 
 async def test_5xx_backs_off_then_delivers_once(pipeline, botapi):
-    pipeline.store.subscribe(401, "all")
+    pipeline.subscribe(401)
     botapi.fail(401, "5xx", times=2, status=500)
     a = make_alert(1)
     pipeline.route([a])
     await botapi.await_messages(401, 1, timeout=15)
-    await asyncio.sleep(0.5)
+    await pipeline.settled()
     assert alert_ids(botapi, 401) == [a.alert_id]
     assert len(botapi.state.rejected_for(401, 500)) == 2 and pipeline.sender.stats["backoff"] == 2
 
 
+async def test_sender_gives_up_after_its_last_attempt(tmp_path, rules_dir, botapi, caplog):
+    """Telegram answering 5xx forever: MAX_ATTEMPTS tries, then the row is failed and logged, and
+    nothing more is tried. The bot's per-chat pacing is lifted here (the attempts are the subject;
+    failed calls never count at the server), and backoff is capped to milliseconds."""
+    import logging
+
+    from dementi.bot.notify.ratelimit import Window
+    from dementi.bot.notify.sender import MAX_ATTEMPTS
+
+    caplog.set_level(logging.ERROR, logger="dementi.bot.notify.sender")
+    p = Pipeline(tmp_path, rules_dir, botapi, limits=Limits(per_chat=Window(1000, 1.0)))
+    await p.start()
+    p.sender.max_backoff = 0.01
+    try:
+        p.subscribe(402)
+        p.subscribe(403)
+        botapi.fail(402, "5xx", times=None, duration=3600, status=502)
+        alerts = [make_alert(1), make_alert(2)]
+        p.route(alerts)
+        await p.settled(timeout=60)
+        reasons = [r[0] for r in p.store.conn.execute("SELECT reason FROM outbox WHERE chat_id = 402 ORDER BY id")]
+        statuses = Outbox(p.store.conn).statuses(402)
+    finally:
+        await p.close()
+    assert len(botapi.state.rejected_for(402, 502)) == 2 * MAX_ATTEMPTS, "each alert: MAX_ATTEMPTS tries, no more"
+    assert botapi.messages(402) == []
+    assert statuses == {"failed": 2} and all("Bad Gateway" in r for r in reasons)
+    assert alert_ids(botapi, 403) == [a.alert_id for a in alerts], "the other chat is unaffected"
+    gave_up = [r.getMessage() for r in caplog.records if "giving up" in r.getMessage()]
+    assert len(gave_up) == 2 and f"after {MAX_ATTEMPTS} attempts" in gave_up[0]
+
+
 async def test_refused_html_falls_back_to_plain_text(pipeline, botapi):
+    botapi.add_chat(501)
     Outbox(pipeline.store.conn).add("broken", 501, "pending", parts=["<b>unclosed & raw"])
     pipeline.sender.notify()
     [msg] = await botapi.await_messages(501, 1)
@@ -172,6 +239,7 @@ async def test_refused_html_falls_back_to_plain_text(pipeline, botapi):
 
 
 async def test_restart_resumes_parts_without_resending(tmp_path, rules_dir, botapi):
+    botapi.add_chat(601)
     first = Pipeline(tmp_path, rules_dir, botapi)  # routes, then "crashes" before sending
     outbox = Outbox(first.store.conn)
     outbox.add("multi", 601, "pending", parts=["<b>un</b>", "deux", "trois"])
@@ -181,7 +249,7 @@ async def test_restart_resumes_parts_without_resending(tmp_path, rules_dir, bota
     second = await Pipeline(tmp_path, rules_dir, botapi).start()
     try:
         await botapi.await_messages(601, 2)
-        await asyncio.sleep(0.5)
+        await second.settled()
         assert botapi.texts(601) == ["deux", "trois"]
         assert Outbox(second.store.conn).statuses(601) == {"sent": 1}
     finally:

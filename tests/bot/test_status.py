@@ -8,20 +8,14 @@ import asyncio
 import socket
 
 import pytest
+from kafka.errors import KafkaTimeoutError
 
 from dementi.bot.notify.article_rate import HOUR, ArticleRate, read_article_total
 from dementi.records import Article
 from dementi.streams.producer import publish_articles
 from dementi.streams.topics import ensure_topics
 from tests.bot.conftest import make_alert, publish_alerts
-
-
-class Clock:
-    def __init__(self, now: float = 1_000_000.0):
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
+from tests.botapi.clock import FakeClock as Clock
 
 
 def invented_articles(k: int, tag: str) -> list[Article]:
@@ -94,8 +88,9 @@ async def test_sampler_failures_are_unknown_not_fatal_and_it_recovers():
 
 
 async def test_dead_broker_gives_an_error_within_the_timeout():
-    with pytest.raises(Exception):
-        await asyncio.to_thread(read_article_total, f"127.0.0.1:{closed_port()}", "x", 1.0)
+    port = closed_port()
+    with pytest.raises(KafkaTimeoutError, match=f"Unable to bootstrap from 127.0.0.1:{port}"):
+        await asyncio.to_thread(read_article_total, f"127.0.0.1:{port}", "x", 1.0)
     rate = ArticleRate(f"127.0.0.1:{closed_port()}", "x", timeout=1.0)
     assert await rate.sample_now() is None and rate.last_error
 

@@ -1,9 +1,12 @@
 """Bot API method implementations of the test server (pure functions over BotApiState).
 
 Each method returns ``(http_status, body)``; bodies follow the official envelope
-``{"ok": true, "result": ...}`` / ``{"ok": false, "error_code": N, "description": ..., "parameters": ...}``.
-Faults injected by tests apply to methods that send or edit messages in a chat, which is where a
-real server answers 429 / 403 / migrate.
+``{"ok": true, "result": ...}`` / ``{"ok": false, "error_code": N, "description": ...,
+"parameters": ...}``. Methods that post or edit a message check, in this order: the chat (unknown
+-> 400 "chat not found", migrated -> 400 with migrate_to_chat_id, bot blocked/kicked -> 403),
+faults injected by tests, the text (parse_mode, entities, length) and keyboard, the message to
+edit, and last the flood limits (429 with retry_after): only a message that would be accepted
+counts against them.
 """
 
 from __future__ import annotations
@@ -12,10 +15,12 @@ import re
 import time
 from typing import Any
 
-from tests.botapi.html_entities import EntityParseError, parse_html, utf16_len
-from tests.botapi.state import BotApiState, Sent
+from tests.botapi.html_entities import EntityParseError, ParsedText, parse_html, utf16_len
+from tests.botapi.markdown import parse_markdown, parse_markdown_v2
+from tests.botapi.state import BotApiState, ChatInfo, Sent
 
 MAX_TEXT = 4096
+MAX_CALLBACK_TEXT = 200  # answerCallbackQuery text: 0-200 characters
 _COMMAND_RE = re.compile(r"^[a-z0-9_]{1,32}$")
 
 
@@ -42,15 +47,21 @@ def _apply_fault(state: BotApiState, chat_id: int) -> tuple[int, dict] | None:
     if fault is None:
         return None
     if fault.kind == "429":
-        res = error(429, f"Too Many Requests: retry after {fault.retry_after}", retry_after=fault.retry_after)
+        res = too_many_requests(fault.retry_after)
     elif fault.kind == "403":
         res = error(403, "Forbidden: bot was blocked by the user")
     elif fault.kind == "migrate":
+        if fault.migrate_to is not None:
+            state.chat(fault.migrate_to, "supergroup")  # the supergroup exists from now on
         res = error(400, "Bad Request: group chat was upgraded to a supergroup chat",
                     migrate_to_chat_id=fault.migrate_to)
     else:
         res = error(fault.status, "Internal Server Error" if fault.status == 500 else "Bad Gateway")
     return res
+
+
+def too_many_requests(retry_after: int) -> tuple[int, dict]:
+    return error(429, f"Too Many Requests: retry after {retry_after}", retry_after=retry_after)
 
 
 def _validate_markup(markup: Any) -> str | None:
@@ -77,20 +88,34 @@ def _validate_markup(markup: Any) -> str | None:
     return None
 
 
+PARSERS = {"html": parse_html, "markdownv2": parse_markdown_v2, "markdown": parse_markdown}
+
+
+def parse_formatted(text: str, parse_mode: Any) -> ParsedText | tuple[int, dict]:
+    """``text`` after Telegram's formatting (case-insensitive parse_mode, as Telegram reads it;
+    empty = none), or the 400 Telegram answers for an unknown mode or a text that does not parse."""
+    mode = str(parse_mode or "").lower()
+    if not mode:
+        return ParsedText(text=text, entities=[])
+    parser = PARSERS.get(mode)
+    if parser is None:
+        return error(400, "Bad Request: unsupported parse_mode")
+    try:
+        return parser(text)
+    except EntityParseError as exc:
+        return error(400, f"Bad Request: can't parse entities: {exc}")
+
+
 def _parse_text(params: dict) -> tuple[str, list[dict]] | tuple[int, dict]:
     text = params.get("text")
     if text is None or str(text) == "":
         return error(400, "Bad Request: message text is empty")
-    text = str(text)
-    mode = (params.get("parse_mode") or "").lower()
-    if mode == "html":
-        try:
-            parsed = parse_html(text)
-        except EntityParseError as exc:
-            return error(400, f"Bad Request: can't parse entities: {exc}")
-        plain, entities = parsed.text, parsed.entities
-    else:
-        plain, entities = text, list(params.get("entities") or [])
+    parsed = parse_formatted(str(text), params.get("parse_mode"))
+    if isinstance(parsed, tuple):
+        return parsed
+    plain, entities = parsed.text, parsed.entities
+    if not params.get("parse_mode"):
+        entities = list(params.get("entities") or [])
     if not plain.strip():
         return error(400, "Bad Request: message text is empty")
     if utf16_len(plain) > MAX_TEXT:
@@ -108,13 +133,27 @@ def _message_result(state: BotApiState, sent: Sent) -> dict:
     return msg
 
 
-def _checked_text(state: BotApiState, chat_id, params: dict) -> tuple:
-    """What sendMessage and editMessageText both check, in Telegram's order: injected faults for
-    the chat, then the text (entities, length), then the inline keyboard. Returns (plain, entities)
-    or an error response (status, body)."""
-    fault = _apply_fault(state, chat_id)
-    if fault:
-        return fault
+def _target_chat(state: BotApiState, params: dict) -> ChatInfo | tuple[int, dict]:
+    """The chat a message goes to, or Telegram's refusal: unknown chat (never talked to the bot),
+    a group that became a supergroup, a chat that blocked/kicked/removed the bot, injected faults."""
+    chat_id = _int(params.get("chat_id"))
+    if chat_id in (None, ""):
+        return error(400, "Bad Request: chat_id is empty")
+    chat = state.known(chat_id)
+    if chat is None:
+        return error(400, "Bad Request: chat not found")
+    if chat.migrated_to is not None:
+        return error(400, "Bad Request: group chat was upgraded to a supergroup chat",
+                     migrate_to_chat_id=chat.migrated_to)
+    forbidden = chat.forbidden()
+    if forbidden:
+        return error(403, forbidden)
+    return _apply_fault(state, chat.id) or chat
+
+
+def _checked_text(params: dict) -> tuple:
+    """What sendMessage and editMessageText both check after the chat: the text (parse_mode,
+    entities, length), then the inline keyboard. Returns (plain, entities) or an error response."""
     parsed = _parse_text(params)
     if isinstance(parsed[0], int):
         return parsed
@@ -124,44 +163,71 @@ def _checked_text(state: BotApiState, chat_id, params: dict) -> tuple:
     return parsed
 
 
-def send_message(state: BotApiState, params: dict) -> tuple[int, dict]:
-    chat_id = _int(params.get("chat_id"))
-    if chat_id in (None, ""):
-        return error(400, "Bad Request: chat_id is empty")
-    if not isinstance(chat_id, int):
-        return error(400, "Bad Request: chat not found")
-    checked = _checked_text(state, chat_id, params)
+def _chat_and_text(state: BotApiState, params: dict) -> tuple:
+    """(chat, plain text, entities) of a message to post or edit, or the error response."""
+    chat = _target_chat(state, params)
+    if isinstance(chat, tuple):
+        return chat
+    checked = _checked_text(params)
     if isinstance(checked[0], int):
-        return checked  # type: ignore[return-value]
-    plain, entities = checked
-    sent = Sent(chat_id=chat_id, message_id=state.next_message_id(chat_id), text=plain, raw=str(params["text"]),
-                entities=entities, parse_mode=params.get("parse_mode"), reply_markup=params.get("reply_markup"),
-                received_at=time.time(), disable_notification=str(params.get("disable_notification")).lower() == "true")
+        return checked
+    return (chat, *checked)
+
+
+def _count_message(state: BotApiState, chat: ChatInfo) -> tuple[int, dict] | None:
+    """429 if this message would break a flood limit (limits.py); else it counts from now on."""
+    retry_after = state.flood.check(chat.id, chat.is_group)
+    if retry_after is not None:
+        return too_many_requests(retry_after)
+    state.flood.record(chat.id, chat.is_group)
+    return None
+
+
+def send_message(state: BotApiState, params: dict) -> tuple[int, dict]:
     with state.lock:
+        checked = _chat_and_text(state, params)
+        if isinstance(checked[0], int):
+            return checked  # type: ignore[return-value]
+        chat, plain, entities = checked
+        refused = _count_message(state, chat)
+        if refused:
+            return refused
+        sent = Sent(chat_id=chat.id, message_id=state.next_message_id(chat.id), text=plain,
+                    raw=str(params["text"]), entities=entities, parse_mode=params.get("parse_mode"),
+                    reply_markup=params.get("reply_markup"), received_at=time.time(),
+                    disable_notification=str(params.get("disable_notification")).lower() == "true")
         state.sent.append(sent)
-    return ok(_message_result(state, sent))
+        return ok(_message_result(state, sent))
 
 
 def edit_message_text(state: BotApiState, params: dict) -> tuple[int, dict]:
-    chat_id, message_id = _int(params.get("chat_id")), _int(params.get("message_id"))
-    checked = _checked_text(state, chat_id, params)
-    if isinstance(checked[0], int):
-        return checked  # type: ignore[return-value]
-    plain, entities = checked
+    """The edited Message on success; "message to edit not found" for an id the bot never sent in
+    that chat, "message can't be edited" for a user's message, "message is not modified" when
+    text, entities and keyboard are all the same. An accepted edit counts in the flood limits
+    (Telegram rate-limits edits too; it publishes no separate number)."""
     with state.lock:
-        target = next((s for s in state.sent if s.chat_id == chat_id and s.message_id == message_id), None)
+        checked = _chat_and_text(state, params)
+        if isinstance(checked[0], int):
+            return checked  # type: ignore[return-value]
+        chat, plain, entities = checked
+        message_id = _int(params.get("message_id"))
+        target = next((s for s in state.sent if s.chat_id == chat.id and s.message_id == message_id), None)
         if target is None:
+            if (chat.id, message_id) in state.user_messages:
+                return error(400, "Bad Request: message can't be edited")
             return error(400, "Bad Request: message to edit not found")
         markup = params.get("reply_markup")
         if target.text == plain and target.entities == entities and target.reply_markup == markup:
             return error(400, "Bad Request: message is not modified: specified new message content and reply "
                               "markup are exactly the same as a current content and reply markup of the message")
+        refused = _count_message(state, chat)
+        if refused:
+            return refused
         target.text, target.raw, target.entities, target.reply_markup = plain, str(params["text"]), entities, markup
-        edit = Sent(chat_id=chat_id, message_id=message_id, text=plain, raw=str(params["text"]), entities=entities,
-                    parse_mode=params.get("parse_mode"), reply_markup=markup, received_at=time.time(),
-                    method="editMessageText")
-        state.edits.append(edit)
-    return ok(_message_result(state, target))
+        state.edits.append(Sent(chat_id=chat.id, message_id=message_id, text=plain, raw=str(params["text"]),
+                                entities=entities, parse_mode=params.get("parse_mode"), reply_markup=markup,
+                                received_at=time.time(), method="editMessageText"))
+        return ok(_message_result(state, target))
 
 
 def get_updates(state: BotApiState, params: dict) -> list[dict]:
@@ -187,7 +253,7 @@ def set_my_commands(state: BotApiState, params: dict) -> tuple[int, dict]:
     cleaned = [{"command": c["command"], "description": c["description"]} for c in commands]
     with state.lock:
         # Like Telegram: a chat scope needs a chat the bot knows (a user who never wrote to the bot -> 400)
-        if chat_id is not None and chat_id not in state.chats:
+        if chat_id is not None and state.known(chat_id) is None:
             return error(400, "Bad Request: chat not found")
         if scope["type"] == "default":
             state.commands = cleaned
@@ -197,8 +263,13 @@ def set_my_commands(state: BotApiState, params: dict) -> tuple[int, dict]:
 
 
 def answer_callback_query(state: BotApiState, params: dict) -> tuple[int, dict]:
-    if not params.get("callback_query_id"):
+    """One answer per query the server issued (press_button); the text is at most 200 characters."""
+    query_id = str(params.get("callback_query_id") or "")
+    if not state.callback_pending(query_id):
         return error(400, "Bad Request: query is too old and response timeout expired or query ID is invalid")
+    if utf16_len(str(params.get("text") or "")) > MAX_CALLBACK_TEXT:
+        return error(400, "Bad Request: MESSAGE_TOO_LONG")
+    state.answer_callback_query(query_id)
     with state.lock:
         state.callback_answers.append({"id": str(params["callback_query_id"]), "text": params.get("text"),
                                        "show_alert": params.get("show_alert")})
@@ -244,8 +315,8 @@ def dispatch(state: BotApiState, method: str, params: dict) -> tuple[int, dict]:
     if m == "getfile":
         return get_file(state, params)
     if m == "getchat":
-        chat_id = _int(params.get("chat_id"))
-        if not isinstance(chat_id, int):
+        chat = state.known(_int(params.get("chat_id")))
+        if chat is None:
             return error(400, "Bad Request: chat not found")
-        return ok({**state.chat(chat_id).as_dict(), "accent_color_id": 0, "max_reaction_count": 11})
+        return ok({**chat.as_dict(), "accent_color_id": 0, "max_reaction_count": 11})
     return error(404, "Not Found")

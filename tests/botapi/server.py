@@ -1,9 +1,16 @@
-"""A small Telegram Bot API server on 127.0.0.1 for tests and benches.
+"""A small Telegram Bot API server on 127.0.0.1 for tests and benches, as strict as Telegram.
 
 Why our own: the npm emulator is not compatible with python-telegram-bot 22 and validates nothing
 (see stack.md). This one speaks ``/bot<TOKEN>/<method>`` with JSON, urlencoded or multipart bodies,
-answers with the official envelopes and error wordings, long-polls getUpdates, validates HTML like
-Telegram and counts length after entity parsing, and lets tests inject updates and faults.
+answers with the official envelopes and error wordings, long-polls getUpdates (409 Conflict for
+the older of two concurrent polls), validates HTML/MarkdownV2/Markdown like Telegram and counts
+length after entity parsing, and lets tests inject updates and faults.
+
+By default it enforces what Telegram does, so a test can fail on it: flood limits with 429 and a
+retry_after that holds (limits.py), "chat not found" for chats that never talked to the bot (use
+``add_chat`` or a user-side hook first), 403 while the bot is blocked/kicked (``bot_membership``),
+migrated groups, one answer per callback query. A test about something else relaxes a limit
+explicitly: ``BotApiServer(limits=TELEGRAM.relaxed(per_chat=None))``; ``clock=`` injects time.
 
 It runs in a background thread with its own event loop, so sync tests, async tests (the bot in the
 test's loop) and separate bot processes can all talk to it. Standalone:
@@ -23,6 +30,7 @@ import time
 from aiohttp import web
 
 from tests.botapi import methods
+from tests.botapi.limits import TELEGRAM, UNLIMITED, FloodLimits
 from tests.botapi.state import BOT_USERNAME, BotApiState, Fault, Sent
 
 DEFAULT_TOKEN = "123456789:TEST-abcdefghijklmnopqrstuvwxyz0123456"
@@ -31,11 +39,12 @@ _JSON_FIELDS = ("reply_markup", "commands", "allowed_updates", "scope", "entitie
 
 
 class BotApiServer:
-    def __init__(self, token: str = DEFAULT_TOKEN, host: str = "127.0.0.1", port: int = 0):
+    def __init__(self, token: str = DEFAULT_TOKEN, host: str = "127.0.0.1", port: int = 0,
+                 limits: FloodLimits = TELEGRAM, clock=time.monotonic):
         self.token = token
         self.host = host
         self.port = port
-        self.state = BotApiState(token)
+        self.state = BotApiState(token, limits=limits, clock=clock)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._runner: web.AppRunner | None = None
@@ -43,6 +52,9 @@ class BotApiServer:
         self._wake: asyncio.Event | None = None
         self._sent_cond = threading.Condition()
         self._callback_ids = itertools.count(1)
+        self._poll_generation = 0  # the latest getUpdates; an older one still waiting gets 409
+        self.waiting_polls = 0  # getUpdates calls waiting for an update right now (tests wait on it)
+        self.active_requests = 0  # API calls other than getUpdates being handled right now
         self._closing = False
         self.state.on_update = self._notify_update
 
@@ -127,6 +139,14 @@ class BotApiServer:
     async def _api(self, request: web.Request) -> web.Response:
         if request.match_info["token"] != self.token:
             return web.json_response({"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401)
+        counted = request.match_info["method"].lower() != "getupdates"  # long polls wait by design
+        self.active_requests += counted
+        try:
+            return await self._handle(request)
+        finally:
+            self.active_requests -= counted
+
+    async def _handle(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         try:
             params = await self._params(request)
@@ -136,7 +156,11 @@ class BotApiServer:
         with self.state.lock:
             self.state.request_log.append((method, time.time()))
         if method.lower() == "getupdates":
-            return web.json_response({"ok": True, "result": await self._long_poll(params)})
+            status, body = await self._long_poll(params)
+            return web.json_response(body, status=status)
+        return self._call(method, params)
+
+    def _call(self, method: str, params: dict) -> web.Response:
         status, body = methods.dispatch(self.state, method, params)
         if status != 200 and "chat_id" in params:
             with self.state.lock:
@@ -146,22 +170,34 @@ class BotApiServer:
                 self._sent_cond.notify_all()
         return web.json_response(body, status=status)
 
-    async def _long_poll(self, params: dict) -> list[dict]:
+    async def _long_poll(self, params: dict) -> tuple[int, dict]:
+        """getUpdates, waiting up to ``timeout`` seconds for an update. Like Telegram, a newer
+        getUpdates terminates one still waiting, which gets 409 Conflict: two pollers on one token
+        (two bot instances) see it at once."""
         try:
             timeout = float(params.get("timeout") or 0)
         except ValueError:
             timeout = 0.0
+        self._poll_generation += 1
+        generation = self._poll_generation
+        self._wake.set()  # an older poll still waiting wakes up, sees it is superseded, answers 409
         deadline = time.monotonic() + max(0.0, timeout)
         while True:
             self._wake.clear()
+            if generation != self._poll_generation:
+                return methods.error(409, "Conflict: terminated by other getUpdates request; make sure that only "
+                                          "one bot instance is running")
             updates = methods.get_updates(self.state, params)
             remaining = deadline - time.monotonic()
             if updates or remaining <= 0 or self._closing:
-                return updates
+                return methods.ok(updates)
+            self.waiting_polls += 1
             try:
                 await asyncio.wait_for(self._wake.wait(), remaining)
             except asyncio.TimeoutError:
                 pass
+            finally:
+                self.waiting_polls -= 1
 
     async def _file(self, request: web.Request) -> web.Response:
         if request.match_info["token"] != self.token:
@@ -180,6 +216,12 @@ class BotApiServer:
         if op == "message":
             result = self.send_message(int(p["chat_id"]), p["text"], user_id=p.get("user_id"),
                                        chat_type=p.get("chat_type"))
+        elif op == "limits":  # {"telegram": true} (the default) or {"telegram": false}: no flood limits
+            self.set_limits(TELEGRAM if p.get("telegram", True) else UNLIMITED)
+            result = True
+        elif op == "chat":
+            self.add_chat(int(p["chat_id"]), chat_type=p.get("chat_type"), title=p.get("title"))
+            result = True
         elif op == "sent":
             chat = p.get("chat_id")
             result = [vars(s) for s in self.messages(int(chat) if chat not in (None, "") else None)]
@@ -188,6 +230,9 @@ class BotApiServer:
                       times=p.get("times", 1), duration=p.get("duration"), retry_after=p.get("retry_after", 1),
                       migrate_to=p.get("migrate_to"), status=p.get("status", 500))
             result = True
+        elif op == "rejected":  # the error codes answered to a chat's calls, in order
+            chat = p.get("chat_id")
+            result = [code for _, code, _, _ in self.state.rejected_for(int(chat) if chat not in (None, "") else None)]
         elif op == "clear_faults":
             self.state.clear_faults()
             result = True
@@ -195,9 +240,25 @@ class BotApiServer:
             return web.json_response({"ok": False, "description": f"unknown test op {op}"}, status=404)
         return web.json_response({"ok": True, "result": result})
 
+    def set_limits(self, limits: FloodLimits) -> None:
+        """Change the flood limits from now on (benches measuring pipeline capacity lift them)."""
+        with self.state.lock:
+            self.state.flood.limits = limits
+
     # --- test hooks: user -> bot -------------------------------------------------------------------
+    def add_chat(self, chat_id: int, chat_type: str | None = None, title: str | None = None) -> None:
+        """The chat exists for the bot without an update to process: a user started the bot, or
+        the bot was added to the group, earlier. Sends to a chat nobody introduced get 400
+        "chat not found", as on Telegram."""
+        self.state.chat(chat_id, chat_type, title)
+
     def send_message(self, chat_id: int, text: str, user_id: int | None = None, chat_type: str | None = None) -> int:
-        """A user (or channel) posts ``text`` in ``chat_id``; returns the update_id."""
+        """A user (or channel) posts ``text`` in ``chat_id``; returns the update_id. A user who had
+        blocked the bot and writes to it again has unblocked it: Telegram then delivers a
+        my_chat_member update (kicked -> member) before the message."""
+        known = self.state.known(chat_id)
+        if known is not None and known.type == "private" and known.bot_status == "kicked":
+            self.bot_membership(chat_id, "member", user_id=user_id, old_status="kicked")
         msg = self.state.message_dict(chat_id, text, user_id, chat_type)
         kind = "channel_post" if msg["chat"]["type"] == "channel" else "message"
         return self.state.push_update({kind: msg})
@@ -215,7 +276,9 @@ class BotApiServer:
 
     def bot_membership(self, chat_id: int, status: str, user_id: int | None = None, chat_type: str | None = None,
                        old_status: str = "member") -> int:
-        """A ``my_chat_member`` update: the bot was blocked/kicked (``kicked``), left, or re-added."""
+        """A ``my_chat_member`` update: the bot was blocked/kicked (``kicked``), removed (``left``), or
+        (re-)added / unblocked (``member``, ``administrator``). From now on sends to the chat get
+        what Telegram answers: 403 while kicked or left, accepted again once back."""
         def member(st: str) -> dict:
             m = {"user": self.state.bot_user(), "status": st}
             if st == "kicked":
@@ -226,10 +289,18 @@ class BotApiServer:
                          can_change_info=True, can_invite_users=True, can_post_stories=False,
                          can_edit_stories=False, can_delete_stories=False)
             return m
-        chat = self.state.chat(chat_id, chat_type)
+        chat = self.state.set_bot_status(chat_id, status, chat_type)
         return self.state.push_update({"my_chat_member": {
             "chat": chat.as_dict(), "from": self.state.user(user_id if user_id is not None else abs(chat_id)),
             "date": int(time.time()), "old_chat_member": member(old_status), "new_chat_member": member(status)}})
+
+    def migrate_group(self, old: int, new: int, user_id: int | None = None) -> None:
+        """Group ``old`` becomes supergroup ``new``: Telegram posts the two service messages
+        (migrate_to_chat_id in the group, migrate_from_chat_id in the supergroup) and from then on
+        answers sends to the old id with 400 and ``migrate_to_chat_id``."""
+        self.state.migrate(old, new)
+        self.send_service(old, user_id=user_id, chat_type="group", migrate_to_chat_id=new)
+        self.send_service(new, user_id=user_id, chat_type="supergroup", migrate_from_chat_id=old)
 
     def send_document(self, chat_id: int, file_name: str, content: bytes, user_id: int | None = None,
                       caption: str | None = None, chat_type: str | None = None) -> int:
@@ -256,6 +327,7 @@ class BotApiServer:
         if target.reply_markup:
             message["reply_markup"] = target.reply_markup
         query_id = str(next(self._callback_ids))
+        self.state.new_callback_query(query_id)
         self.state.push_update({"callback_query": {
             "id": query_id, "from": self.state.user(user_id if user_id is not None else abs(chat_id)),
             "message": message, "chat_instance": f"ci{chat_id}", "data": data}})
@@ -266,7 +338,7 @@ class BotApiServer:
              retry_after: int = 1, migrate_to: int | None = None, status: int = 500) -> None:
         """Next sends to ``chat_id`` (None = any chat) fail with ``kind`` ∈ 429/403/migrate/5xx,
         ``times`` times, or for ``duration`` seconds when given (then ``times`` may be None)."""
-        until = time.time() + duration if duration else None
+        until = self.state.clock() + duration if duration else None
         self.state.add_fault(chat_id, Fault(kind=str(kind), times=None if duration and times in (None, 1) else times,
                                             until=until, retry_after=int(retry_after), migrate_to=migrate_to,
                                             status=int(status)))
@@ -326,8 +398,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=8081)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--token", default=DEFAULT_TOKEN)
+    parser.add_argument("--no-flood-limits", action="store_true",
+                        help="accept any rate (benches of pipeline capacity); default: Telegram's limits")
     args = parser.parse_args(argv)
-    server = BotApiServer(token=args.token, host=args.host, port=args.port).start()
+    server = BotApiServer(token=args.token, host=args.host, port=args.port,
+                          limits=UNLIMITED if args.no_flood_limits else TELEGRAM).start()
     print(f"Bot API test server on {server.url}<TOKEN>/  (control: http://{args.host}:{server.port}/_test/)",
           flush=True)
     try:

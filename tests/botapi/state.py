@@ -4,6 +4,13 @@ Kept apart from the HTTP layer so test hooks (called from any thread) and reques
 the server's event loop) share one lock-protected model. Builders for updates follow the
 official object shapes (Message, Chat, User, CallbackQuery, Document) so that python-telegram-bot
 de-serialises them exactly as it would real ones.
+
+What the bot may do depends on the chats as Telegram knows them: a chat exists only once it
+talked to the bot (a user wrote, the bot was added to the group) - before, sends get "chat not
+found"; a user who blocked the bot, or a group that kicked or removed it, gets 403 until the user
+is back (a new message in the private chat, or the bot re-added); a migrated group answers with
+its supergroup id. Flood limits (limits.py) and callback query ids live here too. Time for all of
+it comes from ``clock`` (``time.monotonic`` unless a test injects one).
 """
 
 from __future__ import annotations
@@ -14,6 +21,8 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from tests.botapi.limits import TELEGRAM, FloodControl, FloodLimits
+
 BOT_USERNAME = "dementi_test_bot"
 
 
@@ -23,7 +32,7 @@ class Fault:
 
     kind: str
     times: int | None = 1          # None = unlimited (until ``until``)
-    until: float | None = None     # time.time() deadline, None = count-based
+    until: float | None = None     # deadline on the state's clock, None = count-based
     retry_after: int = 1
     migrate_to: int | None = None
     status: int = 500
@@ -56,6 +65,21 @@ class ChatInfo:
     type: str = "private"
     title: str | None = None
     username: str | None = None
+    bot_status: str = "member"        # member | administrator | kicked (blocked by the user) | left
+    migrated_to: int | None = None    # a group that became this supergroup
+
+    @property
+    def is_group(self) -> bool:
+        return self.type != "private"
+
+    def forbidden(self) -> str | None:
+        """Telegram's 403 description when the bot may not post here, else None."""
+        if self.bot_status == "kicked":
+            return ("Forbidden: bot was blocked by the user" if self.type == "private"
+                    else f"Forbidden: bot was kicked from the {self.type} chat")
+        if self.bot_status == "left":
+            return f"Forbidden: bot is not a member of the {self.type} chat"
+        return None
 
     def as_dict(self) -> dict:
         d: dict[str, Any] = {"id": self.id, "type": self.type}
@@ -69,8 +93,10 @@ class ChatInfo:
 
 
 class BotApiState:
-    def __init__(self, token: str):
+    def __init__(self, token: str, limits: FloodLimits = TELEGRAM, clock=time.monotonic):
         self.token = token
+        self.clock = clock
+        self.flood = FloodControl(limits, clock)
         self.bot_id = int(token.split(":", 1)[0])
         self.lock = threading.RLock()
         self.updates: list[dict] = []
@@ -84,6 +110,8 @@ class BotApiState:
         self.commands: list[dict] = []  # setMyCommands, default scope
         self.scoped_commands: dict[tuple[str, int | None], list[dict]] = {}  # (scope type, chat_id) -> commands
         self.callback_answers: list[dict] = []
+        self.callback_queries: dict[str, bool] = {}  # query id -> answered
+        self.user_messages: set[tuple[int, int]] = set()  # (chat_id, message_id) posted by users
         self.files: dict[str, tuple[str, bytes]] = {}  # file_id -> (file_path, content)
         self.request_log: list[tuple[str, float]] = []
         self.on_update = None  # set by the server: wakes long pollers
@@ -99,6 +127,7 @@ class BotApiState:
         return {"id": user_id, "is_bot": False, "first_name": f"User{user_id}", "language_code": "fr"}
 
     def chat(self, chat_id: int, chat_type: str | None = None, title: str | None = None) -> ChatInfo:
+        """The chat, created if it did not exist: for user-side hooks (a user writes, the bot is added)."""
         with self.lock:
             info = self.chats.get(chat_id)
             if info is None:
@@ -109,6 +138,11 @@ class BotApiState:
             elif chat_type and info.type != chat_type:
                 info.type = chat_type
             return info
+
+    def known(self, chat_id: Any) -> ChatInfo | None:
+        """The chat as Telegram knows it, or None ("chat not found") if it never talked to the bot."""
+        with self.lock:
+            return self.chats.get(chat_id) if isinstance(chat_id, int) else None
 
     def next_message_id(self, chat_id: int) -> int:
         with self.lock:
@@ -136,6 +170,8 @@ class BotApiState:
         chat = self.chat(chat_id, chat_type)
         msg: dict[str, Any] = {"message_id": self.next_message_id(chat_id), "date": int(time.time()),
                                "chat": chat.as_dict()}
+        with self.lock:
+            self.user_messages.add((chat_id, msg["message_id"]))
         if chat.type == "channel":
             msg["sender_chat"] = chat.as_dict()
         else:
@@ -147,6 +183,34 @@ class BotApiState:
                 msg["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command.encode("utf-16-le")) // 2}]
         msg.update(extra)
         return msg
+
+    def new_callback_query(self, query_id: str) -> None:
+        with self.lock:
+            self.callback_queries[query_id] = False
+
+    def callback_pending(self, query_id: str) -> bool:
+        """True for a query the server issued and nobody answered yet (Telegram takes one answer)."""
+        with self.lock:
+            return self.callback_queries.get(query_id) is False
+
+    def answer_callback_query(self, query_id: str) -> None:
+        with self.lock:
+            self.callback_queries[query_id] = True
+
+    # --- chats as the bot sees them ---------------------------------------------------------------
+    def set_bot_status(self, chat_id: int, status: str, chat_type: str | None = None) -> ChatInfo:
+        """The bot's membership changed (blocked/kicked, removed, (re-)added, unblocked)."""
+        with self.lock:
+            chat = self.chat(chat_id, chat_type)
+            chat.bot_status = status
+            return chat
+
+    def migrate(self, old: int, new: int) -> ChatInfo:
+        """A group became supergroup ``new``: the old id answers with migrate_to_chat_id from now on."""
+        with self.lock:
+            group = self.chat(old, "group")
+            group.migrated_to = new
+            return self.chat(new, "supergroup", title=group.title)
 
     # --- faults --------------------------------------------------------------------------------
     def add_fault(self, chat_id: int | None, fault: Fault) -> None:
@@ -162,7 +226,7 @@ class BotApiState:
 
     def take_fault(self, chat_id: int | None) -> Fault | None:
         """The fault to apply to this call (consumes one use), chat-specific first, then global."""
-        now = time.time()
+        now = self.clock()
         with self.lock:
             for key in (chat_id, None):
                 faults = self.faults.get(key, [])

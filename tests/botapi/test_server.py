@@ -1,5 +1,7 @@
 """The Bot API test server must be faithful where the bot's correctness depends on it: envelopes,
-401, HTML entity validation, length after parsing, long polling, faults, and the real PTB client."""
+401, HTML entity validation, length after parsing, long polling, faults, and the real PTB client.
+The strict parts (flood limits, unknown chats, blocked bots, 409, edits, callback answers,
+parse modes) are in test_strict.py."""
 
 from __future__ import annotations
 
@@ -13,12 +15,19 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, InvalidToken, Ne
 from dementi.bot.notify.sender import retry_after_seconds
 
 from tests.botapi.html_entities import EntityParseError, parse_html
+from tests.botapi.limits import TELEGRAM
 from tests.botapi.server import DEFAULT_TOKEN, BotApiServer
 
 
 @pytest.fixture(scope="module")
 def server():
-    with BotApiServer() as srv:
+    # These tests are about envelopes, parsing and faults and send several messages to one chat at
+    # once: the per-chat flood limit is off here (test_strict.py checks it).
+    with BotApiServer(limits=TELEGRAM.relaxed(per_chat=None)) as srv:
+        for chat in (1, 2, 3, 77, 500, 501, 502, 600, 601, 603, 9):
+            srv.add_chat(chat)
+        srv.add_chat(-503, "group")
+        srv.add_chat(-602, "group")
         yield srv
 
 
@@ -96,15 +105,18 @@ def test_long_polling_waits_then_returns_injected_update(server):
     result = {}
 
     def poll():
-        start = time.monotonic()
         result["body"] = call(server, "getUpdates", timeout=5)[1]
-        result["waited"] = time.monotonic() - start
+        result["returned_at"] = time.monotonic()
 
     t = threading.Thread(target=poll)
     t.start()
-    time.sleep(0.3)
+    server.wait_condition(lambda: server.waiting_polls == 1, 5)  # the poll is parked on the server
+    assert "body" not in result, "with nothing to deliver, getUpdates waits"
+    injected_at = time.monotonic()
     server.send_command(42, "start")
     t.join(10)
+    waited_after_update = result["returned_at"] - injected_at
+    assert 0 <= waited_after_update < 4, "answered when the update came, not at the 5 s timeout"
     updates = result["body"]["result"]
     assert len(updates) == 1 and updates[0]["message"]["text"] == "/start"
     assert updates[0]["message"]["entities"][0]["type"] == "bot_command"
@@ -126,6 +138,7 @@ def test_faults_are_per_chat_and_counted(server):
     server.fail(-503, "migrate", migrate_to=-100503)
     status, body = call(server, "sendMessage", chat_id=-503, text="x")
     assert status == 400 and body["parameters"]["migrate_to_chat_id"] == -100503
+    assert call(server, "sendMessage", chat_id=-100503, text="the supergroup exists now")[0] == 200
     assert len(server.state.rejected_for(500, 429)) == 2
 
 
@@ -180,6 +193,9 @@ def test_standalone_server_and_http_test_hooks(tmp_path):
     try:
         assert "Bot API test server" in proc.stdout.readline()
         base = f"http://127.0.0.1:{port}"
+        r = httpx.post(f"{base}/bot{DEFAULT_TOKEN}/sendMessage", json={"chat_id": 9, "text": "x"}, timeout=5)
+        assert (r.status_code, r.json()["description"]) == (400, "Bad Request: chat not found")
+        httpx.post(f"{base}/_test/chat", json={"chat_id": 9}, timeout=5)
         httpx.post(f"{base}/_test/fault", json={"chat_id": 9, "kind": "429", "retry_after": 4}, timeout=5)
         r = httpx.post(f"{base}/bot{DEFAULT_TOKEN}/sendMessage", json={"chat_id": 9, "text": "x"}, timeout=5)
         assert r.status_code == 429 and r.json()["parameters"]["retry_after"] == 4

@@ -47,12 +47,12 @@ def subscribe(server: BotApiServer, bot_log, chat: int = CHAT) -> None:
         raise AssertionError(f"{exc}\nbot log:\n{bot_log.read_text(errors='replace')[-3000:]}") from None
 
 
-def publish_in_order(bootstrap: str, topic: str, articles: list[Article]) -> None:
-    """All to partition 0, so once the last article's alert exists, the earlier ones were processed."""
+def publish_in_order(bootstrap: str, topic: str, articles: list[Article], partition: int = 0) -> None:
+    """All to one partition, so once the last article's alert exists, the earlier ones were processed."""
     prod = producer(bootstrap)
     try:
         for art in articles:
-            prod.send(topic, key=art.id.encode(), value=art.to_bytes(), partition=0).get(timeout=30)
+            prod.send(topic, key=art.id.encode(), value=art.to_bytes(), partition=partition).get(timeout=30)
     finally:
         prod.close()
 

@@ -7,17 +7,34 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import json
+
 import pytest
 import yaml
 
-from tests.e2e.conftest import messages_with, subscribe
+from dementi.records import Article
+from tests.e2e.conftest import messages_with, publish_in_order, subscribe
 from tests.feeds.server import FeedServer, Route, rss
-from tests.streams.helpers import ROOT, child_env, wait_for
+from tests.streams.helpers import ROOT, TopicReader, child_env, wait_for
 
 pytestmark = pytest.mark.integration
 
 DENIAL_LINK = "https://wire.example.net/2026/11/29/ankara-dement?utm_source=rss"
 CALM_LINK = "https://wire.example.net/2026/11/29/marche-de-noel"
+# Invented, published after the feed round on the calm item's partition: once its alert is in the
+# chat, the worker has processed the calm item too (a partition is processed in order).
+SENTINEL = Article(url="https://wire.example.net/2026/11/30/vilnius-dement", title="Vilnius dément",
+                   body="Le ministère lituanien des Affaires étrangères a démenti jeudi toute livraison d'armes "
+                        "à un pays tiers.", lang="fr", source="wire")
+
+
+def _partition_of(bootstrap, settings, url: str) -> int:
+    reader = TopicReader(bootstrap, settings.articles_topic, settings.topic_partitions)
+    try:
+        return wait_for(lambda: next((r.partition for r in reader.poll() if json.loads(r.value)["url"] == url),
+                                     None), 30, f"the article {url} on the articles topic")
+    finally:
+        reader.close()
 
 
 def _feeds_once(settings, bootstrap, feeds_file, tmp_path) -> str:
@@ -48,6 +65,10 @@ def test_served_feed_denial_reaches_the_chat_once(stack, tmp_path):
 
         first = _feeds_once(settings, bootstrap, feeds_file, tmp_path)
         wait_for(lambda: messages_with(server, "Ankara"), 90, "the feed's denial in the chat",
+                 procs["bot"], tmp / "bot.log")
+        publish_in_order(bootstrap, settings.articles_topic, [SENTINEL],
+                         partition=_partition_of(bootstrap, settings, CALM_LINK))
+        wait_for(lambda: messages_with(server, SENTINEL.url), 90, "the sentinel after the calm item",
                  procs["bot"], tmp / "bot.log")
         second = _feeds_once(settings, bootstrap, feeds_file, tmp_path)
         assert any(r.headers.get("if-none-match") == '"v1"' for r in feed.requests_for("/world.xml")), second

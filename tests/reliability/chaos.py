@@ -26,15 +26,17 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dementi.bot.notify.consumer import notifier_group
 from dementi.bot.notify.stages import denier_key
 from dementi.records import Article
 from dementi.settings import Settings
+from dementi.streams.app import app_id
 from dementi.streams.broker import free_port
 from dementi.streams.producer import make_producer
 from dementi.streams.topics import ensure_topics
 from tests.botapi.server import DEFAULT_TOKEN, BotApiServer
 from tests.reliability.helpers import health, scrape, value
-from tests.streams.helpers import child_env, pid_alive, start_dementi, stop_process, wait_for
+from tests.streams.helpers import GroupProgress, child_env, pid_alive, start_dementi, stop_process, wait_for
 
 ALERT_ID_RE = re.compile(r"\bid ([0-9a-f]{20})\b")
 # chat id -> (subscription, predicate over (rule_id, article_lang)) : the offline twin of the bot's filter
@@ -249,16 +251,28 @@ def run_chaos(stack: Stack, articles: list[Article], expected: dict[int, dict[Ev
     drain_started = time.monotonic()
 
     def complete() -> bool:
-        return all(covered(events, stack.delivered(chat)) for chat, events in expected.items())
-
-    deadline = time.monotonic() + drain_timeout
-    while not complete() and time.monotonic() < deadline:
         for p in [*stack.workers, stack.bot]:
             assert p.popen.poll() is None, f"{p.name} exited: {p.current_log.read_text(errors='replace')[-3000:]}"
-        time.sleep(0.3)
-    # a duplicate would come from a replay: the bot's outbox must be empty and stay so a moment
-    wait_for(lambda: value(scrape(stack.bot.port), "dementi_outbox_depth") == 0, 60, "outbox drained")
-    time.sleep(2.0)
+        return all(covered(events, stack.delivered(chat)) for chat, events in expected.items())
+
+    try:
+        wait_for(complete, drain_timeout, "every expected alert in its chat")
+    except AssertionError:
+        pass  # what is missing is reported in the result (missing=...), with the rest
+    # Settled, so that a late duplicate has nowhere to come from: the workers committed every
+    # article, the notifier every alert (its outbox rows are written before that commit), and then
+    # the outbox is empty (every row sent).
+    articles_done = GroupProgress(stack.bootstrap, stack.settings.articles_topic, stack.settings.topic_partitions,
+                                  app_id(stack.settings))
+    alerts_done = GroupProgress(stack.bootstrap, stack.settings.alerts_topic, stack.settings.topic_partitions,
+                                notifier_group(stack.settings))
+    try:
+        wait_for(lambda: articles_done.done() and alerts_done.done()
+                 and value(scrape(stack.bot.port), "dementi_outbox_depth") == 0, 120,
+                 "articles and alerts committed to the end, outbox drained")
+    finally:
+        articles_done.close()
+        alerts_done.close()
     result.drain_seconds = round(time.monotonic() - drain_started, 1)
     result.seconds = round(time.monotonic() - started, 1)
     for chat, events in expected.items():

@@ -86,8 +86,39 @@ class TopicReader:
     def values(self) -> list[dict]:
         return [json.loads(r.value) for r in self.poll()]
 
+    def caught_up(self) -> bool:
+        """Every partition read up to its high watermark as of the latest fetch (the fetch response
+        is right on Tansu where end_offsets is not): the records already in the topic are all read,
+        so "nothing more than expected" can be checked without waiting for a while."""
+        self.poll()
+        for tp in self.consumer.assignment():
+            high = self.consumer.highwater(tp)
+            if high is None or self.consumer.position(tp) < high:
+                return False
+        return True
+
     def close(self) -> None:
         self.consumer.close()
+
+
+class GroupProgress:
+    """Has a consumer group committed every record of a topic? (committed offset >= high
+    watermark on every partition). Once it has, nothing in the topic is left for that group to
+    process - a positive way to know a pipeline stage is idle, instead of waiting a while."""
+
+    def __init__(self, bootstrap: str, topic: str, partitions: int, group: str):
+        self.reader = TopicReader(bootstrap, topic, partitions)
+        self.offsets = KafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
+
+    def done(self) -> bool:
+        if not self.reader.caught_up():
+            return False
+        consumer = self.reader.consumer
+        return all((self.offsets.committed(tp) or 0) >= consumer.highwater(tp) for tp in consumer.assignment())
+
+    def close(self) -> None:
+        self.reader.close()
+        self.offsets.close(autocommit=False)
 
 
 def producer(bootstrap: str) -> KafkaProducer:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 from click.testing import CliRunner
@@ -23,10 +22,10 @@ def _env(settings, bootstrap):
 def _read_articles(bootstrap, settings, count, timeout=20.0) -> list[Article]:
     reader = TopicReader(bootstrap, settings.articles_topic, settings.topic_partitions)
     try:
-        deadline = time.monotonic() + timeout
-        while len(reader.poll()) < count and time.monotonic() < deadline:
-            pass
-        time.sleep(0.5)  # and nothing more than expected arrives
+        # The publisher has exited: every record it wrote is in the topic. Read up to the high
+        # watermarks: what is there is all there is (no "wait and see if more arrives").
+        wait_for(lambda: len(reader.poll()) >= count and reader.caught_up(), timeout,
+                 f"{count} article(s) and the end of every partition")
         return [Article.from_bytes(r.value) for r in reader.poll()]
     finally:
         reader.close()
