@@ -28,6 +28,7 @@ from dementi.bot.notify.sender import Sender
 from dementi.bot.services import Services
 from dementi.bot.store import Store
 from dementi.bot.update_order import PerChatUpdates
+from dementi.waiting import Backoff, aretry
 
 log = logging.getLogger(__name__)
 
@@ -71,22 +72,17 @@ def make_services(settings: Settings) -> Services:
 
 async def _initialize(app: Application, stop: asyncio.Event) -> bool:
     """getMe with retries: the Bot API may be briefly unreachable; a wrong token is fatal."""
-    delay = 1.0
-    while not stop.is_set():
-        try:
-            await app.initialize()
-            return True
-        except InvalidToken:
-            raise
-        except (NetworkError, TimedOut) as exc:
-            log.error("Telegram Bot API at %s unreachable (%s); retrying in %.0fs", app.bot.base_url.split("/bot")[0],
-                      exc.message, delay)
-            try:
-                await asyncio.wait_for(stop.wait(), delay)
-            except asyncio.TimeoutError:
-                pass
-            delay = min(delay * 2, 30.0)
-    return False
+
+    async def attempt() -> bool:
+        await app.initialize()
+        return True
+
+    def say(exc: BaseException, delay: float) -> None:
+        log.error("Telegram Bot API at %s unreachable (%s); retrying in %.0fs", app.bot.base_url.split("/bot")[0],
+                  exc, delay)
+
+    return bool(await aretry(attempt, errors=(NetworkError, TimedOut), stop=stop,
+                             backoff=Backoff(first=1.0, cap=30.0), on_retry=say))
 
 
 async def run_telegram(settings: Settings, stop: asyncio.Event, limits: Limits | None = None,

@@ -27,6 +27,8 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from dementi.waiting import sleep_or_stop
+
 log = logging.getLogger(__name__)
 
 HOUR = 3600.0
@@ -156,7 +158,4 @@ class ArticleRate:
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
             await self.sample_now()
-            try:
-                await asyncio.wait_for(stop.wait(), self.interval)
-            except asyncio.TimeoutError:
-                pass
+            await sleep_or_stop(stop, self.interval)

@@ -18,6 +18,7 @@ from dementi.bot.formatting import digest_html
 from dementi.bot.html_split import split_html
 from dementi.bot.outbox import Outbox
 from dementi.bot.store import Store
+from dementi.waiting import sleep_or_stop
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +75,4 @@ class DigestFlusher:
                     last_prune = time.monotonic()
             except Exception:  # keep flushing later; a digest must not kill the notifier
                 log.exception("digest flush / pruning failed")
-            try:
-                await asyncio.wait_for(stop.wait(), every)
-            except asyncio.TimeoutError:
-                pass
+            await sleep_or_stop(stop, every)

@@ -12,6 +12,8 @@ import signal
 
 import click
 
+from dementi.waiting import sleep_or_stop
+
 log = logging.getLogger("dementi.bot")
 
 
@@ -20,10 +22,7 @@ async def _heartbeat(stop: asyncio.Event) -> None:
 
     while not stop.is_set():
         metrics.beat()  # /healthz: the event loop still runs
-        try:
-            await asyncio.wait_for(stop.wait(), 1.0)
-        except asyncio.TimeoutError:
-            pass
+        await sleep_or_stop(stop, 1.0)
 
 
 async def _main(settings, console_only: bool) -> None:
