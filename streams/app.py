@@ -1,9 +1,9 @@
 """The faust application of the detect worker: articles topic -> rules -> alerts / dead-letter topics.
 
-Design choices (measured reasons in the module docstrings of detect/worker):
+Design choices:
 - Raw bytes: the handler gets the record values undecoded, so a record that does not decode is still OURS to
   dead-letter instead of an exception deep inside faust.
-- Batches, not events (``streams.batching``): each fetched record map goes to ``_handle`` whole,
+- Batches, not events (``kafka.internals.BatchApp``): each fetched record map goes to ``_handle`` whole,
   and its offsets are committed only AFTER its alerts and dead letters are delivered (acks=all),
   so a crash or a stop mid-batch replays the batch (at-least-once; alert ids are deterministic
   and the bot's outbox dedups). faust's per-event path cost more than the rules themselves.
@@ -24,9 +24,11 @@ from pathlib import Path
 import faust
 
 from dementi import metrics
+from dementi.kafka.internals import BatchApp, short_fetch_wait
+from dementi.kafka.options import ClientOptions
+from dementi.kafka.raw import RawRecord
 from dementi.settings import Settings
-from dementi.streams.batching import BatchApp
-from dementi.streams.detect import Detector, RawRecord
+from dementi.streams.detect import Detector
 from dementi.streams.rulesource import RuleSource, open_rule_source
 
 log = logging.getLogger(__name__)
@@ -34,36 +36,10 @@ log = logging.getLogger(__name__)
 BATCH_MAX = 500          # records per fetch (max_poll_records): one engine hand-off, one commit
 STATS_INTERVAL = 10.0   # seconds between throughput log lines (only when something was processed)
 ENGINE_CHUNK = 250       # records per engine call: enough cue sentences for one efficient nlp.pipe, alerts still flow early
-# faust hard-codes fetch_max_wait_ms=1500 for the worker consumer, and the embedded broker holds a
-# fetch for about half of that even when records arrive meanwhile: measured publish -> consume at
-# 200 records/s, p50 381 ms / p99 747 ms with 1500, 28 / 55 ms with 100 (a real Kafka answers as
-# soon as fetch_min_bytes is there; a short wait only costs idle polls).
-FETCH_MAX_WAIT_MS = 100
-
-
-def _short_fetch_wait() -> None:
-    """Make faust's worker consumer use FETCH_MAX_WAIT_MS (no faust setting exists for it)."""
-    from faust.transport.drivers import aiokafka as driver
-
-    original = driver.AIOKafkaConsumerThread._create_worker_consumer
-    if getattr(original, "short_fetch_wait", False):
-        return
-
-    def create(self, transport):
-        consumer = original(self, transport)
-        consumer._fetch_max_wait_ms = FETCH_MAX_WAIT_MS  # read when its fetcher is built, at start()
-        return consumer
-
-    create.short_fetch_wait = True
-    driver.AIOKafkaConsumerThread._create_worker_consumer = create
 
 
 def app_id(settings: Settings) -> str:
     return f"{settings.consumer_group_prefix}-detect"
-
-
-def broker_urls(bootstrap: str) -> list[str]:
-    return [f"kafka://{host.strip()}" for host in bootstrap.split(",") if host.strip()]
 
 
 class DetectApp:
@@ -80,17 +56,22 @@ class DetectApp:
         self.stats = {"articles": 0, "alerts": 0, "dead_letters": 0, "batches": 0}
         self.fatal: BaseException | None = None
         self._engine_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="engine")
-        self.app = self._build_app(bootstrap)
+        self.app = self._faust_app(ClientOptions.from_settings(settings, bootstrap))
+        self.app.batch_handler = self._batch_handler()
+        self._add_timers()
+        self._on_rebalance()
 
-    def _build_app(self, bootstrap: str) -> faust.App:
-        _short_fetch_wait()
+    def _faust_app(self, options: ClientOptions) -> BatchApp:
+        """The faust app, subscribed to the articles topic through its conductor (faust's group,
+        assignor and rebalances); records arrive in batches (``kafka.internals``), not as events."""
+        short_fetch_wait()
         s = self.settings
         data_dir = Path(s.data_dir) / "faust"
         data_dir.mkdir(parents=True, exist_ok=True)
         fetch = max(4 * 1024 * 1024, 3 * s.max_body_bytes)
         app = BatchApp(
             app_id(s),
-            broker=broker_urls(bootstrap),
+            **options.faust(),
             store="memory://",
             datadir=str(data_dir),
             web_enabled=False,
@@ -108,10 +89,11 @@ class DetectApp:
             topic_partitions=s.topic_partitions,
             autodiscover=False,
         )
-        # Subscribed through the conductor (faust's group, assignor and rebalances); records arrive
-        # in batches through BatchConsumer, not as agent events (streams.batching says why).
         app.topics.add(app.topic(s.articles_topic, key_type=bytes, value_type=bytes, internal=False))
-        alerts_topic, dead_topic = s.alerts_topic, s.deadletter_topic
+        return app
+
+    def _batch_handler(self):
+        app, alerts_topic, dead_topic = self.app, self.settings.alerts_topic, self.settings.deadletter_topic
 
         async def detect(records: list[RawRecord]) -> None:
             try:
@@ -127,9 +109,13 @@ class DetectApp:
                 await app.crash(exc)
                 raise
 
-        app.batch_handler = detect
+        return detect
 
-        @app.timer(interval=s.rules_reload_interval)
+    def _add_timers(self) -> None:
+        """Rule hot reload, the /healthz heartbeat and the throughput log line."""
+        app = self.app
+
+        @app.timer(interval=self.settings.rules_reload_interval)
         async def reload_rules() -> None:
             loop = asyncio.get_running_loop()
             try:  # in a thread: building an engine (spaCy models) must not stall heartbeats
@@ -152,6 +138,10 @@ class DetectApp:
                          self.stats["dead_letters"] - last["dead_letters"])
             last.update(self.stats)
 
+    def _on_rebalance(self) -> None:
+        """After each rebalance: log and publish the assigned partitions, then ``on_ready``."""
+        app, s = self.app, self.settings
+
         @app.on_rebalance_complete.connect
         async def _ready(sender=None, **kwargs) -> None:
             assigned = sorted(tp.partition for tp in app.consumer.assignment() if tp.topic == s.articles_topic)
@@ -159,8 +149,6 @@ class DetectApp:
             metrics.set_info(group=app_id(s), partitions=assigned)
             if self.on_ready:
                 self.on_ready()
-
-        return app
 
     async def _handle(self, app: faust.App, records: list[RawRecord], alerts_topic: str, dead_topic: str) -> None:
         started = time.perf_counter()

@@ -1,7 +1,7 @@
 """The detect step, free of faust: a batch of raw records in, alerts and dead letters out.
 
 Keeping this pure (no Kafka, no asyncio) makes the hot path cheap and testable. The faust app
-(``streams.app``, ``streams.batching``) only moves bytes in and out. Per batch: decode each record
+(``streams.app``, ``kafka.internals``) only moves bytes in and out. Per batch: decode each record
 (fast path = one pydantic-core call), run the engine on all the articles at once (spaCy parses the
 batch's candidate sentences together), serialise each alert once. A rule that raises does not
 stop the batch: the article is dead-lettered with stage ``rules`` and the next one is processed.
@@ -13,8 +13,8 @@ import logging
 from collections import Counter
 from datetime import datetime, timezone
 from dataclasses import dataclass, field
-from typing import NamedTuple
 
+from dementi.kafka.raw import RawRecord
 from dementi.streams.deadletter import STAGE_DECODE, STAGE_RULES, encode_envelope, make_envelope
 from dementi.streams.decode import Rejected, decode_article
 from dementi.streams.ruleguard import ArticleError, RuleGuard
@@ -23,15 +23,6 @@ from dementi.streams.rulesource import RuleSource
 log = logging.getLogger(__name__)
 
 RULE_ERROR = "rule_error"
-
-
-class RawRecord(NamedTuple):
-    topic: str
-    partition: int | None
-    offset: int | None
-    key: bytes | None
-    value: bytes | None
-    timestamp: float | None = None  # Kafka append time (s): the ingest time when the article has none
 
 
 @dataclass
