@@ -52,7 +52,7 @@ from dementi.records import Article  # noqa: E402
 from dementi.settings import Settings  # noqa: E402
 from dementi.streams.broker import EmbeddedBroker, free_port, wait_for_port  # noqa: E402
 from tests.streams.helpers import stop_process  # noqa: E402
-from dementi.streams.topics import ensure_topics  # noqa: E402
+from dementi.kafka.topics import ensure_topics  # noqa: E402
 
 TOKEN = "123456789:BENCH-abcdefghijklmnopqrstuvwxyz0123456"
 URL_RE = re.compile(r"https://bench\.example/\S+?(?=[\s<\"]|$)")

@@ -43,7 +43,8 @@ from dementi.bot.store import Store  # noqa: E402
 from dementi.records import Actor, Alert, Evidence, Span  # noqa: E402
 from dementi.settings import Settings  # noqa: E402
 from dementi.streams.broker import EmbeddedBroker  # noqa: E402
-from dementi.streams.producer import make_producer  # noqa: E402
+from dementi.kafka.options import ClientOptions  # noqa: E402
+from dementi.kafka.producer import make_producer  # noqa: E402
 from tests.botapi.limits import TELEGRAM  # noqa: E402
 from tests.botapi.limits import UNLIMITED as UNLIMITED_SERVER  # noqa: E402
 from tests.botapi.server import DEFAULT_TOKEN, BotApiServer  # noqa: E402
@@ -103,10 +104,10 @@ async def scenario(name: str, bootstrap: str, server, n_alerts: int, chats: int,
     stop = asyncio.Event()
     tasks = [asyncio.create_task(consumer.run(stop)), asyncio.create_task(sender.run(stop))]
     deadline = time.monotonic() + 30
-    while not (consumer.client and consumer.client.assignment()) and time.monotonic() < deadline:
+    while not consumer.assignment() and time.monotonic() < deadline:
         await asyncio.sleep(0.05)
     await asyncio.sleep(0.5)  # let the group settle before timing anything
-    producer = make_producer(bootstrap, linger_ms=0)
+    producer = make_producer(ClientOptions.from_settings(settings), linger_ms=0)
     detected: dict[str, float] = {}
     cpu0 = time.process_time()  # this process = producer + consumer + router + outbox + sender + PTB
     t0 = time.time()

@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 from dementi.settings import Settings  # noqa: E402
 from dementi.streams.broker import EmbeddedBroker  # noqa: E402
-from dementi.streams.topics import ensure_topics  # noqa: E402
+from dementi.kafka.topics import ensure_topics  # noqa: E402
 
 WORDS = ("le gouvernement a annoncé mardi une nouvelle série de mesures économiques pour soutenir "
          "les régions touchées par les inondations tandis que l'opposition critique un plan jugé "

@@ -177,35 +177,26 @@ def install(check: UploadCheck, content: bytes, rules_dir: Path) -> Path:
 
 
 def recent_articles(settings, limit: int = 200, idle: float = 1.5, budget: float = 10.0) -> list[Article]:
-    """The last ``limit`` articles on the articles topic (no consumer group: reads, commits nothing).
-    Reads from the beginning because end offsets are unreliable on the embedded broker."""
+    """The last ``limit`` articles on the articles topic (no consumer group: reads, commits nothing),
+    read for at most ``budget`` seconds."""
     from collections import deque  # noqa: PLC0415
 
-    from kafka import KafkaConsumer, TopicPartition  # noqa: PLC0415
+    from dementi.kafka.options import ClientOptions  # noqa: PLC0415
+    from dementi.kafka.reader import TopicReader  # noqa: PLC0415
 
     if not settings.kafka_bootstrap:
         return []
-    consumer = KafkaConsumer(bootstrap_servers=settings.kafka_bootstrap, enable_auto_commit=False,
-                             group_id=None, consumer_timeout_ms=int(idle * 1000))
-    try:
-        parts = consumer.partitions_for_topic(settings.articles_topic) or set()
-        tps = [TopicPartition(settings.articles_topic, p) for p in parts]
-        if not tps:
+    keep: deque[Article] = deque(maxlen=limit)
+    deadline = time.monotonic() + budget
+    with TopicReader(ClientOptions.from_settings(settings), settings.articles_topic, "dementi-bot-dry-run") as reader:
+        if not reader.open():
             return []
-        consumer.assign(tps)
-        consumer.seek_to_beginning(*tps)
-        keep: deque[Article] = deque(maxlen=limit)
-        deadline = time.monotonic() + budget
-        for rec in consumer:
+        for rec in reader.records(idle=idle, stop=lambda: time.monotonic() > deadline):
             try:
                 keep.append(Article.from_bytes(rec.value))
-            except Exception:  # noqa: BLE001 - bad records are the dead-letter's business
+            except ValueError:  # not an article (pydantic ValidationError): the dead-letter topic's business
                 continue
-            if time.monotonic() > deadline:
-                break
-        return list(keep)
-    finally:
-        consumer.close()
+    return list(keep)
 
 
 def dry_run(engine, rule_id: str, articles: list[Article]) -> list[tuple[Article, str]]:

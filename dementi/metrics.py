@@ -273,29 +273,3 @@ def serve(settings, role: str) -> MetricsServer | None:
     server.thread.start()
     log.info("metrics for %s on http://%s:%d/metrics (health: /healthz)", role, host, server.port)
     return server
-
-
-async def watch_broker(bootstrap: str, stop, interval: float = 2.0) -> None:
-    """Notifier side of the worker's broker watchdog: say CLEARLY when the broker goes away and when
-    it is back (the Kafka client reconnects by itself, but its own log lines are cryptic), and show
-    it in /healthz. The notifier keeps delivering what is already in its outbox meanwhile."""
-    import asyncio
-
-    from dementi.streams.topics import tcp_reachable
-
-    down_since: float | None = None
-    while not stop.is_set():
-        up = await asyncio.to_thread(tcp_reachable, bootstrap, 1.0)
-        if up and down_since is not None:
-            log.warning("Kafka broker %s reachable again after %.0fs; the notifier reconnects", bootstrap,
-                        time.monotonic() - down_since)
-            down_since = None
-        elif not up and down_since is None:
-            down_since = time.monotonic()
-            log.error("Kafka broker %s unreachable: no new alerts until it is back (retrying; queued "
-                      "deliveries continue)", bootstrap)
-        set_info(broker="reachable" if up else "unreachable")
-        try:
-            await asyncio.wait_for(stop.wait(), interval)
-        except asyncio.TimeoutError:
-            pass

@@ -4,7 +4,7 @@ Used when ``DEMENTI_KAFKA_BOOTSTRAP`` is unset: one-machine installs, demos and 
 shape this module (see docs/stack notes): port 0 advertises port 0, so a free port is picked first;
 both listener and advertised URLs are given; storage is memory only; stop is SIGTERM and we wait for
 the PID so the port can be reused; auto-created topics get 4 partitions, so topics are created
-explicitly (``streams.topics``).
+explicitly (``kafka.topics``).
 """
 
 from __future__ import annotations

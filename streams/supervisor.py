@@ -25,7 +25,6 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
-from importlib.util import find_spec
 from pathlib import Path
 
 from dementi.settings import PROJECT_ROOT, Settings
@@ -34,14 +33,6 @@ from dementi.streams.broker import die_with_parent
 log = logging.getLogger(__name__)
 
 DEMO_FILE = PROJECT_ROOT / "config" / "demo" / "articles.jsonl"
-
-
-def command_available(name: str) -> bool:
-    """True when `dementi <name>` is built (its module exists), without importing it."""
-    from dementi.cli import COMMANDS
-
-    target = COMMANDS.get(name)
-    return bool(target) and find_spec(target.split(":")[0]) is not None
 
 
 def enabled_feeds(settings: Settings) -> int:
@@ -135,7 +126,7 @@ class Supervisor:
                 signal.signal(s, handler)
 
     def _run(self) -> int:
-        from dementi.streams.topics import ensure_topics
+        from dementi.kafka.topics import ensure_topics
 
         bootstrap = self.settings.kafka_bootstrap
         if not bootstrap:
@@ -147,7 +138,7 @@ class Supervisor:
                   f"(publish with: DEMENTI_KAFKA_BOOTSTRAP={bootstrap} dementi publish FILE.jsonl)",
                   file=sys.stderr, flush=True)
         else:
-            from dementi.streams.probe import wait_for_broker
+            from dementi.kafka.probe import wait_for_broker
 
             if not wait_for_broker(bootstrap, self.connect_timeout):
                 log.error("Kafka broker %s (DEMENTI_KAFKA_BOOTSTRAP) unreachable after %.0fs; unset "
@@ -183,13 +174,10 @@ class Supervisor:
             self._spawn(Child(name, [*base, "worker", "--ready-file", str(ready), "--stop-grace", worker_grace],
                               self.child_grace), env)
         if self.bot:
-            if command_available("bot"):
-                self._spawn(Child("bot", [*base, "bot"], self.child_grace), env)
-            else:
-                log.warning("`dementi bot` is not built: alerts stay on %s", self.settings.alerts_topic)
+            self._spawn(Child("bot", [*base, "bot"], self.child_grace), env)
         feeds = self.feeds
         if feeds is None:
-            feeds = command_available("feeds") and enabled_feeds(self.settings) > 0
+            feeds = enabled_feeds(self.settings) > 0
         if feeds:
             self._spawn(Child("feeds", [*base, "feeds"], self.child_grace), env)
 
@@ -200,7 +188,8 @@ class Supervisor:
     def _publish_demo(self, bootstrap: str) -> bool:
         """Wait for every worker's ready marker, then publish the demo articles. False = give up."""
         from dementi.records import Article
-        from dementi.streams.producer import publish_articles
+        from dementi.kafka.options import ClientOptions
+        from dementi.kafka.producer import publish_articles
 
         deadline = time.monotonic() + self.ready_timeout
         workers = [c for c in self.children if c.name.startswith("worker")]
@@ -215,7 +204,8 @@ class Supervisor:
             time.sleep(0.1)
         articles = [Article.model_validate_json(line) for line in DEMO_FILE.read_text(encoding="utf-8").splitlines()
                     if line.strip()]
-        count = publish_articles(bootstrap, self.settings.articles_topic, articles)
+        count = publish_articles(ClientOptions.from_settings(self.settings, bootstrap), self.settings.articles_topic,
+                                 articles)
         print(f"dementi: published {count} demo articles from {DEMO_FILE.name}; alerts follow "
               "(Ctrl-C to stop)", file=sys.stderr, flush=True)
         return True

@@ -27,8 +27,8 @@ import faust
 from dementi import metrics
 from dementi.settings import Settings
 from dementi.streams.app import DetectApp, app_id
-from dementi.streams.probe import broker_reachable, wait_for_broker
-from dementi.streams.topics import BrokerUnavailable, ensure_topics
+from dementi.kafka.probe import BrokerWatch, broker_reachable, wait_for_broker
+from dementi.kafka.topics import BrokerUnavailable, ensure_topics
 from dementi.rules.engine import RuleLoadError
 
 log = logging.getLogger(__name__)
@@ -94,24 +94,14 @@ class _Watchdog(threading.Thread):
         self.bootstrap, self.lost_timeout, self.stopper, self.interval = bootstrap, lost_timeout, stopper, interval
 
     def run(self) -> None:
-        down_since: float | None = None
+        watch = BrokerWatch(self.bootstrap, f"Kafka broker {{bootstrap}} unreachable; giving it "
+                            f"{self.lost_timeout:.0f}s to come back",
+                            "Kafka broker {bootstrap} reachable again after {seconds:.1f}s", log)
         while self.stopper.code is None:
-            if broker_reachable(self.bootstrap):
-                if down_since is not None:
-                    log.warning("Kafka broker %s reachable again after %.1fs", self.bootstrap,
-                                time.monotonic() - down_since)
-                down_since = None
-            else:
-                now = time.monotonic()
-                if down_since is None:
-                    down_since = now
-                    log.error("Kafka broker %s unreachable; giving it %.0fs to come back",
-                              self.bootstrap, self.lost_timeout)
-                elif now - down_since > self.lost_timeout:
-                    self.stopper.request(EXIT_BROKER_LOST,
-                                         f"lost the Kafka broker {self.bootstrap} for more than "
-                                         f"{self.lost_timeout:.0f}s")
-                    return
+            if watch.update(broker_reachable(self.bootstrap)) > self.lost_timeout:
+                self.stopper.request(EXIT_BROKER_LOST, f"lost the Kafka broker {self.bootstrap} for more than "
+                                                       f"{self.lost_timeout:.0f}s")
+                return
             time.sleep(self.interval)
 
 

@@ -2,7 +2,7 @@ import pytest
 from kafka import KafkaAdminClient
 
 from dementi.streams.broker import EmbeddedBroker
-from dementi.streams.topics import ensure_topics
+from dementi.kafka.topics import ensure_topics
 
 pytestmark = pytest.mark.integration
 

@@ -59,7 +59,7 @@ async def explain(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 def lag_text(s) -> str:
-    lag = s.consumer.lag() if s.consumer is not None and hasattr(s.consumer, "lag") else None
+    lag = s.consumer.lag() if s.consumer is not None else None
     return "unknown (not consuming yet)" if lag is None else f"{lag} alert(s)"
 
 

@@ -25,6 +25,18 @@ async def _heartbeat(stop: asyncio.Event) -> None:
         await sleep_or_stop(stop, 1.0)
 
 
+async def _watch_broker(bootstrap: str, stop: asyncio.Event) -> None:
+    """Say CLEARLY when the broker goes away and when it is back, and show it in /healthz; the
+    notifier keeps delivering what is already in its outbox meanwhile."""
+    from dementi import metrics  # noqa: PLC0415
+    from dementi.kafka.probe import BrokerWatch, watch_broker  # noqa: PLC0415
+
+    watch = BrokerWatch(bootstrap, "Kafka broker {bootstrap} unreachable: no new alerts until it is back "
+                        "(retrying; queued deliveries continue)",
+                        "Kafka broker {bootstrap} reachable again after {seconds:.0f}s; the notifier reconnects", log)
+    await watch_broker(watch, stop, lambda up: metrics.set_info(broker="reachable" if up else "unreachable"))
+
+
 async def _main(settings, console_only: bool) -> None:
     from dementi import metrics  # noqa: PLC0415
 
@@ -34,7 +46,7 @@ async def _main(settings, console_only: bool) -> None:
         loop.add_signal_handler(sig, stop.set)
     server = metrics.serve(settings, "bot")
     beating = asyncio.create_task(_heartbeat(stop))
-    watching = asyncio.create_task(metrics.watch_broker(settings.kafka_bootstrap, stop))
+    watching = asyncio.create_task(_watch_broker(settings.kafka_bootstrap, stop))
     try:
         if settings.telegram_token is None or console_only:
             from dementi.bot.console import run_console  # noqa: PLC0415 - heavy imports only when used
@@ -74,17 +86,10 @@ def bot(console_only: bool) -> None:
     DEMENTI_TELEGRAM_API_URL: Bot API base URL (default https://api.telegram.org/bot).
     State (subscriptions, outbox) lives in DEMENTI_DATA_DIR. Stops cleanly on SIGTERM / Ctrl-C.
     """
-    from dementi.logs import register_secret, setup_logging  # noqa: PLC0415
-    from dementi.settings import load_settings  # noqa: PLC0415
+    from dementi.cli.common import cli_settings, require_bootstrap  # noqa: PLC0415
 
-    settings = load_settings()
-    if settings.telegram_token is not None:
-        register_secret(settings.telegram_token.get_secret_value())
-    setup_logging(settings.log_level, settings.log_json)
-    if not settings.kafka_bootstrap:
-        raise click.ClickException(
-            "DEMENTI_KAFKA_BOOTSTRAP is not set. Use `dementi run` (it starts the broker and sets it for the "
-            "bot), or point the bot at your cluster: DEMENTI_KAFKA_BOOTSTRAP=host:port dementi bot")
+    settings = cli_settings()
+    require_bootstrap(settings, "bot")
     from telegram.error import InvalidToken  # noqa: PLC0415
 
     try:

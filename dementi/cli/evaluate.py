@@ -89,9 +89,9 @@ def eval_cmd(files: tuple[Path, ...], rules_dir: Path | None, gazetteers_dir: Pa
     from dementi.rules.engine import Engine, RuleLoadError
     from dementi.rules.evaluate import evaluate, load_labelled
 
-    from dementi.settings import load_settings
+    from dementi.cli.common import cli_settings
 
-    settings = load_settings()
+    settings = cli_settings(logging=False)
     rules_dir = rules_dir or Path(settings.rules_dir)
     gazetteers_dir = gazetteers_dir or (Path(settings.gazetteers_dir) if settings.gazetteers_dir else None)
     try:

@@ -19,24 +19,13 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from dementi.logs import setup_logging
-from dementi.settings import Settings, load_settings
-
-NO_BOOTSTRAP = ("DEMENTI_KAFKA_BOOTSTRAP is not set. `dementi {cmd}` talks to a running broker: start "
-                "everything with `dementi run` (which starts the feed poller too), or point it at a "
-                "cluster: DEMENTI_KAFKA_BOOTSTRAP=host:port dementi {cmd}  (or --bootstrap host:port).")
+from dementi.cli.common import cli_settings, require_bootstrap
+from dementi.settings import Settings
 
 
-def _settings(bootstrap: str | None, cmd: str, **overrides) -> tuple[Settings, str]:
-    try:
-        settings = load_settings(**{k: v for k, v in overrides.items() if v is not None})
-    except Exception as exc:  # pydantic ValidationError / bad YAML: show it, no traceback
-        raise click.ClickException(f"invalid settings: {exc}") from None
-    setup_logging(settings.log_level, settings.log_json)
-    bootstrap = bootstrap or settings.kafka_bootstrap
-    if not bootstrap:
-        raise click.ClickException(NO_BOOTSTRAP.format(cmd=cmd))
-    return settings, bootstrap
+def _settings(bootstrap: str | None, cmd: str) -> tuple[Settings, str]:
+    settings = cli_settings()
+    return settings, require_bootstrap(settings, cmd, bootstrap, has_option=True)
 
 
 def _summary_table(summary) -> Table:
@@ -102,7 +91,7 @@ def _poll_once(settings: Settings, bootstrap: str, feed_list, as_json: bool, str
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from dementi.streams.feeds.runner import apoll_once
-    from dementi.streams.topics import BrokerUnavailable
+    from dementi.kafka.topics import BrokerUnavailable
 
     enabled = [f for f in feed_list if f.enabled]
     err = Console(stderr=True)

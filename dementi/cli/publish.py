@@ -4,25 +4,11 @@ from __future__ import annotations
 
 import json
 import sys
-import time
 from typing import BinaryIO
 
 import click
 
-from dementi.settings import load_settings
-
-
-def _bootstrap(option: str | None) -> tuple[object, str]:
-    try:
-        settings = load_settings()
-    except Exception as exc:
-        raise click.ClickException(f"invalid settings: {exc}") from exc
-    bootstrap = option or settings.kafka_bootstrap
-    if not bootstrap:
-        raise click.ClickException(
-            "no Kafka broker: set DEMENTI_KAFKA_BOOTSTRAP=host:port or pass --bootstrap "
-            "(`dementi run` prints the address of its embedded broker).")
-    return settings, bootstrap
+from dementi.cli.common import cli_settings, require_bootstrap
 
 
 @click.command(name="publish")
@@ -42,18 +28,20 @@ def publish(source: BinaryIO, bootstrap: str | None, topic: str | None) -> None:
     """
     from kafka.errors import KafkaError
 
+    from dementi.kafka.options import ClientOptions
+    from dementi.kafka.producer import SEND_TIMEOUT, make_producer
+    from dementi.kafka.topics import BrokerUnavailable, ensure_topics
     from dementi.streams.decode import Rejected, decode_article
-    from dementi.streams.producer import make_producer
-    from dementi.streams.topics import BrokerUnavailable, ensure_topics
 
-    settings, bootstrap = _bootstrap(bootstrap)
+    settings = cli_settings()
+    bootstrap = require_bootstrap(settings, "publish", bootstrap, has_option=True)
     topic = topic or settings.articles_topic
     name = getattr(source, "name", "-")
     name = "<stdin>" if name in ("-", "<stdin>") else name
     try:
         if topic == settings.articles_topic:
             ensure_topics(settings, bootstrap, timeout=20)
-        producer = make_producer(bootstrap)
+        producer = make_producer(ClientOptions.from_settings(settings, bootstrap))
     except (BrokerUnavailable, KafkaError) as exc:
         click.echo(f"error: cannot reach Kafka at {bootstrap}: {exc}", err=True)
         sys.exit(2)
@@ -76,7 +64,7 @@ def publish(source: BinaryIO, bootstrap: str | None, topic: str | None) -> None:
                 good += 1
             producer.flush()
         for fut in futures:
-            fut.get(timeout=30)  # a failed send raises instead of being silently lost
+            fut.get(timeout=SEND_TIMEOUT)  # a failed send raises instead of being silently lost
     except KafkaError as exc:
         click.echo(f"error: publishing to {topic} at {bootstrap} failed: {exc}", err=True)
         sys.exit(2)
@@ -149,49 +137,41 @@ def deadletter(tail: bool, as_json: bool, bootstrap: str | None, idle: float, li
     record was (topic[partition]@offset) and a printable preview of its original bytes.
     Reads with manual partition assignment, no consumer group: nothing is committed.
     """
-    from kafka import KafkaConsumer, TopicPartition
     from kafka.errors import KafkaError
 
-    settings, bootstrap = _bootstrap(bootstrap)
+    from dementi.kafka.options import ClientOptions
+    from dementi.kafka.reader import TopicReader
+
+    settings = cli_settings()
+    bootstrap = require_bootstrap(settings, "deadletter", bootstrap, has_option=True)
     topic = settings.deadletter_topic
     try:
-        consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False,
-                                 auto_offset_reset="earliest", client_id="dementi-deadletter",
-                                 fetch_max_bytes=64 * 1024 * 1024, max_partition_fetch_bytes=16 * 1024 * 1024)
+        reader = TopicReader(ClientOptions.from_settings(settings, bootstrap), topic, "dementi-deadletter",
+                             fetch_max_bytes=64 * 1024 * 1024, max_partition_fetch_bytes=16 * 1024 * 1024)
     except KafkaError as exc:
         click.echo(f"error: cannot reach Kafka at {bootstrap}: {exc}", err=True)
         sys.exit(2)
     shown = 0
     try:
-        partitions = consumer.partitions_for_topic(topic)
-        if not partitions:
+        if not reader.open():
             click.echo(f"no dead letters: topic {topic} does not exist (yet)", err=True)
             return
-        tps = [TopicPartition(topic, p) for p in sorted(partitions)]
-        consumer.assign(tps)
-        consumer.seek_to_beginning(*tps)
         # No end offsets (the embedded broker reports them wrongly): stop after an idle period.
-        last_record = time.monotonic()
-        while tail or time.monotonic() - last_record < idle:
-            batches = consumer.poll(timeout_ms=500)
-            for records in batches.values():
-                for record in records:
-                    try:
-                        envelope = json.loads(record.value)
-                        envelope = envelope if isinstance(envelope, dict) else None
-                    except (ValueError, TypeError):
-                        envelope = None
-                    if reasons and (envelope or {}).get("reason") not in reasons:
-                        continue
-                    _show(record, envelope, record.value or b"", as_json)
-                    shown += 1
-                    if limit is not None and shown >= limit:
-                        return
-            if batches:
-                last_record = time.monotonic()
+        for record in reader.records(idle=None if tail else idle):
+            try:
+                envelope = json.loads(record.value)
+                envelope = envelope if isinstance(envelope, dict) else None
+            except (ValueError, TypeError):
+                envelope = None
+            if reasons and (envelope or {}).get("reason") not in reasons:
+                continue
+            _show(record, envelope, record.value or b"", as_json)
+            shown += 1
+            if limit is not None and shown >= limit:
+                return
     except KeyboardInterrupt:
         pass
     finally:
-        consumer.close()
+        reader.close()
         if not as_json:
             click.echo(f"{shown} dead letter(s) in {topic}", err=True)

@@ -16,6 +16,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from dementi.cli.common import cli_settings
+
+
 def _console(stderr: bool = False) -> Console:
     """No hard wrapping: located error lines must stay greppable one per line."""
     return Console(stderr=stderr, highlight=False, soft_wrap=True)
@@ -24,16 +27,10 @@ def _console(stderr: bool = False) -> Console:
 PATHS = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 
 
-def _settings():
-    from dementi.settings import load_settings
-
-    return load_settings()
-
-
 def _load(paths: tuple[Path, ...], err: Console):
     from dementi.rules.loader import load_paths
 
-    paths = paths or (_settings().rules_dir,)
+    paths = paths or (cli_settings(logging=False).rules_dir,)
     loaded, errors = load_paths(paths)
     for e in errors:
         err.print(f"[red]error[/red] {escape(str(e))}", highlight=False)
@@ -43,7 +40,7 @@ def _load(paths: tuple[Path, ...], err: Console):
 def _backend(gazetteers: Path | None):
     from dementi.rules.backend import load_backend
 
-    return load_backend(gazetteers or _settings().gazetteers_dir)
+    return load_backend(gazetteers or cli_settings(logging=False).gazetteers_dir)
 
 
 @click.group(name="rules")
@@ -179,7 +176,8 @@ def scan(file: Path, rules_dir: Path | None, gazetteers: Path | None, out_path: 
 
     err = _console(stderr=True)
     try:
-        engine = Engine.from_dir(rules_dir or _settings().rules_dir, gazetteers or _settings().gazetteers_dir)
+        settings = cli_settings(logging=False)
+        engine = Engine.from_dir(rules_dir or settings.rules_dir, gazetteers or settings.gazetteers_dir)
     except RuleLoadError as exc:
         for e in exc.errors:
             err.print(f"[red]error[/red] {escape(str(e))}")

@@ -7,15 +7,7 @@ from pathlib import Path
 
 import click
 
-from dementi.logs import setup_logging
-from dementi.settings import load_settings
-
-
-def _settings():
-    try:
-        return load_settings()
-    except Exception as exc:  # pydantic ValidationError names the variable
-        raise click.ClickException(f"invalid settings: {exc}") from exc
+from dementi.cli.common import cli_settings, require_bootstrap
 
 
 @click.command(name="worker")
@@ -36,12 +28,8 @@ def worker(ready_file: Path | None, connect_timeout: float, broker_lost_timeout:
 
     Exit codes: 0 stopped, 1 crashed, 2 broker unreachable at start, 3 broker lost, 4 bad rules.
     """
-    settings = _settings()
-    setup_logging(settings.log_level, settings.log_json)
-    if not settings.kafka_bootstrap:
-        raise click.ClickException(
-            "DEMENTI_KAFKA_BOOTSTRAP is not set. `dementi worker` needs a Kafka cluster "
-            "(host:port[,...]); to run everything on this machine with an embedded broker, use `dementi run`.")
+    settings = cli_settings()
+    require_bootstrap(settings, "worker")
     from dementi.streams.worker import run_worker  # faust is heavy: import only when running
 
     sys.exit(run_worker(settings, ready_file=ready_file, connect_timeout=connect_timeout,
@@ -73,8 +61,7 @@ def run(demo: bool, feeds: bool | None, bot: bool, stop_grace: float, connect_ti
 
     Try: dementi run --demo   (sample denial articles; alerts are printed on the console)
     """
-    settings = _settings()
-    setup_logging(settings.log_level, settings.log_json)
+    settings = cli_settings()
     from dementi.streams.supervisor import Supervisor
 
     sys.exit(Supervisor(settings, demo=demo, feeds=feeds, bot=bot, child_grace=stop_grace,

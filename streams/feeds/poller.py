@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 import httpx
 from kafka import KafkaProducer
 
+from dementi.kafka.options import ClientOptions
+from dementi.kafka.producer import make_producer, publish_records
 from dementi.records import Article, normalise_url, stable_id
 from dementi.settings import Settings
 from dementi.streams.feeds.budget import HostGate
@@ -38,7 +40,6 @@ from dementi.streams.feeds.schedule import (Bounds, Hints, adaptive_interval, ca
 from dementi.streams.feeds.state import FeedState, FeedStore
 from dementi.streams.feeds.telegram import parse_channel_page
 from dementi.streams.feeds.text import detect_lang
-from dementi.streams.producer import make_producer, publish_records
 
 log = logging.getLogger(__name__)
 
@@ -124,7 +125,7 @@ class FeedPoller:
         self._own_store = store is None
         self._producer = producer
         self._own_producer = producer is None
-        self._producer_options = {"client_id": "dementi-feeds", **(producer_options or {})}
+        self._producer_options = producer_options or {}
         self._client = client
         self._own_client = client is None
         self._publish_lock = asyncio.Lock()
@@ -317,7 +318,9 @@ class FeedPoller:
 
     async def _get_producer(self) -> KafkaProducer:
         if self._producer is None:
-            self._producer = await asyncio.to_thread(lambda: make_producer(self.bootstrap, **self._producer_options))
+            options = ClientOptions.from_settings(self.settings, self.bootstrap)
+            self._producer = await asyncio.to_thread(
+                lambda: make_producer(options, "dementi-feeds", **self._producer_options))
         return self._producer
 
     # --- state bookkeeping ------------------------------------------------------------------

@@ -20,12 +20,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from dementi import metrics
+from dementi.kafka.topics import ensure_topics
 from dementi.settings import Settings
 from dementi.streams.feeds.budget import RequestBudget
 from dementi.streams.feeds.clock import SYSTEM_CLOCK, Clock
 from dementi.streams.feeds.config import FeedConfig, FeedsConfigError, load_feeds
 from dementi.streams.feeds.poller import FeedPoller, FeedResult, PollSummary
-from dementi.streams.topics import ensure_topics
 
 log = logging.getLogger(__name__)
 

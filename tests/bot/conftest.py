@@ -19,7 +19,8 @@ from pydantic import SecretStr
 from dementi.bot.notify.ratelimit import Limits, Window
 from dementi.records import Actor, Alert, Evidence, Span
 from dementi.settings import Settings
-from dementi.streams.producer import make_producer, publish_records
+from dementi.kafka.options import ClientOptions
+from dementi.kafka.producer import make_producer, publish_records
 from tests.botapi.limits import TELEGRAM
 from tests.botapi.server import DEFAULT_TOKEN, BotApiServer
 
@@ -140,7 +141,7 @@ def make_alert(n: int = 0, rule_id: str = "test-denial", title: str | None = Non
 
 
 def publish_alerts(bootstrap: str, topic: str, alerts: list[Alert]) -> None:
-    producer = make_producer(bootstrap)
+    producer = make_producer(ClientOptions(bootstrap))
     try:
         publish_records(producer, topic, alerts, key_attr="alert_id")
     finally:

@@ -221,12 +221,13 @@ async def test_admin_rule_upload_lint_examples_and_hot_load(running_bot):
 
 async def test_rule_test_dry_run_over_recent_articles(running_bot):
     from dementi.records import Article
-    from dementi.streams.producer import publish_articles
+    from dementi.kafka.options import ClientOptions
+    from dementi.kafka.producer import publish_articles
 
     bot, settings = running_bot, running_bot.settings
     articles = [Article(url=f"https://ex.org/{i}", title=f"Article {i}",
                         body="Le ministre dément la rumeur." if i % 2 else "Rien à signaler ici.") for i in range(6)]
-    await asyncio.to_thread(publish_articles, settings.kafka_bootstrap, settings.articles_topic, articles)
+    await asyncio.to_thread(publish_articles, ClientOptions(settings.kafka_bootstrap), settings.articles_topic, articles)
     reply = await bot.command(9, "/rule_test test-denial 50", user_id=ADMIN, timeout=90)  # builds the spaCy engine
     assert "Last 6 article(s): 3 would alert" in reply
     assert "Unknown rule" in await bot.command(9, "/rule_test nope", user_id=ADMIN)
@@ -283,14 +284,15 @@ async def test_admin_upload_runs_the_rule_examples(running_bot):
 async def test_bad_alert_records_are_skipped_with_their_location(running_bot, caplog):
     import logging
 
-    from dementi.streams.producer import make_producer
+    from dementi.kafka.options import ClientOptions
+    from dementi.kafka.producer import make_producer
 
     bot, server, settings = running_bot, running_bot.server, running_bot.settings
     await bot.command(16, "/subscribe")
     good = make_alert(77, title="Après les déchets")
 
     def publish():
-        producer = make_producer(settings.kafka_bootstrap)
+        producer = make_producer(ClientOptions(settings.kafka_bootstrap))
         for value in (b"not json at all", b'{"rule_id": "x"}'):
             producer.send(settings.alerts_topic, key=b"k", value=value).get(30)
         producer.send(settings.alerts_topic, key=b"k", value=good.to_bytes()).get(30)

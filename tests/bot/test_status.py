@@ -12,8 +12,9 @@ from kafka.errors import KafkaTimeoutError
 
 from dementi.bot.notify.article_rate import HOUR, ArticleRate, read_article_total
 from dementi.records import Article
-from dementi.streams.producer import publish_articles
-from dementi.streams.topics import ensure_topics
+from dementi.kafka.options import ClientOptions
+from dementi.kafka.producer import publish_articles
+from dementi.kafka.topics import ensure_topics
 from tests.bot.conftest import make_alert, publish_alerts
 from tests.botapi.clock import FakeClock as Clock
 
@@ -101,9 +102,9 @@ def test_high_watermark_total_on_the_real_broker(settings, kafka_bootstrap):
     ensure_topics(settings, kafka_bootstrap, ("articles",))
     assert read_article_total(kafka_bootstrap, topic) == 0
     # one producer batch per partition: Tansu's end_offsets would say ~1 per partition here
-    publish_articles(kafka_bootstrap, topic, invented_articles(23, "a"))
+    publish_articles(ClientOptions(kafka_bootstrap), topic, invented_articles(23, "a"))
     assert read_article_total(kafka_bootstrap, topic) == 23
-    publish_articles(kafka_bootstrap, topic, invented_articles(9, "b"))
+    publish_articles(ClientOptions(kafka_bootstrap), topic, invented_articles(9, "b"))
     assert read_article_total(kafka_bootstrap, topic) == 32
 
 
@@ -113,7 +114,7 @@ async def test_status_shows_articles_since_start_and_the_alert_ratio(running_bot
     await server.await_condition(lambda: len(rate.samples) >= 1, 15)  # the start-up sample is the base
     assert rate.samples[0].total == 0
     await asyncio.to_thread(ensure_topics, settings, settings.kafka_bootstrap, ("articles",))
-    await asyncio.to_thread(publish_articles, settings.kafka_bootstrap, settings.articles_topic,
+    await asyncio.to_thread(publish_articles, ClientOptions(settings.kafka_bootstrap), settings.articles_topic,
                             invented_articles(17, "s"))
     await asyncio.to_thread(publish_alerts, settings.kafka_bootstrap, settings.alerts_topic,
                             [make_alert(1), make_alert(2)])

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from dementi.records import Article
-from dementi.streams.topics import ensure_topics
+from dementi.kafka.topics import ensure_topics
 from tests.botapi.server import DEFAULT_TOKEN, BotApiServer
 from tests.streams.helpers import child_env, producer, start_dementi, stop_process
 

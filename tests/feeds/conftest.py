@@ -10,7 +10,7 @@ import pytest
 from kafka import KafkaConsumer, TopicPartition
 
 from dementi.records import Article
-from dementi.streams.topics import ensure_topics
+from dementi.kafka.topics import ensure_topics
 from tests.feeds.server import FeedServer
 
 

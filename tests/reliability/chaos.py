@@ -32,8 +32,9 @@ from dementi.records import Article
 from dementi.settings import Settings
 from dementi.streams.app import app_id
 from dementi.streams.broker import free_port
-from dementi.streams.producer import make_producer
-from dementi.streams.topics import ensure_topics
+from dementi.kafka.options import ClientOptions
+from dementi.kafka.producer import make_producer
+from dementi.kafka.topics import ensure_topics
 from tests.botapi.server import DEFAULT_TOKEN, BotApiServer
 from tests.reliability.helpers import health, scrape, value
 from tests.streams.helpers import GroupProgress, child_env, pid_alive, start_dementi, stop_process, wait_for
@@ -124,7 +125,7 @@ class Stack:
         env = child_env(self.settings, bootstrap, DEMENTI_TELEGRAM_TOKEN=DEFAULT_TOKEN,
                         DEMENTI_TELEGRAM_API_URL=self.server.url, DEMENTI_BOT_METRICS_PORT=str(port), **common)
         self.bot = Proc("bot", ["bot"], env, work / "bot", port)
-        self.producer = make_producer(bootstrap)
+        self.producer = make_producer(ClientOptions(bootstrap))
 
     # --- lifecycle -------------------------------------------------------------------------------
     def start_bot(self, timeout: float = 60) -> None:

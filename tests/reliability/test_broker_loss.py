@@ -19,7 +19,7 @@ import pytest
 
 from dementi.settings import Settings
 from dementi.streams.broker import EmbeddedBroker, free_port
-from dementi.streams.topics import ensure_topics
+from dementi.kafka.topics import ensure_topics
 from tests.bot.conftest import make_alert, publish_alerts
 from tests.streams.helpers import child_env, start_dementi, stop_process, wait_for
 

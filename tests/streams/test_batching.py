@@ -1,4 +1,4 @@
-"""BatchConsumer's fetch loop (streams/batching.py): a batch's offsets are committed only after
+"""BatchConsumer's fetch loop (dementi/kafka/internals.py): a batch's offsets are committed only after
 its handler returned, never when the handler failed, and not when a rebalance ran while it was
 being handled (the partitions were sought back to their committed offsets; committing could move
 another owner's offset backwards), in which case the batch is handled again after the rebalance.
@@ -16,7 +16,7 @@ from types import SimpleNamespace
 import pytest
 from aiokafka.structs import TopicPartition
 
-from dementi.streams.batching import BatchConsumer
+from dementi.kafka.internals import BatchConsumer
 
 TP0, TP1 = TopicPartition("articles", 0), TopicPartition("articles", 1)
 

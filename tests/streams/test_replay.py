@@ -23,7 +23,7 @@ def test_stop_mid_stream_then_restart_loses_nothing(kafka_bootstrap, settings, t
     rules = tmp_path / "no-rules"
     rules.mkdir()
     env = child_env(settings, kafka_bootstrap, DEMENTI_RULES_DIR=str(rules), DEMENTI_LOG_LEVEL="ERROR")
-    from dementi.streams.topics import ensure_topics
+    from dementi.kafka.topics import ensure_topics
 
     ensure_topics(settings, kafka_bootstrap)
     prod = producer(kafka_bootstrap)

@@ -8,22 +8,18 @@ from collections.abc import Iterable
 
 from kafka import KafkaProducer
 
+from dementi.kafka.options import ClientOptions
 from dementi.records import Article, Record
 
 log = logging.getLogger(__name__)
 
+SEND_TIMEOUT = 30.0  # seconds to wait for each acknowledgement after the flush
 
-def make_producer(bootstrap: str, **overrides) -> KafkaProducer:
-    config = dict(
-        bootstrap_servers=bootstrap,
-        acks="all",
-        linger_ms=5,
-        retries=5,
-        max_request_size=8 * 1024 * 1024,
-        client_id="dementi-producer",
-    )
+
+def make_producer(options: ClientOptions, client_id: str = "dementi-producer", **overrides) -> KafkaProducer:
+    config = dict(acks="all", linger_ms=5, retries=5, max_request_size=8 * 1024 * 1024)
     config.update(overrides)
-    return KafkaProducer(**config)
+    return KafkaProducer(**options.kafka_python(client_id, **config))
 
 
 def publish_records(producer: KafkaProducer, topic: str, records: Iterable[Record], key_attr: str = "id") -> int:
@@ -34,12 +30,12 @@ def publish_records(producer: KafkaProducer, topic: str, records: Iterable[Recor
         futures.append(producer.send(topic, key=key, value=record.to_bytes()))
     producer.flush()
     for fut in futures:
-        fut.get(timeout=30)  # raises on a failed send instead of losing it silently
+        fut.get(timeout=SEND_TIMEOUT)  # raises on a failed send instead of losing it silently
     return len(futures)
 
 
-def publish_articles(bootstrap: str, topic: str, articles: Iterable[Article]) -> int:
-    producer = make_producer(bootstrap)
+def publish_articles(options: ClientOptions, topic: str, articles: Iterable[Article]) -> int:
+    producer = make_producer(options)
     try:
         return publish_records(producer, topic, articles)
     finally:
