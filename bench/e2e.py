@@ -52,6 +52,7 @@ from dementi.records import Article  # noqa: E402
 from dementi.settings import Settings  # noqa: E402
 from dementi.streams.broker import EmbeddedBroker, free_port, wait_for_port  # noqa: E402
 from tests.streams.helpers import stop_process  # noqa: E402
+from dementi.kafka.options import ClientOptions  # noqa: E402
 from dementi.kafka.topics import ensure_topics  # noqa: E402
 
 TOKEN = "123456789:BENCH-abcdefghijklmnopqrstuvwxyz0123456"
@@ -89,10 +90,10 @@ def tail(log: Path, n: int = 3000) -> str:
 
 
 # --- Kafka ------------------------------------------------------------------------------------
-async def publish_backlog(bootstrap: str, topic: str, articles: list[dict]) -> float:
+async def publish_backlog(options: ClientOptions, topic: str, articles: list[dict]) -> float:
     """Publish as fast as the producer goes; returns records/s."""
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=20,
-                                max_batch_size=512 * 1024, max_request_size=8 * 1024 * 1024)
+    producer = AIOKafkaProducer(**options.aiokafka("dementi-bench", acks="all", linger_ms=20, max_batch_size=512 * 1024,
+                                                  max_request_size=8 * 1024 * 1024))
     await producer.start()
     try:
         started = time.perf_counter()
@@ -104,8 +105,8 @@ async def publish_backlog(bootstrap: str, topic: str, articles: list[dict]) -> f
         await producer.stop()
 
 
-async def publish_sentinels(bootstrap: str, topic: str, sentinels: list[dict]) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+async def publish_sentinels(options: ClientOptions, topic: str, sentinels: list[dict]) -> None:
+    producer = AIOKafkaProducer(**options.aiokafka("dementi-bench", acks="all"))
     await producer.start()
     try:
         for p, a in enumerate(sentinels):
@@ -114,11 +115,11 @@ async def publish_sentinels(bootstrap: str, topic: str, sentinels: list[dict]) -
         await producer.stop()
 
 
-async def raw_consume(bootstrap: str, topic: str, partitions: int, expected: int) -> float:
+async def raw_consume(options: ClientOptions, topic: str, partitions: int, expected: int) -> float:
     """The ceiling: a bare consumer reading the topic from the start, no decoding. Records/s."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None,
-                                auto_offset_reset="earliest", max_partition_fetch_bytes=8 * 1024 * 1024,
-                                fetch_max_bytes=64 * 1024 * 1024)
+    consumer = AIOKafkaConsumer(**options.aiokafka("dementi-bench", enable_auto_commit=False, group_id=None,
+                                                  auto_offset_reset="earliest", max_partition_fetch_bytes=8 * 1024 * 1024,
+                                                  fetch_max_bytes=64 * 1024 * 1024))
     await consumer.start()
     try:
         tps = [TopicPartition(topic, p) for p in range(partitions)]
@@ -138,15 +139,15 @@ async def raw_consume(bootstrap: str, topic: str, partitions: int, expected: int
 class AlertWatcher:
     """Reads the alerts topic from the start in the background: per article, detection times."""
 
-    def __init__(self, bootstrap: str, topic: str, partitions: int):
-        self.bootstrap, self.topic, self.partitions = bootstrap, topic, partitions
+    def __init__(self, options: ClientOptions, topic: str, partitions: int):
+        self.options, self.topic, self.partitions = options, topic, partitions
         self.alerts: list[dict] = []
         self.by_article: dict[str, list[dict]] = {}
         self._task: asyncio.Task | None = None
 
     async def start(self) -> None:
-        self.consumer = AIOKafkaConsumer(bootstrap_servers=self.bootstrap, enable_auto_commit=False, group_id=None,
-                                         auto_offset_reset="earliest", fetch_max_wait_ms=50)
+        self.consumer = AIOKafkaConsumer(**self.options.aiokafka("dementi-bench", enable_auto_commit=False, group_id=None,
+                                                                auto_offset_reset="earliest", fetch_max_wait_ms=50))
         await self.consumer.start()
         tps = [TopicPartition(self.topic, p) for p in range(self.partitions)]
         self.consumer.assign(tps)
@@ -176,8 +177,8 @@ class AlertWatcher:
         await self.consumer.stop()
 
 
-async def committed(bootstrap: str, group: str, topic: str, partitions: int) -> int:
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
+async def committed(options: ClientOptions, group: str, topic: str, partitions: int) -> int:
+    consumer = AIOKafkaConsumer(**options.aiokafka("dementi-bench", group_id=group, enable_auto_commit=False))
     await consumer.start()
     try:
         return sum([await consumer.committed(TopicPartition(topic, p)) or 0 for p in range(partitions)])
@@ -222,17 +223,18 @@ async def bench(args, work: Path) -> dict:
         settings = Settings(kafka_bootstrap=broker.bootstrap, topic_prefix=f"{prefix}.", consumer_group_prefix=prefix,
                             data_dir=work)
         parts = settings.topic_partitions
-        ensure_topics(settings, broker.bootstrap)
+        ensure_topics(settings)
+        options = ClientOptions.from_settings(settings)
         if not wait_for_port("127.0.0.1", api_port, 15):
             raise SystemExit(f"Bot API test server did not start\n{tail(work / 'botapi.log')}")
         api = httpx.AsyncClient(base_url=f"http://127.0.0.1:{api_port}/_test", timeout=10)
 
         articles = generate(args.n, args.cue_share, args.hard_share, seed=args.seed)
-        out["publish_rate"] = await publish_backlog(broker.bootstrap, settings.articles_topic, articles)
+        out["publish_rate"] = await publish_backlog(options, settings.articles_topic, articles)
         sentinels = sentinel_articles(parts, "backlog", args.seed)
-        await publish_sentinels(broker.bootstrap, settings.articles_topic, sentinels)
+        await publish_sentinels(options, settings.articles_topic, sentinels)
         total = args.n + parts
-        out["raw_rate"] = await raw_consume(broker.bootstrap, settings.articles_topic, parts, total)
+        out["raw_rate"] = await raw_consume(options, settings.articles_topic, parts, total)
 
         # A snapshot of the rules: pack edits during a run must not trigger hot reloads mid-measure.
         rules = work / "rules"
@@ -249,7 +251,7 @@ async def bench(args, work: Path) -> dict:
         await api.post("/message", json={"chat_id": CHAT_BASE - 1, "text": "/start"})
         await wait_until(lambda: _sent_count(api, CHAT_BASE - 1), 60, "the bot to answer /start", procs, 0.2)
 
-        watcher = AlertWatcher(broker.bootstrap, settings.alerts_topic, parts)
+        watcher = AlertWatcher(options, settings.alerts_topic, parts)
         await watcher.start()
         readies = [work / f"worker-{i}.ready" for i in range(args.workers)]
         for i, ready in enumerate(readies):
@@ -268,7 +270,7 @@ async def bench(args, work: Path) -> dict:
         # offsets are read a little after that moment, so this rate errs on the low side.
         await wait_until(lambda: all(r.exists() for r in readies), 120, "every worker's ready marker", procs, 0.01)
         settled = max(float(r.read_text().split()[2]) for r in readies)
-        done_at_settle = await committed(broker.bootstrap, group, settings.articles_topic, parts)
+        done_at_settle = await committed(options, group, settings.articles_topic, parts)
         ids = [Article.model_validate(s).id for s in sentinels]
         await wait_until(lambda: all(watcher.detected(i) for i in ids), 900, "the backlog sentinels", procs)
         t1 = max(watcher.detected(i) for i in ids)
@@ -278,7 +280,7 @@ async def bench(args, work: Path) -> dict:
         out["steady_n"] = total - done_at_settle
         out["steady_rate"] = (total - done_at_settle) / (t1 - settled) if t1 > settled else None
         out["committed"] = await wait_until(
-            lambda: _at_least(committed(broker.bootstrap, group, settings.articles_topic, parts), total), 30,
+            lambda: _at_least(committed(options, group, settings.articles_topic, parts), total), 30,
             "the worker's committed offsets", procs, 0.5)
         out["backlog_alerts"] = len(watcher.alerts)
 
@@ -293,9 +295,9 @@ async def bench(args, work: Path) -> dict:
         base_counts = {c: n for c, n in (await _sent_by_chat(api)).items()}
         n_lat = max(1, int(args.rate * args.latency_seconds))
         live = generate(n_lat, args.cue_share, args.hard_share, seed=args.seed + 1, start=args.n)
-        published = await publish_paced(broker.bootstrap, settings.articles_topic, live, args.rate)
+        published = await publish_paced(options, settings.articles_topic, live, args.rate)
         lat_sentinels = sentinel_articles(parts, "live", args.seed + 1)
-        await publish_sentinels(broker.bootstrap, settings.articles_topic, lat_sentinels)
+        await publish_sentinels(options, settings.articles_topic, lat_sentinels)
         lat_ids = [Article.model_validate(s).id for s in lat_sentinels]
         await wait_until(lambda: all(watcher.detected(i) for i in lat_ids), 300, "the live sentinels", procs)
         live_ids = {Article.model_validate(a).id for a in live}
@@ -345,9 +347,9 @@ async def _all_answered(api: httpx.AsyncClient, chats: dict) -> bool:
     return all(counts.get(c, 0) >= 1 for c in chats)
 
 
-async def publish_paced(bootstrap: str, topic: str, articles: list[dict], rate: float) -> dict[str, float]:
+async def publish_paced(options: ClientOptions, topic: str, articles: list[dict], rate: float) -> dict[str, float]:
     """Publish at ``rate`` articles/s; returns url -> wall-clock publish time."""
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=0)
+    producer = AIOKafkaProducer(**options.aiokafka("dementi-bench", acks="all", linger_ms=0))
     await producer.start()
     published: dict[str, float] = {}
     try:

@@ -32,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 from dementi.settings import Settings  # noqa: E402
 from dementi.streams.broker import EmbeddedBroker  # noqa: E402
+from dementi.kafka.options import ClientOptions  # noqa: E402
 from dementi.kafka.topics import ensure_topics  # noqa: E402
 
 WORDS = ("le gouvernement a annoncé mardi une nouvelle série de mesures économiques pour soutenir "
@@ -66,8 +67,8 @@ def articles(n: int) -> tuple[list[bytes], str]:
     return [json.dumps(d, ensure_ascii=False).encode() for d in generate(n)], "bench/corpus.py"
 
 
-def committed(bootstrap: str, group: str, topic: str, partitions: int) -> int:
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
+def committed(options: ClientOptions, group: str, topic: str, partitions: int) -> int:
+    consumer = KafkaConsumer(**options.kafka_python("dementi-bench", group_id=group, enable_auto_commit=False))
     try:
         return sum(consumer.committed(TopicPartition(topic, p)) or 0 for p in range(partitions))
     finally:
@@ -80,7 +81,8 @@ def run_once(bootstrap: str, n: int, rules_dir: str | None, label: str, timeout:
     offset is committed (publishing overlaps with processing, as in production)."""
     prefix = f"b{int(time.time() * 1000) % 10**8}"
     settings = Settings(kafka_bootstrap=bootstrap, topic_prefix=f"{prefix}.", consumer_group_prefix=prefix)
-    ensure_topics(settings, bootstrap)
+    ensure_topics(settings)
+    options = ClientOptions.from_settings(settings)
     values, _ = articles(n)
     work = Path(tempfile.mkdtemp(prefix="dementi-bench-"))
     env = dict(os.environ, DEMENTI_KAFKA_BOOTSTRAP=bootstrap, DEMENTI_TOPIC_PREFIX=settings.topic_prefix,
@@ -91,7 +93,7 @@ def run_once(bootstrap: str, n: int, rules_dir: str | None, label: str, timeout:
     readies = [work / f"ready-{i}" for i in range(workers)]
 
     def send_all() -> None:
-        producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=20, batch_size=256 * 1024)
+        producer = KafkaProducer(**options.kafka_python("dementi-bench", acks="all", linger_ms=20, batch_size=256 * 1024))
         for i, value in enumerate(values):
             producer.send(settings.articles_topic, key=str(i).encode(), value=value)
         producer.flush()
@@ -115,7 +117,7 @@ def run_once(bootstrap: str, n: int, rules_dir: str | None, label: str, timeout:
         done = 0
         while done < n and time.monotonic() - t0 < timeout:
             time.sleep(0.5)
-            done = committed(bootstrap, f"{prefix}-detect", settings.articles_topic, settings.topic_partitions)
+            done = committed(options, f"{prefix}-detect", settings.articles_topic, settings.topic_partitions)
         elapsed = time.monotonic() - t0
         cpu = sum(_cpu_seconds(p.pid) for p in procs) - cpu0
     finally:

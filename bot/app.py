@@ -14,6 +14,7 @@ from telegram import Update
 from telegram.error import InvalidToken, NetworkError, TimedOut
 from telegram.ext import Application, ContextTypes
 
+from dementi.kafka.options import ClientOptions
 from dementi.logs import register_secret
 from dementi.settings import Settings
 from dementi.bot import feed_commands, handlers
@@ -102,7 +103,7 @@ async def run_telegram(settings: Settings, stop: asyncio.Event, limits: Limits |
     flusher = DigestFlusher(services.store, on_flush=sender.notify)
     services.router, services.sender, services.consumer, services.digest = router, sender, consumer, flusher
     if services.article_rate is None:  # tests may bring their own (other interval)
-        services.article_rate = ArticleRate(settings.kafka_bootstrap, settings.articles_topic)
+        services.article_rate = ArticleRate(ClientOptions.from_settings(settings), settings.articles_topic)
     rate = services.article_rate
     if not await _initialize(app, stop):
         return services

@@ -27,6 +27,8 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from dementi.kafka.options import ClientOptions
+from dementi.kafka.reader import TopicReader
 from dementi.waiting import sleep_or_stop
 
 log = logging.getLogger(__name__)
@@ -61,22 +63,19 @@ class Window:
         return f"since start ({self.minutes} min)" if self.since_start else f"in the last {self.minutes} min"
 
 
-def read_article_total(bootstrap: str, topic: str, timeout: float = 5.0) -> int:
+def read_article_total(options: ClientOptions, topic: str, timeout: float = 5.0) -> int:
     """Sum of the fetch high watermarks of ``topic`` (0 if the topic does not exist yet).
     Raises on an unreachable broker or when a partition's watermark did not arrive in ``timeout``."""
-    from kafka import KafkaConsumer, TopicPartition  # noqa: PLC0415 - only the sampler thread needs it
-
     ms = int(timeout * 1000)
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False,
-                             allow_auto_create_topics=False,  # an auto-created topic gets the wrong partitions
-                             client_id="dementi-bot-article-rate", request_timeout_ms=max(ms, 1000),
-                             bootstrap_timeout_ms=ms, fetch_max_wait_ms=50, fetch_max_bytes=64 * 1024,
-                             max_partition_fetch_bytes=64 * 1024, auto_offset_reset="latest")
-    try:
-        parts = consumer.partitions_for_topic(topic)
-        if not parts:
+    # allow_auto_create_topics=False: an auto-created topic would get the wrong partitions
+    reader = TopicReader(options, topic, "dementi-bot-article-rate", allow_auto_create_topics=False,
+                         request_timeout_ms=max(ms, 1000), bootstrap_timeout_ms=ms, fetch_max_wait_ms=50,
+                         fetch_max_bytes=64 * 1024, max_partition_fetch_bytes=64 * 1024, auto_offset_reset="latest")
+    with reader:
+        tps = reader.partitions()
+        if not tps:
             return 0
-        tps = [TopicPartition(topic, p) for p in sorted(parts)]
+        consumer = reader.consumer
         consumer.assign(tps)
         for tp, offset in consumer.end_offsets(tps, timeout_ms=ms).items():
             consumer.seek(tp, offset)  # under-estimate on Tansu: the tail of the last batch, never past it
@@ -89,17 +88,15 @@ def read_article_total(bootstrap: str, topic: str, timeout: float = 5.0) -> int:
                 missing = [tp.partition for tp, h in zip(tps, highs) if h is None]
                 raise TimeoutError(f"no high watermark for {topic} partitions {missing} within {timeout:.0f}s")
             consumer.poll(timeout_ms=100, max_records=1, update_offsets=False)
-    finally:
-        consumer.close(autocommit=False)
 
 
 class ArticleRate:
     """Samples the articles topic's total every ``interval`` s (``run``) and answers ``window()``."""
 
-    def __init__(self, bootstrap: str | None, topic: str, interval: float = 60.0, timeout: float = 5.0,
+    def __init__(self, options: ClientOptions | None, topic: str, interval: float = 60.0, timeout: float = 5.0,
                  clock: Callable[[], float] = time.time,
-                 reader: Callable[[str, str, float], int] = read_article_total):
-        self.bootstrap, self.topic = bootstrap, topic
+                 reader: Callable[[ClientOptions, str, float], int] = read_article_total):
+        self.options, self.topic = options, topic
         self.interval, self.timeout = interval, timeout
         self.clock, self.reader = clock, reader
         self.samples: deque[Sample] = deque(maxlen=MAX_SAMPLES)
@@ -137,16 +134,16 @@ class ArticleRate:
 
     async def sample_now(self) -> int | None:
         """Take one sample (in a thread: kafka-python blocks); None, logged, when it failed."""
-        if not self.bootstrap:
+        if self.options is None:
             self.last_error = "no Kafka bootstrap configured"
             return None
         async with self._lock:
             try:
-                total = await asyncio.to_thread(self.reader, self.bootstrap, self.topic, self.timeout)
+                total = await asyncio.to_thread(self.reader, self.options, self.topic, self.timeout)
             except Exception as exc:  # noqa: BLE001 - /status says "unknown"; the bot must not fall over
                 if self.last_error is None:
                     log.warning("cannot read the article count of %s from %s (%s); /status shows it as unknown",
-                                self.topic, self.bootstrap, exc)
+                                self.topic, self.options.bootstrap, exc)
                 self.last_error = f"{type(exc).__name__}: {exc}"[:200]
                 return None
             if self.last_error is not None:

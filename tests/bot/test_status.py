@@ -33,7 +33,7 @@ def closed_port() -> int:
 
 def test_window_since_start_then_last_hour_from_the_sample_closest_to_an_hour_ago():
     clock = Clock()
-    rate = ArticleRate("unused:1", "t", interval=60, clock=clock)
+    rate = ArticleRate(ClientOptions("unused:1"), "t", interval=60, clock=clock)
     assert rate.window() is None
     rate.add(100)  # articles already on the topic when the bot starts are not counted
     clock.now += 600
@@ -55,7 +55,7 @@ def test_window_since_start_then_last_hour_from_the_sample_closest_to_an_hour_ag
 
 def test_a_total_that_goes_down_restarts_the_window():
     clock = Clock()
-    rate = ArticleRate("unused:1", "t", clock=clock)
+    rate = ArticleRate(ClientOptions("unused:1"), "t", clock=clock)
     rate.add(50)
     clock.now += 120
     rate.add(80)
@@ -78,7 +78,7 @@ async def test_sampler_failures_are_unknown_not_fatal_and_it_recovers():
         return result
 
     clock = Clock()
-    rate = ArticleRate("127.0.0.1:9", "t", clock=clock, reader=reader)
+    rate = ArticleRate(ClientOptions("127.0.0.1:9"), "t", clock=clock, reader=reader)
     assert await rate.sample_now() is None and rate.window() is None and "connection refused" in rate.last_error
     assert await rate.sample_now() == 40 and rate.last_error is None
     clock.now += 60
@@ -91,21 +91,21 @@ async def test_sampler_failures_are_unknown_not_fatal_and_it_recovers():
 async def test_dead_broker_gives_an_error_within_the_timeout():
     port = closed_port()
     with pytest.raises(KafkaTimeoutError, match=f"Unable to bootstrap from 127.0.0.1:{port}"):
-        await asyncio.to_thread(read_article_total, f"127.0.0.1:{port}", "x", 1.0)
-    rate = ArticleRate(f"127.0.0.1:{closed_port()}", "x", timeout=1.0)
+        await asyncio.to_thread(read_article_total, ClientOptions(f"127.0.0.1:{port}"), "x", 1.0)
+    rate = ArticleRate(ClientOptions(f"127.0.0.1:{closed_port()}"), "x", timeout=1.0)
     assert await rate.sample_now() is None and rate.last_error
 
 
 def test_high_watermark_total_on_the_real_broker(settings, kafka_bootstrap):
     topic = settings.articles_topic
-    assert read_article_total(kafka_bootstrap, topic) == 0, "a missing topic counts 0 and is not auto-created"
+    assert read_article_total(ClientOptions(kafka_bootstrap), topic) == 0, "a missing topic counts 0 and is not auto-created"
     ensure_topics(settings, kafka_bootstrap, ("articles",))
-    assert read_article_total(kafka_bootstrap, topic) == 0
+    assert read_article_total(ClientOptions(kafka_bootstrap), topic) == 0
     # one producer batch per partition: Tansu's end_offsets would say ~1 per partition here
     publish_articles(ClientOptions(kafka_bootstrap), topic, invented_articles(23, "a"))
-    assert read_article_total(kafka_bootstrap, topic) == 23
+    assert read_article_total(ClientOptions(kafka_bootstrap), topic) == 23
     publish_articles(ClientOptions(kafka_bootstrap), topic, invented_articles(9, "b"))
-    assert read_article_total(kafka_bootstrap, topic) == 32
+    assert read_article_total(ClientOptions(kafka_bootstrap), topic) == 32
 
 
 async def test_status_shows_articles_since_start_and_the_alert_ratio(running_bot):
@@ -129,7 +129,7 @@ async def test_status_shows_articles_since_start_and_the_alert_ratio(running_bot
 async def test_status_says_unknown_when_the_articles_broker_is_down(running_bot):
     bot = running_bot
     await bot.server.await_condition(lambda: len(bot.services.article_rate.samples) >= 1, 15)
-    bot.services.article_rate.bootstrap = f"127.0.0.1:{closed_port()}"
+    bot.services.article_rate.options = ClientOptions(f"127.0.0.1:{closed_port()}")
     bot.services.article_rate.timeout = 1.0
     bot.services.article_rate.samples.clear()
     assert await bot.services.article_rate.sample_now() is None
