@@ -22,7 +22,7 @@ from rich.table import Table  # noqa: E402
 
 from dementi.settings import Settings  # noqa: E402
 from dementi.streams.broker import EmbeddedBroker  # noqa: E402
-from dementi.streams.feeds.config import FeedConfig  # noqa: E402
+from dementi.feeds_file import FeedConfig  # noqa: E402
 from dementi.streams.feeds.runner import poll_once  # noqa: E402
 from tests.feeds.server import FeedServer, Route, rss  # noqa: E402
 

@@ -46,7 +46,7 @@ from rich.table import Table  # noqa: E402
 from dementi.settings import Settings  # noqa: E402
 from dementi.streams.broker import EmbeddedBroker  # noqa: E402
 from dementi.streams.feeds.clock import ScaledClock  # noqa: E402
-from dementi.streams.feeds.config import FeedConfig  # noqa: E402
+from dementi.feeds_file import FeedConfig  # noqa: E402
 from dementi.streams.feeds.poller import FeedPoller  # noqa: E402
 from dementi.streams.feeds.runner import run_forever  # noqa: E402
 from tests.feeds.server import FeedServer, Route, rss  # noqa: E402

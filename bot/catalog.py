@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+from dementi.durations import parse_duration
+
 log = logging.getLogger(__name__)
 
 OVERRIDES_FILE = "rule_overrides.json"
@@ -39,15 +41,11 @@ class RuleInfo:
 
 
 def _seconds(value) -> float | None:
+    """A rule's ``realert`` in seconds; None when absent (the rule loader already refused bad ones)."""
     if value is None or value == "":
         return None
-    if isinstance(value, (int, float)):
-        return float(value)
-    text = str(value).strip()
-    if text[-1:] in "smhd" and text[:-1].isdigit():
-        return float(int(text[:-1]) * {"s": 1, "m": 60, "h": 3600, "d": 86400}[text[-1]])
     try:
-        return float(text)
+        return parse_duration(value)
     except ValueError:
         return None
 

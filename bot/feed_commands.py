@@ -3,7 +3,7 @@
 
 Why here and self-contained: the feed poller is a separate process that re-reads
 ``config/feeds.yaml`` when it changes, so the bot only has to edit that file safely (validated,
-locked, atomic rename: ``streams.feeds.config``) and read the poller's status snapshot
+locked, atomic rename: ``dementi.feeds_file``) and read the poller's status snapshot
 (``dementi.feedstatus``, a floor record) for /feeds. The handlers are registered in group -1 and
 stop further processing, so the bot's catch-all "unknown command" handler never answers them as
 well. Admins are Telegram user ids listed in ``settings.admin_user_ids``; anyone else asking for
@@ -23,7 +23,7 @@ from telegram.ext import Application, ApplicationHandlerStop, CommandHandler, Co
 
 from dementi.feedstatus import SourceStatus, read_snapshot, short_duration
 from dementi.settings import Settings
-from dementi.streams.feeds.config import FeedsConfigError, add_feed, load_feeds, remove_feed
+from dementi.feeds_file import FeedsConfigError, add_feed, load_feeds, remove_feed
 
 log = logging.getLogger(__name__)
 

@@ -13,11 +13,12 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictStr, field_validator, model_validator
 
+from dementi.durations import parse_duration
+
 CONDITION_KEYS: tuple[str, ...] = (
     "phrase", "lemma", "regex", "tokens", "negated", "actor", "all", "any", "none", "near", "weighted",
 )
 LEAF_KEYS = frozenset({"phrase", "lemma", "regex", "tokens", "negated", "actor"})
-_DURATION = re.compile(r"^\d+(?:s|m|h|d)$")
 _ID = r"^[a-z0-9][a-z0-9._-]*$"
 
 
@@ -183,8 +184,11 @@ class Rule(Strict):
     @field_validator("realert")
     @classmethod
     def _duration(cls, value: str | None) -> str | None:
-        if value is not None and not _DURATION.match(value):
-            raise ValueError("duration must look like 30s, 30m, 1h or 1d")
+        if value is not None:
+            try:
+                parse_duration(value, require_unit=True)
+            except ValueError:
+                raise ValueError("duration must look like 30s, 30m, 1h or 1d") from None
         return value
 
     @field_validator("languages")
@@ -203,13 +207,6 @@ class Rule(Strict):
             data = dict(data)
             data["match"] = {"phrase": data.pop("phrase")}
         return data
-
-
-def realert_seconds(value: str | None) -> int | None:
-    """``"1h"`` -> 3600 (the bot uses it for per-rule re-alert windows)."""
-    if not value:
-        return None
-    return int(value[:-1]) * {"s": 1, "m": 60, "h": 3600, "d": 86400}[value[-1]]
 
 
 KNOWN_KEYS: tuple[str, ...] = tuple(sorted(

@@ -36,13 +36,11 @@ DEMO_FILE = PROJECT_ROOT / "config" / "demo" / "articles.jsonl"
 
 
 def enabled_feeds(settings: Settings) -> int:
-    try:
-        from dementi.streams.feeds.config import load_feeds
+    from dementi.feeds_file import FeedsConfigError, load_feeds
 
-        return sum(1 for feed in load_feeds(settings.feeds_file) if getattr(feed, "enabled", True))
-    except FileNotFoundError:
-        return 0
-    except Exception as exc:  # a broken feeds file must not stop the demo
+    try:
+        return sum(1 for feed in load_feeds(settings.feeds_file) if feed.enabled)
+    except FeedsConfigError as exc:  # missing or broken: the demo runs without `dementi feeds`
         log.warning("cannot read feeds file %s (%s): not starting `dementi feeds`", settings.feeds_file, exc)
         return 0
 

@@ -100,35 +100,12 @@ def test_no_top_level_import_of_the_project_folders():
     assert bad == []
 
 
-# Crossings that existed when the namespace was introduced; the architecture issue (13) removes
-# them. The test fails on any new crossing AND on an entry that is gone, so this list only shrinks.
-KNOWN_CROSSINGS = {
-    ("bot/feed_commands.py", "dementi.streams.feeds.config"),
-}
-
-
 @pytest.mark.parametrize("layer", sorted(ALLOWED))
 def test_layer_imports_only_what_is_below_it(layer):
-    bad, known = [], set()
-    for name, path in MODULES.items():
-        if _layer(name) != layer:
-            continue
-        for mod in _project_imports(name, path):
-            if _layer(mod) in ALLOWED[layer]:
-                continue
-            where = str(path.relative_to(ROOT))
-            hit = next(((w, m) for w, m in KNOWN_CROSSINGS if w == where and (mod == m or mod.startswith(m + "."))), None)
-            if hit:
-                known.add(hit)
-            else:
-                bad.append(f"{where} ({layer}) imports {mod} ({_layer(mod)})")
+    bad = [f"{path.relative_to(ROOT)} ({layer}) imports {mod} ({_layer(mod)})"
+           for name, path in MODULES.items() if _layer(name) == layer
+           for mod in _project_imports(name, path) if _layer(mod) not in ALLOWED[layer]]
     assert bad == []
-    stale = {k for k in KNOWN_CROSSINGS if _layer(_module_of(k[0])) == layer} - known
-    assert not stale, f"remove from KNOWN_CROSSINGS, they are gone: {sorted(stale)}"
-
-
-def _module_of(relpath: str) -> str:
-    return next(name for name, path in MODULES.items() if str(path.relative_to(ROOT)) == relpath)
 
 
 def test_rules_is_a_pure_library():

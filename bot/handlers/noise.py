@@ -10,23 +10,21 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from dementi import durations
 from dementi.bot.formatting import esc
 from dementi.bot.handlers.common import register_chat, reply
 from dementi.bot.notify.stages import parse_quiet
 from dementi.bot.services import svc
 
-_DURATION_RE = re.compile(r"(\d+)([smhdw])")
-_UNIT = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 MAX_MUTE = 90 * 86400
 
 
 def parse_duration(text: str) -> int:
-    """'2h', '1d', '1h30m' -> seconds; ValueError with a readable message otherwise."""
-    text = text.strip().lower()
-    parts = _DURATION_RE.findall(text)
-    if not parts or "".join(n + u for n, u in parts) != text:
-        raise ValueError("a duration looks like 30m, 2h, 1d or 1h30m")
-    seconds = sum(int(n) * _UNIT[u] for n, u in parts)
+    """'2h', '1d', '1h30m' -> seconds (a unit is required); ValueError with a readable message otherwise."""
+    try:
+        seconds = int(durations.parse_duration(text, require_unit=True))
+    except ValueError:
+        raise ValueError("a duration looks like 30m, 2h, 1d or 1h30m") from None
     if seconds <= 0:
         raise ValueError("the duration must be positive")
     if seconds > MAX_MUTE:

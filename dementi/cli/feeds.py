@@ -73,7 +73,7 @@ def feeds(ctx: click.Context, once: bool, feeds_file: Path | None, bootstrap: st
     """
     if ctx.invoked_subcommand is not None:
         return
-    from dementi.streams.feeds.config import FeedsConfigError, load_feeds
+    from dementi.feeds_file import FeedsConfigError, load_feeds
 
     settings, bootstrap = _settings(bootstrap, "feeds")
     path = feeds_file or settings.feeds_file
@@ -146,7 +146,7 @@ def status_cmd(feeds_file: Path | None, as_json: bool) -> None:
     Kafka, median of the last 64 articles of that source.
     """
     from dementi.feedstatus import SourceStatus, read_snapshot
-    from dementi.streams.feeds.config import FeedsConfigError, load_feeds
+    from dementi.feeds_file import FeedsConfigError, load_feeds
 
     settings = _local_settings()
     try:
@@ -210,7 +210,7 @@ def import_opml_cmd(opml_file: Path, feeds_file: Path | None, lang: str | None, 
     the OPML file while the feeds file stays untouched. Folders are flattened; feeds already in
     the file (same URL) are skipped. A running `dementi feeds` picks the new feeds up by itself.
     """
-    from dementi.streams.feeds.config import FeedsConfigError
+    from dementi.feeds_file import FeedsConfigError
     from dementi.streams.feeds.opml import OpmlError, import_opml
 
     path = feeds_file or _local_settings().feeds_file
@@ -237,7 +237,7 @@ def export_opml_cmd(feeds_file: Path | None, output: Path | None) -> None:
     Disabled feeds are included (dementi:enabled="false"); dementi's own options travel in
     dementi:* attributes that other readers ignore, so `dementi feeds import` gets them back.
     """
-    from dementi.streams.feeds.config import FeedsConfigError, load_feeds
+    from dementi.feeds_file import FeedsConfigError, load_feeds
     from dementi.streams.feeds.opml import export_opml
 
     path = feeds_file or _local_settings().feeds_file
@@ -253,7 +253,7 @@ def export_opml_cmd(feeds_file: Path | None, output: Path | None) -> None:
 
 
 def _duration(value: str | None) -> float:
-    from dementi.streams.feeds.config import parse_duration
+    from dementi.durations import parse_duration
 
     try:
         return parse_duration(value) if value else 0.0

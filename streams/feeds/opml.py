@@ -25,7 +25,7 @@ from xml.sax.saxutils import quoteattr
 from lxml import etree
 from pydantic import ValidationError
 
-from dementi.streams.feeds.config import FeedConfig, FeedsConfigError, _locked, _unique_name, load_feeds, save_feeds
+from dementi.feeds_file import FeedConfig, FeedsConfigError, _locked, _unique_name, load_feeds, save_feeds
 
 NS = "urn:x-dementi:opml:1"
 _EXTRA = ("interval", "full_text", "max_age", "enabled", "telegram")

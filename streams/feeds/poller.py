@@ -31,7 +31,7 @@ from dementi.records import Article, normalise_url, stable_id
 from dementi.settings import Settings
 from dementi.streams.feeds.budget import HostGate
 from dementi.streams.feeds.clock import SYSTEM_CLOCK, Clock
-from dementi.streams.feeds.config import FeedConfig
+from dementi.feeds_file import FeedConfig
 from dementi.streams.feeds.fetch import FEED_ACCEPT, PAGE_ACCEPT, FetchError, fetch, make_client
 from dementi.streams.feeds.fulltext import charset_of, extract_main_text
 from dementi.streams.feeds.parse import FeedEntry, FeedParseError, ParsedFeed, parse_feed

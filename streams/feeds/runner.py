@@ -24,7 +24,7 @@ from dementi.kafka.topics import ensure_topics
 from dementi.settings import Settings
 from dementi.streams.feeds.budget import RequestBudget
 from dementi.streams.feeds.clock import SYSTEM_CLOCK, Clock
-from dementi.streams.feeds.config import FeedConfig, FeedsConfigError, load_feeds
+from dementi.feeds_file import FeedConfig, FeedsConfigError, load_feeds
 from dementi.streams.feeds.poller import FeedPoller, FeedResult, PollSummary
 
 log = logging.getLogger(__name__)

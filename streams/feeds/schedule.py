@@ -56,7 +56,7 @@ class Bounds:
 
     @classmethod
     def from_settings(cls, settings) -> "Bounds":
-        from dementi.streams.feeds.config import DEFAULT_INTERVAL
+        from dementi.feeds_file import DEFAULT_INTERVAL
 
         return cls(min=settings.feed_min_interval, max=settings.feed_max_interval,
                    scale=settings.feed_adaptive_scale, unknown=DEFAULT_INTERVAL)

@@ -20,7 +20,7 @@ from datetime import datetime, timezone
 from dementi import metrics
 from dementi.feedstatus import KEPT_LATENCIES, SourcesSnapshot, SourceStatus, read_snapshot, write_snapshot
 from dementi.records import Article
-from dementi.streams.feeds.config import FeedConfig
+from dementi.feeds_file import FeedConfig
 
 log = logging.getLogger(__name__)
 

@@ -37,7 +37,7 @@ from aiohttp import web
 from dementi import metrics
 from dementi.settings import Settings
 from dementi.streams.feeds.clock import SYSTEM_CLOCK, Clock
-from dementi.streams.feeds.config import FeedConfig
+from dementi.feeds_file import FeedConfig
 from dementi.streams.feeds.parse import FeedParseError, ParsedFeed, parse_feed
 from dementi.streams.feeds.websub import callback_id_of, callback_url, discover, signature_problem
 from dementi.streams.feeds.websub_store import Subscription, SubscriptionStore

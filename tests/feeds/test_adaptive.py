@@ -15,7 +15,7 @@ from email.utils import format_datetime
 import pytest
 import yaml
 
-from dementi.streams.feeds.config import FeedConfig
+from dementi.feeds_file import FeedConfig
 from dementi.streams.feeds.poller import FeedPoller
 from dementi.streams.feeds.runner import run_forever
 from tests.feeds.conftest import read_articles

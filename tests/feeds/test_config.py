@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from dementi.durations import parse_duration
 from dementi.settings import PROJECT_ROOT
-from dementi.streams.feeds.config import (
+from dementi.feeds_file import (
     FeedsConfigError,
     add_feed,
     load_feeds,
     name_from_url,
-    parse_duration,
     parse_feeds_text,
     remove_feed,
 )

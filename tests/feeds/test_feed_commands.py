@@ -17,7 +17,7 @@ from dementi.bot.feed_commands import feed_add_reply, feed_remove_reply, feeds_o
 from dementi.bot.notify.ratelimit import Governor
 from dementi.bot.notify.request_limiter import GovernedRequests
 from dementi.feedstatus import SourcesSnapshot, SourceStatus, write_snapshot
-from dementi.streams.feeds.config import add_feed, load_feeds
+from dementi.feeds_file import add_feed, load_feeds
 from tests.botapi.server import DEFAULT_TOKEN, BotApiServer
 
 ADMIN, STRANGER = 7001, 7002

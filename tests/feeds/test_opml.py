@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from lxml import etree
 
 from dementi.cli.feeds import feeds as feeds_cli
-from dementi.streams.feeds.config import FeedConfig, load_feeds, save_feeds
+from dementi.feeds_file import FeedConfig, load_feeds, save_feeds
 from dementi.streams.feeds.opml import OpmlError, export_opml, import_opml, plan_import
 
 READER_EXPORT = b"""<?xml version="1.0" encoding="UTF-8"?>

@@ -10,7 +10,7 @@ from email.utils import format_datetime
 
 from dementi.records import normalise_url
 from dementi.streams.broker import free_port
-from dementi.streams.feeds.config import FeedConfig
+from dementi.feeds_file import FeedConfig
 from dementi.streams.feeds.runner import poll_once
 from dementi.streams.feeds.state import FeedStore
 from tests.feeds.conftest import read_articles

@@ -17,7 +17,7 @@ from dementi import metrics
 from dementi.cli.feeds import feeds as feeds_cli
 from dementi.feedstatus import SourcesSnapshot, SourceStatus, read_snapshot, short_duration, snapshot_path, write_snapshot
 from dementi.records import Alert, Article, Evidence
-from dementi.streams.feeds.config import FeedConfig, save_feeds
+from dementi.feeds_file import FeedConfig, save_feeds
 from dementi.streams.feeds.runner import poll_once
 from dementi.streams.feeds.status import article_delay
 from tests.feeds.server import Route, rss

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from dementi.streams.feeds.config import FeedConfig, FeedsConfigError, parse_feeds_text
+from dementi.feeds_file import FeedConfig, FeedsConfigError, parse_feeds_text
 from dementi.streams.feeds.runner import poll_once
 from dementi.streams.feeds.telegram import TelegramLayoutError, parse_channel_page
 from tests.feeds.conftest import read_articles

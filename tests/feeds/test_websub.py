@@ -16,7 +16,7 @@ from prometheus_client import REGISTRY
 
 from dementi.feedstatus import read_snapshot
 from dementi.streams.broker import free_port
-from dementi.streams.feeds.config import FeedConfig
+from dementi.feeds_file import FeedConfig
 from dementi.streams.feeds.poller import FeedPoller
 from dementi.streams.feeds.runner import run_forever
 from dementi.streams.feeds.websub import callback_id_of, parse_link_header, sign, signature_problem, discover

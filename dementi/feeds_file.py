@@ -1,5 +1,8 @@
 """The feeds file (``config/feeds.yaml``): loading with located errors, and safe edits.
 
+On the floor because two sides use it: the feed poller (streams/) reads it, the admin commands
+(bot/) edit it, and neither may import the other.
+
 Why a strict model: a typo in a hand-edited YAML file must not silently disable a feed. Every
 error names the file, the line, the entry index and the field. Edits from the Telegram admin
 commands go through the same validation and are written atomically (temp file + rename under a
@@ -21,14 +24,14 @@ from urllib.parse import urlsplit
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from dementi.durations import parse_duration
+
 # Interval of an adaptive feed whose rhythm is not known yet (no dated entry seen).
 DEFAULT_INTERVAL = 300.0
 # A public Telegram channel's web preview; the poller fetches DEMENTI_TELEGRAM_WEB_URL + channel.
 TELEGRAM_WEB = "https://t.me/s/"
 _CHANNEL = re.compile(r"[A-Za-z][A-Za-z0-9_]{3,31}")
 _TME_URL = re.compile(r"^(?:https?://)?(?:www\.)?(?:t|telegram)\.me/(?:s/)?@?([A-Za-z][A-Za-z0-9_]{3,31})/?(?:[?#].*)?$", re.I)
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|d)?\s*$", re.I)
-_UNIT_SECONDS = {None: 1, "s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400}
 
 HEADER = """\
 # Feeds polled by `dementi feeds` (also started by `dementi run`).
@@ -46,19 +49,6 @@ HEADER = """\
 
 class FeedsConfigError(ValueError):
     """A feeds file that cannot be used; the message names file, line, entry and field."""
-
-
-def parse_duration(value: Any) -> float:
-    """Seconds from a number or a short string such as ``"90s"``, ``"5m"``, ``"1h"``."""
-    if isinstance(value, bool):
-        raise ValueError("expected a duration such as 300, '5m' or '1h'")
-    if isinstance(value, (int, float)):
-        return float(value)
-    match = _DURATION.match(str(value))
-    if not match:
-        raise ValueError(f"not a duration: {value!r} (use seconds or e.g. '30s', '5m', '1h')")
-    unit = match.group(2).lower() if match.group(2) else None
-    return float(match.group(1)) * _UNIT_SECONDS[unit]
 
 
 def telegram_channel(value: str) -> str | None:
