@@ -26,10 +26,13 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Callable
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol
 
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+
+from dementi.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -110,19 +113,49 @@ def _safe(fn: Callable[[], float]) -> float:
         return float("nan")
 
 
-def record_batch(result, records: int, seconds: float | None = None) -> None:
-    """Worker hook: one call per processed batch (``streams.detect.BatchResult``)."""
+class BatchCounts(Protocol):
+    """What the worker counts per batch (``streams.detect.BatchResult`` has these)."""
+
+    articles: int
+    candidates: int
+    alerts_by_rule: Mapping[str, int]
+    dead_by_reason: Mapping[str, int]
+    rule_failures: list[str]
+
+
+def record_batch(result: BatchCounts, records: int, seconds: float | None = None) -> None:
+    """Worker hook: one call per processed batch."""
     RECORDS.inc(records)
     ARTICLES.inc(result.articles)
-    CANDIDATES.inc(getattr(result, "candidates", 0))
+    CANDIDATES.inc(result.candidates)
     for rule, n in result.alerts_by_rule.items():
         ALERTS.labels(rule=rule).inc(n)
     for reason, n in result.dead_by_reason.items():
         DEADLETTERS.labels(reason=reason).inc(n)
-    for rule in getattr(result, "rule_failures", ()):
+    for rule in result.rule_failures:
         RULE_ERRORS.labels(rule=rule).inc()
     if seconds is not None:
         BATCH_SECONDS.observe(seconds)
+
+
+class _Sender(Protocol):
+    stats: Mapping[str, int]
+
+
+class _Router(Protocol):
+    totals: Mapping[str, int]
+
+
+class _Consumer(Protocol):
+    consumed: int
+
+
+class NotifierParts(Protocol):
+    """The notifier's components (``bot.services.Services``); None until the notifier built them."""
+
+    sender: _Sender | None
+    router: _Router | None
+    consumer: _Consumer | None
 
 
 class _BotCollector:
@@ -133,12 +166,12 @@ class _BotCollector:
                     "error": "backoff", "migrated": "migrated", "failed": "failed"}
 
     def __init__(self) -> None:
-        self.services = None
+        self.services: NotifierParts | None = None
         self.db_path: Path | None = None
         self._conn: sqlite3.Connection | None = None
         self._lock = threading.Lock()
 
-    def bind(self, services=None, db_path: Path | None = None) -> None:
+    def bind(self, services: NotifierParts | None = None, db_path: Path | None = None) -> None:
         self.services = services if services is not None else self.services
         self.db_path = db_path if db_path is not None else self.db_path
 
@@ -156,17 +189,17 @@ class _BotCollector:
         svc = self.services
         if svc is None and self.db_path is None:
             return
+        sender, consumer, router = (svc.sender, svc.consumer, svc.router) if svc is not None else (None, None, None)
         sends = CounterMetricFamily("dementi_sends", "Telegram sendMessage outcomes", labels=["result"])
-        stats = getattr(getattr(svc, "sender", None), "stats", None) or {}
+        stats = sender.stats if sender is not None else {}
         for label, key in self.SEND_RESULTS.items():
             sends.add_metric([label], stats.get(key, 0))
         yield sends
-        consumer = getattr(svc, "consumer", None)
         received = CounterMetricFamily("dementi_notifier_alerts_received", "Alerts read from the alerts topic")
-        received.add_metric([], getattr(consumer, "consumed", 0))
+        received.add_metric([], consumer.consumed if consumer is not None else 0)
         yield received
         routed = CounterMetricFamily("dementi_routed", "Alert x chat routing decisions", labels=["status"])
-        for status, n in dict(getattr(getattr(svc, "router", None), "totals", None) or {}).items():
+        for status, n in dict(router.totals if router is not None else {}).items():
             routed.add_metric([status], n)
         yield routed
         try:
@@ -244,9 +277,9 @@ class MetricsServer:
         self.httpd.server_close()
 
 
-def port_for(settings, role: str) -> int | None:
+def port_for(settings: Settings, role: str) -> int | None:
     """The metrics port of ``role`` (worker | bot | feeds) from the settings, None = off."""
-    explicit = getattr(settings, f"{role}_metrics_port", None)
+    explicit = {"worker": settings.worker_metrics_port, "bot": settings.bot_metrics_port}.get(role)
     if explicit is not None:
         return explicit
     base = settings.metrics_port
@@ -255,12 +288,12 @@ def port_for(settings, role: str) -> int | None:
     return 0 if base == 0 else base + ROLE_OFFSET.get(role, 0)
 
 
-def serve(settings, role: str) -> MetricsServer | None:
+def serve(settings: Settings, role: str) -> MetricsServer | None:
     """Start the endpoint for ``role`` if a port is configured; never raises."""
     port = port_for(settings, role)
     if port is None:
         return None
-    host = getattr(settings, "metrics_host", "0.0.0.0")
+    host = settings.metrics_host
     set_info(role=role)
     try:
         httpd = ThreadingHTTPServer((host, port), _Handler)

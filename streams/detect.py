@@ -56,7 +56,7 @@ class Detector:
             result.articles += 1
             if article.ingested_at is None and rec.timestamp:
                 article.ingested_at = datetime.fromtimestamp(rec.timestamp, timezone.utc)
-            if self.count_candidates and getattr(engine, "has_cue", None) and engine.has_cue(article):
+            if self.count_candidates and engine.has_cue(article):
                 result.candidates += 1
             decoded.append((rec, article))
         # the whole batch at once: spaCy parses every candidate sentence of it in one pipe

@@ -8,15 +8,16 @@ worker decides what that means in production:
   article are kept, and the article is dead-lettered (stage ``rules``) for a replay once fixed;
 - several rules raise the very same error -> it is the ARTICLE that breaks a shared stage (e.g.
   the language pipeline), not the rules: nothing is disabled, the article is dead-lettered.
-Engines without the ``errors`` parameter (simple fakes) raise instead; then each still-enabled
-rule is evaluated alone (``only=[rule_id]``) to find the culprit(s), with the same decisions.
+An exception out of the engine call itself (a stage every rule shares) is the article's fault too.
 """
 
 from __future__ import annotations
 
-import inspect
 import logging
 from dataclasses import dataclass, field
+
+from dementi.records import Article
+from dementi.rules.engine_api import DetectionEngine
 
 log = logging.getLogger(__name__)
 
@@ -41,70 +42,52 @@ def _describe(exc: BaseException) -> str:
 
 class RuleGuard:
     def __init__(self) -> None:
-        self._engine = None
-        self._reports = False
+        self._engine: DetectionEngine | None = None
         self.disabled: dict[str, str] = {}
 
-    def _sync(self, engine) -> None:
+    def _sync(self, engine: DetectionEngine) -> None:
         if engine is not self._engine:  # a reloaded rule set: every rule gets a fresh chance
             if self.disabled and self._engine is not None:
                 log.warning("rules reloaded: re-enabling %d rule(s) disabled after errors: %s",
                             len(self.disabled), ", ".join(sorted(self.disabled)))
             self._engine, self.disabled = engine, {}
-            try:
-                self._reports = "errors" in inspect.signature(engine.alerts).parameters
-            except (TypeError, ValueError):
-                self._reports = False
 
     def disabled_count(self) -> int:
         return len(self.disabled)
 
-    def _only(self, engine) -> list[str] | None:
+    def _only(self, engine: DetectionEngine) -> list[str] | None:
         return [r.id for r in engine.rules if r.id not in self.disabled] if self.disabled else None
 
-    def evaluate(self, engine, article) -> Evaluation:
+    def evaluate(self, engine: DetectionEngine, article: Article) -> Evaluation:
         """Alerts of every healthy rule; raises ``ArticleError`` when the article itself is the problem."""
         self._sync(engine)
         only = self._only(engine)
         if only == []:
             return Evaluation()
-        if self._reports:
-            errors: list[tuple[str, Exception]] = []
-            alerts = engine.alerts(article, only=only, errors=errors)
-            return self._decide(article, Evaluation(alerts, {rid: _describe(exc) for rid, exc in errors}),
-                                errors[0][1] if errors else None)
+        errors: list[tuple[str, Exception]] = []
         try:
-            return Evaluation(engine.alerts(article) if only is None else engine.alerts(article, only=only))
-        except Exception as exc:  # noqa: BLE001 - isolated below
-            first = exc
-        result = Evaluation()
-        candidates = [r.id for r in engine.rules if r.id not in self.disabled]
-        for rule_id in candidates:
-            try:
-                result.alerts.extend(engine.alerts(article, only=[rule_id]))
-            except Exception as exc:  # noqa: BLE001
-                result.failed_rules[rule_id] = _describe(exc)
-        if len(candidates) <= 1 or len(result.failed_rules) == len(candidates):
-            raise ArticleError(first)
-        return self._decide(article, result, first)
+            alerts = engine.alerts(article, only=only, errors=errors)
+        except Exception as exc:  # noqa: BLE001 - a stage every rule shares broke on this article
+            raise ArticleError(exc) from exc
+        return self._decide(article, Evaluation(alerts, {rid: _describe(exc) for rid, exc in errors}),
+                            errors[0][1] if errors else None)
 
-    def evaluate_many(self, engine, articles: list) -> list[Evaluation | ArticleError]:
-        """``evaluate`` for each article (an ``ArticleError`` in place of a raise), with the
-        engine's ``alerts_batch`` when it has one: spaCy then parses the candidate sentences of the
-        whole batch in one ``nlp.pipe`` (about 2x cheaper per sentence than one call each).
+    def evaluate_many(self, engine: DetectionEngine, articles: list[Article]) -> list[Evaluation | ArticleError]:
+        """``evaluate`` for each article (an ``ArticleError`` in place of a raise), through the
+        engine's ``alerts_batch``: spaCy then parses the candidate sentences of the whole batch in
+        one ``nlp.pipe`` (cheaper per sentence than one call each, docs/benchmarks.md).
 
         Same decisions as one ``evaluate`` per article, in order: a rule disabled because of
         article k contributes neither alerts nor errors to the articles after k, as if it had not
         run on them. If the batch call itself raises, every article is evaluated on its own."""
         self._sync(engine)
-        batch = getattr(engine, "alerts_batch", None)
         only = self._only(engine)
         if only == []:
             return [Evaluation() for _ in articles]
         results = None
-        if self._reports and batch is not None and len(articles) > 1:
+        if len(articles) > 1:
             try:
-                results = batch(articles, only=only)
+                results = engine.alerts_batch(articles, only=only)
             except Exception as exc:  # noqa: BLE001 - the per-article path isolates the culprit
                 log.warning("batch evaluation failed (%r); evaluating the %d articles one by one",
                             exc, len(articles))
@@ -122,13 +105,13 @@ class RuleGuard:
                 out.append(err)
         return out
 
-    def _evaluate_one(self, engine, article) -> Evaluation | ArticleError:
+    def _evaluate_one(self, engine: DetectionEngine, article: Article) -> Evaluation | ArticleError:
         try:
             return self.evaluate(engine, article)
         except ArticleError as err:
             return err
 
-    def _decide(self, article, result: Evaluation, first: BaseException | None) -> Evaluation:
+    def _decide(self, article: Article, result: Evaluation, first: BaseException | None) -> Evaluation:
         failed = result.failed_rules
         if not failed:
             return result
@@ -137,5 +120,5 @@ class RuleGuard:
         for rule_id, error in failed.items():
             self.disabled[rule_id] = error
             log.error("rule %s raised on article %s and is DISABLED until the rules are reloaded: %s",
-                      rule_id, getattr(article, "id", "?"), error)
+                      rule_id, article.id, error)
         return result

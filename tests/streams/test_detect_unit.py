@@ -16,18 +16,26 @@ class _Rule:
 
 
 class _FakeEngine:
-    """Fires rule 'r-deny' on 'deny', twice (to check dedup); raises on 'BOOM'."""
+    """Fires rule 'r-deny' on 'deny', twice (to check dedup); the rule raises on 'BOOM' (reported
+    through ``errors``, as the real engine does)."""
 
     rules = [_Rule("r-deny")]
 
-    def alerts(self, article: Article) -> list[Alert]:
+    def has_cue(self, article: Article) -> bool:
+        return "deny" in article.body
+
+    def alerts(self, article: Article, only=None, errors=None) -> list[Alert]:
         if "BOOM" in article.body:
-            raise ZeroDivisionError("rule r-deny divided by zero")
+            errors.append(("r-deny", ZeroDivisionError("rule r-deny divided by zero")))
+            return []
         if "deny" not in article.body:
             return []
         alert = Alert(rule_id="r-deny", rule_title="Deny", article_id=article.id, article_url=article.url,
                       evidence=Evidence(sentence=article.body))
         return [alert, alert.model_copy()]
+
+    def alerts_batch(self, articles, only=None):
+        return [(self.alerts(a, only, errors := []), errors) for a in articles]
 
 
 class _Source:
@@ -42,7 +50,7 @@ def _rec(offset: int, value: bytes | None, key: bytes | None = None) -> RawRecor
 
 
 def test_batch_mixes_alerts_dead_letters_and_rule_errors():
-    detector = Detector(_Source(), max_body_bytes=100)
+    detector = Detector(_Source(), max_body_bytes=100, count_candidates=True)
     records = [
         _rec(0, json.dumps({"url": "https://a.example/1", "body": "They deny it."}).encode(), b"k1"),
         _rec(1, b"\x00\xffnot text"),
@@ -52,6 +60,7 @@ def test_batch_mixes_alerts_dead_letters_and_rule_errors():
     ]
     result = detector.process(records)
     assert result.articles == 3  # 0, 2 and 3 decoded; 3 then failed in the rules
+    assert result.candidates == 2  # 0 and 3 pass the prefilter (engine.has_cue)
     assert len(result.alerts) == 1  # duplicate alert of the same (article, rule) collapsed
     key, value = result.alerts[0]
     alert = Alert.from_bytes(value)
