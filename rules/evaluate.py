@@ -13,12 +13,12 @@ skipped, never fatal.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
+from dementi.jsonl import read_jsonl
 from dementi.records import Article
 
 POSITIVE_KINDS = ("denial", "refusal")
@@ -189,16 +189,9 @@ def load_labelled(path: Path | str) -> tuple[list[Item], list[str]]:
     errors: list[str] = []
     path = Path(path)
     with path.open(encoding="utf-8") as fh:
-        for n, line in enumerate(fh, start=1):
-            if not line.strip():
-                continue
-            try:
-                data = json.loads(line)
-            except json.JSONDecodeError as exc:
-                errors.append(f"{path}:{n}: invalid JSON ({exc.msg} at column {exc.colno})")
-                continue
-            if not isinstance(data, dict):
-                errors.append(f"{path}:{n}: expected a JSON object")
+        for n, data, problem in read_jsonl(fh):
+            if data is None:
+                errors.append(f"{path}:{n}: {problem}")
                 continue
             label = data.get("label")
             if label not in (0, 1, True, False):

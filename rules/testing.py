@@ -6,12 +6,12 @@ the prefilter is bypassed would fail in production; the author must see it fail 
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import IO, Iterator
 
 from pydantic import ValidationError
 
+from dementi.jsonl import read_jsonl
 from dementi.records import Article
 from dementi.rules.conditions import Outcome
 
@@ -78,16 +78,9 @@ def render_outcome(outcome: Outcome, text: str, depth: int = 0) -> list[str]:
 
 def read_articles(stream: IO[str]) -> Iterator[tuple[int, Article | None, str | None]]:
     """(line number, Article, None) or (line number, None, problem) for each non-blank JSONL line."""
-    for lineno, line in enumerate(stream, start=1):
-        if not line.strip():
-            continue
-        try:
-            data = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield lineno, None, f"invalid JSON: {exc.msg} (column {exc.colno})"
-            continue
-        if not isinstance(data, dict):
-            yield lineno, None, "expected a JSON object with at least 'body'"
+    for lineno, data, problem in read_jsonl(stream):
+        if data is None:
+            yield lineno, None, problem
             continue
         try:
             yield lineno, Article.model_validate(data), None
