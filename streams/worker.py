@@ -133,6 +133,63 @@ def _write_ready(path: Path | None) -> None:
     tmp.replace(path)  # atomic: a reader never sees a half-written marker
 
 
+class _StartFailed(Exception):
+    """The worker cannot start; ``code`` is its exit code (the reason was logged)."""
+
+    def __init__(self, code: int):
+        super().__init__(code)
+        self.code = code
+
+
+def _prepare_broker(settings: Settings, bootstrap: str, connect_timeout: float) -> None:
+    """Wait for the broker (with backoff, saying so) and create the topics, or exit 2."""
+    try:
+        if not wait_for_broker(bootstrap, connect_timeout):
+            raise BrokerUnavailable(f"Kafka broker {bootstrap} unreachable after {connect_timeout:.0f}s")
+        ensure_topics(settings, bootstrap, timeout=connect_timeout)
+    except BrokerUnavailable as exc:
+        log.error("%s. Is Kafka running at DEMENTI_KAFKA_BOOTSTRAP=%s? (`dementi run` starts an "
+                  "embedded broker for you.)", exc, bootstrap)
+        raise _StartFailed(EXIT_NO_BROKER) from None
+
+
+def _detect_app(settings: Settings, bootstrap: str, ready_file: Path | None) -> DetectApp:
+    """Load the rules and warm the engine up, or exit 4."""
+    try:
+        detect = DetectApp(settings, bootstrap, on_ready=lambda: _write_ready(ready_file))
+    except RuleLoadError as exc:
+        log.error("cannot load rules from %s: %s", settings.rules_dir, exc)
+        raise _StartFailed(EXIT_BAD_RULES) from None
+    logging.getLogger("spacy").setLevel(logging.WARNING)  # its own handler would double lines
+    warm_up(detect.source.engine)
+    log.info("detect worker %s: %s -> %s (dead letters: %s), %d rule(s), broker %s",
+             app_id(settings), settings.articles_topic, settings.alerts_topic, settings.deadletter_topic,
+             len(detect.source.engine.rules), bootstrap)
+    return detect
+
+
+def _run_faust(detect: DetectApp, stopper: _Stopper, loglevel: str) -> int:
+    """Run the faust Worker until it stops; its exit code (a crash of the detect step is 1)."""
+    worker = _Worker(detect.app, loglevel=loglevel, quiet=True, override_logging=False,
+                     redirect_stdouts=False)
+    worker.spinner = None  # its terminal escapes would garble the console notifier's output
+    worker.stopper = stopper
+    stopper.worker = worker
+    code = EXIT_OK
+    try:
+        worker.execute_from_commandline()
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else EXIT_CRASH
+    except Exception as exc:  # mode re-raises the crash reason after shutdown
+        log.critical("detect worker crashed: %r", exc)
+        code = EXIT_CRASH
+    if detect.fatal is not None and code == EXIT_OK:
+        code = EXIT_CRASH
+    if stopper.code not in (None, EXIT_OK):  # the watchdog's reason wins
+        code = stopper.code
+    return code
+
+
 def run_worker(settings: Settings, *, ready_file: Path | None = None, connect_timeout: float = 60.0,
                broker_lost_timeout: float = 30.0, stop_grace: float = 15.0, loglevel: str = "WARNING") -> int:
     """Run until SIGTERM/SIGINT or a fatal error; returns the process exit code."""
@@ -142,49 +199,20 @@ def run_worker(settings: Settings, *, ready_file: Path | None = None, connect_ti
     if ready_file is not None:
         ready_file.unlink(missing_ok=True)
     try:
-        if not wait_for_broker(bootstrap, connect_timeout):
-            raise BrokerUnavailable(f"Kafka broker {bootstrap} unreachable after {connect_timeout:.0f}s")
-        ensure_topics(settings, bootstrap, timeout=connect_timeout)
-    except BrokerUnavailable as exc:
-        log.error("%s. Is Kafka running at DEMENTI_KAFKA_BOOTSTRAP=%s? (`dementi run` starts an "
-                  "embedded broker for you.)", exc, bootstrap)
-        return EXIT_NO_BROKER
-    try:
-        detect = DetectApp(settings, bootstrap, on_ready=lambda: _write_ready(ready_file))
-    except RuleLoadError as exc:
-        log.error("cannot load rules from %s: %s", settings.rules_dir, exc)
-        return EXIT_BAD_RULES
-    logging.getLogger("spacy").setLevel(logging.WARNING)  # its own handler would double lines
-    warm_up(detect.source.engine)
-    log.info("detect worker %s: %s -> %s (dead letters: %s), %d rule(s), broker %s",
-             app_id(settings), settings.articles_topic, settings.alerts_topic, settings.deadletter_topic,
-             len(detect.source.engine.rules), bootstrap)
-
+        _prepare_broker(settings, bootstrap, connect_timeout)
+        detect = _detect_app(settings, bootstrap, ready_file)
+    except _StartFailed as failed:
+        return failed.code
     metrics_server = metrics.serve(settings, "worker")
     stopper = _Stopper(stop_grace)
     if ready_file is not None:
         stopper.cleanup.append(lambda: ready_file.unlink(missing_ok=True))
-    worker = _Worker(detect.app, loglevel=loglevel, quiet=True, override_logging=False,
-                     redirect_stdouts=False)
-    worker.spinner = None  # its terminal escapes would garble the console notifier's output
-    worker.stopper = stopper
-    stopper.worker = worker
     _Watchdog(bootstrap, broker_lost_timeout, stopper).start()
-    code = EXIT_OK
     try:
-        worker.execute_from_commandline()
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else EXIT_CRASH
-    except Exception as exc:  # mode re-raises the crash reason after shutdown
-        log.critical("detect worker crashed: %r", exc)
-        code = EXIT_CRASH
+        code = _run_faust(detect, stopper, loglevel)
     finally:
         if ready_file is not None:
             ready_file.unlink(missing_ok=True)
-    if detect.fatal is not None and code == EXIT_OK:
-        code = EXIT_CRASH
-    if stopper.code not in (None, EXIT_OK):
-        code = stopper.code
     log.info("detect worker stopped (exit %d): %d articles, %d alerts, %d dead letters",
              code, detect.stats["articles"], detect.stats["alerts"], detect.stats["dead_letters"])
     stopper.arm(code)  # also stops the watchdog loop
