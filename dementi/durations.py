@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 
-_PART = r"(\d+(?:\.\d+)?)\s*(sec|min|s|m|h|d|w)"
-_PARTS = re.compile(rf"(?:{_PART})+", re.I)
+_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(sec|min|s|m|h|d|w)")
+_PARTS = re.compile(r"(?:\d+(?:\.\d+)?\s*(?:sec|min|s|m|h|d|w))+")  # _PART, repeated
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 UNIT_SECONDS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, "w": 604800}
 HINT = "a duration looks like 30s, 5m, 2h, 1d or 1h30m"
@@ -28,4 +28,4 @@ def parse_duration(value: str | int | float, *, require_unit: bool = False) -> f
         return float(text)
     if not _PARTS.fullmatch(text):
         raise ValueError(f"not a duration: {value!r} ({HINT})")
-    return float(sum(float(n) * UNIT_SECONDS[unit] for n, unit in re.findall(_PART, text)))
+    return float(sum(float(n) * UNIT_SECONDS[unit] for n, unit in _PART.findall(text)))
