@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import Field, SecretStr, field_validator, model_validator
@@ -74,6 +74,22 @@ class Settings(BaseSettings):
     consumer_group_prefix: str = Field(default="dementi", description="prefix of consumer group ids")
     broker_session_timeout: float = Field(default=6.0, gt=0, description="Kafka group session timeout (s)")
     broker_heartbeat_interval: float = Field(default=1.0, gt=0, description="Kafka heartbeat interval (s)")
+
+    # --- Kafka security: TLS and SASL (README "Connecting to a managed cluster") --------------
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = Field(
+        default="PLAINTEXT", description="PLAINTEXT | SSL | SASL_PLAINTEXT | SASL_SSL, for every Kafka client")
+    kafka_ssl_cafile: Path | None = Field(default=None, description="CA certificate(s), PEM, that signed the brokers' "
+                                          "certificates; unset = the system's CAs")
+    kafka_ssl_certfile: Path | None = Field(default=None, description="client certificate, PEM (mutual TLS)")
+    kafka_ssl_keyfile: Path | None = Field(default=None, description="its private key, PEM; unset = in the certificate file")
+    kafka_ssl_check_hostname: bool = Field(default=True, description="check that the broker's certificate names the "
+                                           "host in DEMENTI_KAFKA_BOOTSTRAP")
+    kafka_sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] | None = Field(
+        default=None, description="SASL mechanism (with SASL_PLAINTEXT / SASL_SSL)")
+    kafka_sasl_username: str | None = Field(default=None, description="SASL user name")
+    kafka_sasl_password: SecretStr | None = Field(default=None, description="SASL password (never logged)")
+    kafka_sasl_password_file: Path | None = Field(default=None, description="file holding the SASL password "
+                                                  "(e.g. a mounted secret); instead of DEMENTI_KAFKA_SASL_PASSWORD")
 
     # --- Detection ---------------------------------------------------------------------------
     rules_dir: Path = Field(default=Path("config/rules"), description="directory of YAML rule files")
@@ -153,6 +169,46 @@ class Settings(BaseSettings):
         if isinstance(value, int):
             return [value]
         return value
+
+    @field_validator("kafka_ssl_cafile", "kafka_ssl_certfile", "kafka_ssl_keyfile", "kafka_sasl_password_file")
+    @classmethod
+    def _existing_file(cls, value: Path | None, info) -> Path | None:
+        if value is None:
+            return None
+        value = Path(value).expanduser()
+        if not value.is_file():
+            raise ValueError(f"DEMENTI_{info.field_name.upper()}: no such file: {value}")
+        return value
+
+    @model_validator(mode="after")
+    def _kafka_security(self) -> "Settings":
+        """Settings that cannot work together are refused at start, each naming the variables."""
+        protocol = self.kafka_security_protocol
+        tls_files = [n for n in ("kafka_ssl_cafile", "kafka_ssl_certfile", "kafka_ssl_keyfile") if getattr(self, n)]
+        sasl_given = [n for n in ("kafka_sasl_mechanism", "kafka_sasl_username", "kafka_sasl_password",
+                                  "kafka_sasl_password_file") if getattr(self, n)]
+        names = lambda fields: ", ".join(f"DEMENTI_{f.upper()}" for f in fields)  # noqa: E731
+        if tls_files and protocol not in ("SSL", "SASL_SSL"):
+            raise ValueError(f"{names(tls_files)} set but DEMENTI_KAFKA_SECURITY_PROTOCOL={protocol}: "
+                             "use SSL or SASL_SSL")
+        if self.kafka_ssl_keyfile and not self.kafka_ssl_certfile:
+            raise ValueError("DEMENTI_KAFKA_SSL_KEYFILE set without DEMENTI_KAFKA_SSL_CERTFILE")
+        if not protocol.startswith("SASL_"):
+            if sasl_given:
+                raise ValueError(f"{names(sasl_given)} set but DEMENTI_KAFKA_SECURITY_PROTOCOL={protocol}: "
+                                 "use SASL_PLAINTEXT or SASL_SSL")
+            return self
+        if self.kafka_sasl_password is not None and self.kafka_sasl_password_file is not None:
+            raise ValueError("set DEMENTI_KAFKA_SASL_PASSWORD or DEMENTI_KAFKA_SASL_PASSWORD_FILE, not both")
+        if self.kafka_sasl_password_file is not None:
+            self.kafka_sasl_password = SecretStr(self.kafka_sasl_password_file.read_text(encoding="utf-8")
+                                                 .rstrip("\r\n"))
+        missing = [n for n, v in (("DEMENTI_KAFKA_SASL_MECHANISM", self.kafka_sasl_mechanism),
+                                  ("DEMENTI_KAFKA_SASL_USERNAME", self.kafka_sasl_username),
+                                  ("DEMENTI_KAFKA_SASL_PASSWORD (or _PASSWORD_FILE)", self.kafka_sasl_password)) if not v]
+        if missing:
+            raise ValueError(f"DEMENTI_KAFKA_SECURITY_PROTOCOL={protocol} needs {', '.join(missing)}")
+        return self
 
     @field_validator("subscription_policy")
     @classmethod

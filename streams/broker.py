@@ -73,6 +73,10 @@ class EmbeddedBroker:
     # it so that nothing outlives the supervisor. Off by default: PR_SET_PDEATHSIG is tied to the
     # starting THREAD, which would kill a broker started from a short-lived worker thread.
     die_with_parent: bool = False
+    # Tell clients (metadata) to connect to this port instead, e.g. a TLS-terminating proxy's.
+    advertised_port: int | None = None
+    # Require SASL authentication (Tansu --authentication).
+    authentication: bool = False
     process: subprocess.Popen | None = field(default=None, init=False)
 
     @property
@@ -85,7 +89,10 @@ class EmbeddedBroker:
         if not self.port:
             self.port = free_port(self.host)
         url = f"tcp://{self.host}:{self.port}"
-        cmd = [str(tansu_binary()), "broker", "--listener-url", url, "--advertised-listener-url", url]
+        advertised = f"tcp://{self.host}:{self.advertised_port or self.port}"
+        cmd = [str(tansu_binary()), "broker", "--listener-url", url, "--advertised-listener-url", advertised]
+        if self.authentication:
+            cmd.append("--authentication")
         out = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL
         env = dict(os.environ)
         env.setdefault("RUST_LOG", "warn")

@@ -124,10 +124,16 @@ class Supervisor:
                 signal.signal(s, handler)
 
     def _run(self) -> int:
+        from dementi.kafka.options import ClientOptions, KafkaSetupError
+        from dementi.kafka.preflight import check_connection
         from dementi.kafka.topics import ensure_topics
 
         bootstrap = self.settings.kafka_bootstrap
         if not bootstrap:
+            if self.settings.kafka_security_protocol != "PLAINTEXT":
+                log.error("the embedded broker speaks PLAINTEXT only: set DEMENTI_KAFKA_BOOTSTRAP to your cluster, "
+                          "or unset DEMENTI_KAFKA_SECURITY_PROTOCOL")
+                return 5
             from dementi.streams.broker import EmbeddedBroker
 
             self.broker = EmbeddedBroker(log_path=self._workdir / "broker.log", die_with_parent=True).start()
@@ -142,6 +148,11 @@ class Supervisor:
                 log.error("Kafka broker %s (DEMENTI_KAFKA_BOOTSTRAP) unreachable after %.0fs; unset "
                           "DEMENTI_KAFKA_BOOTSTRAP to use the embedded broker", bootstrap, self.connect_timeout)
                 return 2
+            try:
+                check_connection(ClientOptions.from_settings(self.settings, bootstrap))
+            except KafkaSetupError as exc:
+                log.error("%s", exc)
+                return 5
         ensure_topics(self.settings, bootstrap)
         if self.workers > self.settings.topic_partitions:
             log.warning("%d workers for %d partitions: %d will stay idle (partitions = max parallelism)",

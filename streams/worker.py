@@ -2,7 +2,8 @@
 
 - Start: the broker is probed (and topics created) with backoff before faust starts, because a
   faust worker facing a dead broker retries quietly forever. Unreachable after ``connect_timeout``
-  -> clear message, exit code 2.
+  -> clear message, exit code 2. A broker that refuses our TLS/SASL settings (``kafka.preflight``)
+  -> one line naming the setting to fix, exit code 5.
 - Mid-run: a watchdog thread probes the bootstrap hosts over TCP; unreachable for longer than
   ``broker_lost_timeout`` -> clear message, exit code 3 (a supervisor/systemd restarts us). Shorter
   outages are ridden out by the Kafka client's own reconnects.
@@ -27,13 +28,15 @@ import faust
 from dementi import metrics
 from dementi.settings import Settings
 from dementi.streams.app import DetectApp, app_id
+from dementi.kafka.options import ClientOptions, KafkaSetupError
+from dementi.kafka.preflight import check_connection
 from dementi.kafka.probe import BrokerWatch, broker_reachable, wait_for_broker
 from dementi.kafka.topics import BrokerUnavailable, ensure_topics
 from dementi.rules.engine import RuleLoadError
 
 log = logging.getLogger(__name__)
 
-EXIT_OK, EXIT_CRASH, EXIT_NO_BROKER, EXIT_BROKER_LOST, EXIT_BAD_RULES = 0, 1, 2, 3, 4
+EXIT_OK, EXIT_CRASH, EXIT_NO_BROKER, EXIT_BROKER_LOST, EXIT_BAD_RULES, EXIT_KAFKA_SETUP = 0, 1, 2, 3, 4, 5
 
 
 class _Stopper:
@@ -142,15 +145,20 @@ class _StartFailed(Exception):
 
 
 def _prepare_broker(settings: Settings, bootstrap: str, connect_timeout: float) -> None:
-    """Wait for the broker (with backoff, saying so) and create the topics, or exit 2."""
+    """Wait for the broker (with backoff, saying so), check that it accepts our TLS/SASL settings
+    and create the topics; or exit 2 (unreachable) or 5 (settings refused: retrying cannot help)."""
     try:
         if not wait_for_broker(bootstrap, connect_timeout):
             raise BrokerUnavailable(f"Kafka broker {bootstrap} unreachable after {connect_timeout:.0f}s")
+        check_connection(ClientOptions.from_settings(settings, bootstrap))
         ensure_topics(settings, bootstrap, timeout=connect_timeout)
     except BrokerUnavailable as exc:
         log.error("%s. Is Kafka running at DEMENTI_KAFKA_BOOTSTRAP=%s? (`dementi run` starts an "
                   "embedded broker for you.)", exc, bootstrap)
         raise _StartFailed(EXIT_NO_BROKER) from None
+    except KafkaSetupError as exc:
+        log.error("%s", exc)
+        raise _StartFailed(EXIT_KAFKA_SETUP) from None
 
 
 def _detect_app(settings: Settings, bootstrap: str, ready_file: Path | None) -> DetectApp:

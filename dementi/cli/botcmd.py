@@ -86,10 +86,12 @@ def bot(console_only: bool) -> None:
     DEMENTI_TELEGRAM_API_URL: Bot API base URL (default https://api.telegram.org/bot).
     State (subscriptions, outbox) lives in DEMENTI_DATA_DIR. Stops cleanly on SIGTERM / Ctrl-C.
     """
-    from dementi.cli.common import cli_settings, require_bootstrap  # noqa: PLC0415
+    from dementi.cli.common import cli_settings, kafka_options, require_bootstrap  # noqa: PLC0415
 
     settings = cli_settings()
-    require_bootstrap(settings, "bot")
+    # A broker that refuses our TLS/SASL settings stops the bot with one line naming the setting;
+    # an unreachable one does not (the notifier waits for it and keeps delivering its outbox).
+    kafka_options(settings, require_bootstrap(settings, "bot"))
     from telegram.error import InvalidToken  # noqa: PLC0415
 
     try:

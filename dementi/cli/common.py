@@ -6,10 +6,13 @@ no traceback) and registers the same secrets for redaction before the first log 
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import click
+from pydantic import ValidationError
 
+from dementi.kafka.options import ClientOptions, KafkaSetupError
 from dementi.logs import register_secret, setup_logging
 from dementi.settings import Settings, load_settings
 
@@ -18,14 +21,28 @@ NO_BOOTSTRAP = ("DEMENTI_KAFKA_BOOTSTRAP is not set: `dementi {cmd}` talks to a 
                 "its address), or point it at a cluster: DEMENTI_KAFKA_BOOTSTRAP=host:port[,...] dementi {cmd}")
 
 
+def describe_invalid(exc: ValidationError) -> str:
+    """One line per problem, naming the variable, WITHOUT the input values: pydantic's own text
+    echoes them, and for a check across fields that is every setting, secrets included."""
+    lines = []
+    for error in exc.errors(include_input=False, include_url=False):
+        field = ".".join(str(p) for p in error["loc"])
+        message = error["msg"].removeprefix("Value error, ")
+        lines.append(f"DEMENTI_{field.upper()}: {message}" if field and not message.startswith("DEMENTI_") else message)
+    return "; ".join(lines)
+
+
 def cli_settings(*, logging: bool = True, **overrides: Any) -> Settings:
     """The settings (``overrides`` that are not None win), or a click error naming what is wrong."""
     try:
         settings = load_settings(**{k: v for k, v in overrides.items() if v is not None})
-    except (ValueError, OSError) as exc:  # pydantic ValidationError names the variable; a bad YAML file
+    except ValidationError as exc:
+        raise click.ClickException(f"invalid settings: {describe_invalid(exc)}") from None
+    except (ValueError, OSError) as exc:  # a bad YAML settings file
         raise click.ClickException(f"invalid settings: {exc}") from None
-    if settings.telegram_token is not None:
-        register_secret(settings.telegram_token.get_secret_value())
+    for secret in (settings.telegram_token, settings.kafka_sasl_password):
+        if secret is not None:
+            register_secret(secret.get_secret_value())
     if logging:
         setup_logging(settings.log_level, settings.log_json)
     return settings
@@ -39,3 +56,18 @@ def require_bootstrap(settings: Settings, cmd: str, option: str | None = None, *
     if not bootstrap:
         raise click.ClickException(NO_BOOTSTRAP.format(cmd=cmd) + (" (or --bootstrap host:port)" if has_option else ""))
     return bootstrap
+
+
+def kafka_options(settings: Settings, bootstrap: str, *, exit_code: int = 1) -> ClientOptions:
+    """The client options for ``bootstrap``, after checking that the broker accepts our TLS/SASL
+    settings; on refusal: one line naming the setting to fix, and exit ``exit_code``. An
+    unreachable broker is left to the command (it may wait for it)."""
+    from dementi.kafka.preflight import check_connection  # noqa: PLC0415 - loads kafka-python's protocol
+
+    try:
+        options = ClientOptions.from_settings(settings, bootstrap)
+        check_connection(options)
+    except KafkaSetupError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(exit_code)
+    return options

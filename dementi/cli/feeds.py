@@ -19,13 +19,15 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from dementi.cli.common import cli_settings, require_bootstrap
+from dementi.cli.common import cli_settings, kafka_options, require_bootstrap
 from dementi.settings import Settings
 
 
 def _settings(bootstrap: str | None, cmd: str) -> tuple[Settings, str]:
     settings = cli_settings()
-    return settings, require_bootstrap(settings, cmd, bootstrap, has_option=True)
+    bootstrap = require_bootstrap(settings, cmd, bootstrap, has_option=True)
+    kafka_options(settings, bootstrap)  # a broker refusing our TLS/SASL settings: say so now, once
+    return settings, bootstrap
 
 
 def _summary_table(summary) -> Table:

@@ -8,7 +8,7 @@ from typing import BinaryIO
 
 import click
 
-from dementi.cli.common import cli_settings, require_bootstrap
+from dementi.cli.common import cli_settings, kafka_options, require_bootstrap
 
 
 @click.command(name="publish")
@@ -28,20 +28,20 @@ def publish(source: BinaryIO, bootstrap: str | None, topic: str | None) -> None:
     """
     from kafka.errors import KafkaError
 
-    from dementi.kafka.options import ClientOptions
     from dementi.kafka.producer import SEND_TIMEOUT, make_producer
     from dementi.kafka.topics import BrokerUnavailable, ensure_topics
     from dementi.streams.decode import Rejected, decode_article
 
     settings = cli_settings()
     bootstrap = require_bootstrap(settings, "publish", bootstrap, has_option=True)
+    options = kafka_options(settings, bootstrap, exit_code=2)
     topic = topic or settings.articles_topic
     name = getattr(source, "name", "-")
     name = "<stdin>" if name in ("-", "<stdin>") else name
     try:
         if topic == settings.articles_topic:
             ensure_topics(settings, bootstrap, timeout=20)
-        producer = make_producer(ClientOptions.from_settings(settings, bootstrap))
+        producer = make_producer(options)
     except (BrokerUnavailable, KafkaError) as exc:
         click.echo(f"error: cannot reach Kafka at {bootstrap}: {exc}", err=True)
         sys.exit(2)
@@ -139,14 +139,14 @@ def deadletter(tail: bool, as_json: bool, bootstrap: str | None, idle: float, li
     """
     from kafka.errors import KafkaError
 
-    from dementi.kafka.options import ClientOptions
     from dementi.kafka.reader import TopicReader
 
     settings = cli_settings()
     bootstrap = require_bootstrap(settings, "deadletter", bootstrap, has_option=True)
+    options = kafka_options(settings, bootstrap, exit_code=2)
     topic = settings.deadletter_topic
     try:
-        reader = TopicReader(ClientOptions.from_settings(settings, bootstrap), topic, "dementi-deadletter",
+        reader = TopicReader(options, topic, "dementi-deadletter",
                              fetch_max_bytes=64 * 1024 * 1024, max_partition_fetch_bytes=16 * 1024 * 1024)
     except KafkaError as exc:
         click.echo(f"error: cannot reach Kafka at {bootstrap}: {exc}", err=True)

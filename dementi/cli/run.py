@@ -26,7 +26,8 @@ def worker(ready_file: Path | None, connect_timeout: float, broker_lost_timeout:
     share the articles partitions (partitions = maximum parallelism). Unusable records go to the
     dead-letter topic (see `dementi deadletter`). Stops cleanly on SIGTERM/SIGINT.
 
-    Exit codes: 0 stopped, 1 crashed, 2 broker unreachable at start, 3 broker lost, 4 bad rules.
+    Exit codes: 0 stopped, 1 crashed, 2 broker unreachable at start, 3 broker lost, 4 bad rules,
+    5 the broker refused the TLS/SASL settings (DEMENTI_KAFKA_SECURITY_PROTOCOL, _SSL_*, _SASL_*).
     """
     settings = cli_settings()
     require_bootstrap(settings, "worker")
@@ -57,7 +58,8 @@ def run(demo: bool, feeds: bool | None, bot: bool, stop_grace: float, connect_ti
     then runs `dementi worker`, `dementi bot` and `dementi feeds` as child processes. Ctrl-C or
     SIGTERM stops them in order (feeds, worker, bot, broker) and waits for every process. If a
     child dies on its own, everything is stopped and the exit status is 1 (no automatic restart:
-    leave that to your service manager); 2 = the external broker is unreachable.
+    leave that to your service manager); 2 = the external broker is unreachable; 5 = it refused
+    the TLS/SASL settings.
 
     Try: dementi run --demo   (sample denial articles; alerts are printed on the console)
     """
