@@ -34,7 +34,8 @@ def tls_context(cafile: Path | None, certfile: Path | None, keyfile: Path | None
     try:
         context = ssl.create_default_context(cafile=str(cafile) if cafile else None)
     except ssl.SSLError as exc:
-        raise KafkaSetupError(f"DEMENTI_KAFKA_SSL_CAFILE={cafile} holds no usable CA certificate ({exc.reason})") from None
+        raise KafkaSetupError(f"DEMENTI_KAFKA_SSL_CAFILE={cafile} holds no usable CA certificate "
+                              f"({exc.reason or exc.strerror or exc})") from None
     context.check_hostname = check_hostname
     if certfile is not None:
         try:
@@ -43,8 +44,9 @@ def tls_context(cafile: Path | None, certfile: Path | None, keyfile: Path | None
             if "KEY_VALUES_MISMATCH" in str(exc):
                 raise KafkaSetupError(f"DEMENTI_KAFKA_SSL_KEYFILE={keyfile} is not the key of the certificate in "
                                       f"DEMENTI_KAFKA_SSL_CERTFILE={certfile}") from None
-            raise KafkaSetupError(f"DEMENTI_KAFKA_SSL_CERTFILE={certfile} / DEMENTI_KAFKA_SSL_KEYFILE={keyfile}: "
-                                  f"not a PEM certificate and key ({exc.reason})") from None
+            where = f"DEMENTI_KAFKA_SSL_KEYFILE={keyfile}" if keyfile else "no DEMENTI_KAFKA_SSL_KEYFILE"
+            raise KafkaSetupError(f"DEMENTI_KAFKA_SSL_CERTFILE={certfile} ({where}): no usable PEM certificate and "
+                                  f"private key ({exc.reason or exc.strerror or exc})") from None
     return context
 
 

@@ -30,6 +30,7 @@ def test_bootstrap_option_wins_over_the_setting_and_a_missing_one_is_named():
 def test_each_library_gets_the_same_connection_in_its_own_spelling():
     options = ClientOptions("h1:9092,h2:9092")
     assert options.kafka_python("x", acks="all") == {"bootstrap_servers": "h1:9092,h2:9092", "client_id": "x",
+                                                      "security_protocol": "PLAINTEXT",
                                                       "acks": "all"}
     assert options.aiokafka("y")["bootstrap_servers"] == "h1:9092,h2:9092"
     assert options.faust()["broker"] == ["kafka://h1:9092", "kafka://h2:9092"]
