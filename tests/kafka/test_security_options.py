@@ -122,7 +122,21 @@ def test_password_from_a_file_and_not_both(tmp_path):
         _settings(kafka_sasl_password_file=secret, kafka_sasl_password="x", **base)
 
 
-def test_the_password_never_reaches_a_log_line_or_an_error(monkeypatch, capsys, tmp_path):
+@pytest.fixture
+def global_logging(monkeypatch):
+    """cli_settings() sets up the process's logging and registers secrets: undo both afterwards,
+    so later tests in this process see the logging they expect."""
+    from dementi import logs
+
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    monkeypatch.setattr(logs, "_secrets", set(logs._secrets))
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)  # setLevel (not an attribute write) also clears the loggers' level caches
+
+
+def test_the_password_never_reaches_a_log_line_or_an_error(monkeypatch, capsys, tmp_path, global_logging):
     from dementi.cli import cli
     from dementi.cli.common import cli_settings
 
