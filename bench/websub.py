@@ -34,7 +34,7 @@ from rich.table import Table  # noqa: E402
 
 from dementi.settings import Settings  # noqa: E402
 from dementi.streams.broker import EmbeddedBroker, free_port  # noqa: E402
-from dementi.streams.topics import ensure_topics  # noqa: E402
+from dementi.kafka.topics import ensure_topics  # noqa: E402
 from tests.botapi.server import DEFAULT_TOKEN, BotApiServer  # noqa: E402
 from tests.feeds.hub import Hub  # noqa: E402
 from tests.feeds.server import FeedServer, Route, rss  # noqa: E402

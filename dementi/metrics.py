@@ -279,7 +279,8 @@ class MetricsServer:
 
 def port_for(settings: Settings, role: str) -> int | None:
     """The metrics port of ``role`` (worker | bot | feeds) from the settings, None = off."""
-    explicit = {"worker": settings.worker_metrics_port, "bot": settings.bot_metrics_port}.get(role)
+    explicit = {"worker": settings.worker_metrics_port, "bot": settings.bot_metrics_port,
+                "feeds": settings.feeds_metrics_port}.get(role)
     if explicit is not None:
         return explicit
     base = settings.metrics_port

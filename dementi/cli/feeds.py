@@ -48,16 +48,6 @@ def _summary_table(summary) -> Table:
 FEEDS_FILE_HELP = "Feeds file (default: DEMENTI_FEEDS_FILE or config/feeds.yaml)."
 
 
-def _local_settings() -> Settings:
-    """Settings for the subcommands that only read or edit files (no broker needed)."""
-    try:
-        settings = load_settings()
-    except Exception as exc:
-        raise click.ClickException(f"invalid settings: {exc}") from None
-    setup_logging(settings.log_level, settings.log_json)
-    return settings
-
-
 @click.group("feeds", invoke_without_command=True)
 @click.option("--once", is_flag=True, help="Poll every enabled feed once, print a summary table, exit.")
 @click.option("--feeds", "feeds_file", type=click.Path(dir_okay=False, path_type=Path), help=FEEDS_FILE_HELP)
@@ -150,7 +140,7 @@ def status_cmd(feeds_file: Path | None, as_json: bool) -> None:
     from dementi.feedstatus import SourceStatus, read_snapshot
     from dementi.feeds_file import FeedsConfigError, load_feeds
 
-    settings = _local_settings()
+    settings = cli_settings()
     try:
         feed_list = load_feeds(feeds_file or settings.feeds_file)
     except FeedsConfigError as exc:
@@ -215,7 +205,7 @@ def import_opml_cmd(opml_file: Path, feeds_file: Path | None, lang: str | None, 
     from dementi.feeds_file import FeedsConfigError
     from dementi.streams.feeds.opml import OpmlError, import_opml
 
-    path = feeds_file or _local_settings().feeds_file
+    path = feeds_file or cli_settings().feeds_file
     try:
         plan = import_opml(opml_file, path, dry_run=dry_run, lang=lang, max_age=_duration(max_age) or None,
                            enabled=not disabled)
@@ -242,7 +232,7 @@ def export_opml_cmd(feeds_file: Path | None, output: Path | None) -> None:
     from dementi.feeds_file import FeedsConfigError, load_feeds
     from dementi.streams.feeds.opml import export_opml
 
-    path = feeds_file or _local_settings().feeds_file
+    path = feeds_file or cli_settings().feeds_file
     try:
         text = export_opml(load_feeds(path))
     except FeedsConfigError as exc:
