@@ -12,6 +12,8 @@ import asyncio
 import time
 from datetime import datetime, timezone
 
+from dementi.waiting import sleep_or_stop
+
 
 class Clock:
     """Wall-clock time (epoch seconds) and sleeping on it."""
@@ -29,11 +31,7 @@ class Clock:
 
     async def wait(self, event: asyncio.Event, seconds: float) -> bool:
         """Wait for ``event`` at most ``seconds`` of this clock; True when it was set."""
-        try:
-            await asyncio.wait_for(event.wait(), timeout=max(0.0, seconds) / self.speed)
-            return True
-        except TimeoutError:
-            return event.is_set()
+        return await sleep_or_stop(event, max(0.0, seconds) / self.speed) or event.is_set()
 
 
 class ScaledClock(Clock):
