@@ -26,6 +26,7 @@ import pycountry
 import yaml
 
 from dementi.records import Actor
+from dementi.yamlsafe import safe_load
 from dementi.rules.scripts import glued
 from dementi.rules.gazetteer_forms import country_name, fold, fold_with_map, inflect, state_aliases_from_pycountry
 
@@ -383,9 +384,6 @@ def _adjective_gap(text: str, prev: _Hit, hit: _Hit, gap: str) -> bool:
     return 0 < len(words) <= 3 and all(w.isalpha() and w not in _GAP_STOP for w in words)
 
 
-# libyaml's parser when PyYAML was built with it: the gazetteers hold tens of thousands of nodes in
-# many scripts, and the pure-Python parser spent seconds on them at every (re)load.
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _ENTRY_KEYS = {"name", "country", "org", "kind", "aliases", "weak"}
 _KINDS = PROPER_KINDS | TITLE_KINDS | {"demonym"}
 
@@ -399,7 +397,7 @@ def _register(forms: list[str], idx: int, aliases: list[tuple[str, int]], patter
 
 def _load_file(path: Path, entries: list[Entry], aliases: list[tuple[str, int]], patterns: _Patterns) -> None:
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER) or {}
+        data = safe_load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
         raise GazetteerError(f"{path}: invalid YAML: {exc}") from exc
     if not isinstance(data, dict):

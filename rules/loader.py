@@ -17,12 +17,12 @@ import yaml
 from pydantic import ValidationError
 
 from dementi.rules.schema import Rule
+from dementi.yamlsafe import SafeLoader
 
 MAX_RULE_FILE_BYTES = 1_000_000
 MAX_NODES = 200_000
 MAX_DEPTH = 64
 RULE_SUFFIXES = (".yaml", ".yml")
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 Loc = tuple[Any, ...]
 
@@ -137,7 +137,7 @@ def load_text(text: str, path: str = "<string>") -> tuple[list[LoadedRule], list
         return [], errors
     marks = _Marks()
     try:
-        loader = _Loader(text)
+        loader = SafeLoader(text)
         try:
             node = loader.get_single_node()
             if node is None:

@@ -35,6 +35,8 @@ from __future__ import annotations
 
 import re
 
+import re2
+
 SUBJECT, NEUTRAL, PLACE, OBLIQUE, CLAIM = 0, 1, 2, 3, 4
 _VERB_FINAL = frozenset({"ja", "ko", "tr", "fa"})
 
@@ -112,13 +114,13 @@ def _ja(text: str, start: int, end: int) -> int:
 _KO_SUBJECT = ("은", "는", "이", "가", "도", "측은", "측이", "측도")
 _KO_OBLIQUE = ("을", "를", "에", "에게", "에서", "와", "과", "로", "으로", "와의", "과의", "에는", "에도", "측을", "측에")
 _KO_CLAIM = ("주장", "보도", "발표", "지적", "비난", "발언", "요구")
-_KO_PARTICLE_END = re.compile("(?:" + "|".join(sorted(set(_KO_SUBJECT + _KO_OBLIQUE + ("의",)), key=len, reverse=True)) + ")$")
+_KO_PARTICLES = tuple(sorted(set(_KO_SUBJECT + _KO_OBLIQUE + ("의",)), key=len, reverse=True))
 
 
 def _ko(text: str, start: int, end: int) -> int:
     mention = text[start:end]
     following = text[end:end + 4]
-    if following[:1] == " " and "\uac00" <= following[1:2] <= "\ud7a3" and not _KO_PARTICLE_END.search(mention):
+    if following[:1] == " " and "\uac00" <= following[1:2] <= "\ud7a3" and not mention.endswith(_KO_PARTICLES):
         # a bare noun before another word modifies it ("미국 공장": a US plant); "일본 측은": the side
         return SUBJECT if following[1:].startswith(("측은", "측이", "측도")) else OBLIQUE
     if mention.endswith(_KO_OBLIQUE):
@@ -193,7 +195,7 @@ def _zh(text: str, start: int, end: int) -> int:
 
 # ---------------------------------------------------------------- Slavic and Arabic: prepositions, claim nouns
 def _prepositional(subject_before: tuple[str, ...], oblique_before: frozenset[str], claim_nouns: tuple[str, ...],
-                   claim_clause: "re.Pattern[str] | None" = None):
+                   claim_clause=None):
     def role(text: str, start: int, end: int) -> int:
         if claim_clause is not None and _in_claim_clause(claim_clause, text, start):
             return CLAIM
@@ -210,7 +212,7 @@ def _prepositional(subject_before: tuple[str, ...], oblique_before: frozenset[st
     return role
 
 
-def _in_claim_clause(claim_clause: "re.Pattern[str]", text: str, start: int) -> bool:
+def _in_claim_clause(claim_clause, text: str, start: int) -> bool:
     """Is the mention inside the content of a reported claim ("слух, что встреча Лаврова и
     госсекретаря США переносится", "повідомлення про те, що Україна і Росія ведуть...", "doniesienia,
     jakoby Polska...")? The actors of a denied claim are what is denied, never who denies. The
@@ -219,17 +221,23 @@ def _in_claim_clause(claim_clause: "re.Pattern[str]", text: str, start: int) -> 
     return claim_clause.search(text, sentence_start, start) is not None
 
 
-def _claim(nouns: str, about: str, markers: str, allegedly: str) -> "re.Pattern[str]":
+_WORD = r"[\pL\pN_]"        # RE2's \w and \b are ASCII-only: letters of every script spelled out
+_NOT_WORD = r"[^\pL\pN_]"
+
+
+def _claim(nouns: str, about: str, markers: str, allegedly: str):
     """A claim noun, at most three words (its author, its source), an optional "about the fact"
-    and a complementiser; or an "allegedly" word anywhere before the mention."""
-    return re.compile(rf"(?i)(?:{nouns})(?:\s+\S+){{0,3}}?,?\s+(?:{about})?(?:{markers})(?:\W)|(?:^|\W)(?:{allegedly})(?:\W)")
+    and a complementiser; or an "allegedly" word anywhere before the mention. Built at import
+    from the constants below, compiled by RE2 like every pattern that is not a literal."""
+    return re2.compile(rf"(?i)(?:{nouns})(?:\s+\S+){{0,3}}?,?\s+(?:{about})?(?:{markers}){_NOT_WORD}"
+                       rf"|(?:^|{_NOT_WORD})(?:{allegedly}){_NOT_WORD}")
 
 
-_RU_CLAIM = _claim(r"(?:слух|сообщени|информаци|утверждени|публикаци|данны|доклад|стать|верси|вброс|заявлени)\w*",
+_RU_CLAIM = _claim(r"(?:слух|сообщени|информаци|утверждени|публикаци|данны|доклад|стать|верси|вброс|заявлени)" + _WORD + "*",
                    r"о том,\s+", r"что|будто|якобы", r"якобы|будто бы")
-_UK_CLAIM = _claim(r"(?:чутк|повідомлен|інформаці|тверджен|публікаці|матеріал|статт|версі)\w*|заяв(?:а|у|и|і|ою)",
+_UK_CLAIM = _claim(r"(?:чутк|повідомлен|інформаці|тверджен|публікаці|матеріал|статт|версі)" + _WORD + "*|заяв(?:а|у|и|і|ою)",
                    r"про те,\s+|щодо того,\s+", r"що|ніби|нібито|буцімто", r"нібито|буцімто")
-_PL_CLAIM = _claim(r"(?:doniesieni|informacj|twierdzeni|plotk|pogłosk|spekulacj|artykuł|raport|sugesti|wiadomoś)\w*",
+_PL_CLAIM = _claim(r"(?:doniesieni|informacj|twierdzeni|plotk|pogłosk|spekulacj|artykuł|raport|sugesti|wiadomoś)" + _WORD + "*",
                    r"o tym,\s+", r"jakoby|że|iż", r"jakoby|rzekomo")
 
 
