@@ -65,9 +65,14 @@ def feeds(ctx: click.Context, once: bool, feeds_file: Path | None, bootstrap: st
     """
     if ctx.invoked_subcommand is not None:
         return
+    from dementi.deps import MissingDependency, require_roles
     from dementi.feeds_file import FeedsConfigError, load_feeds
 
     settings, bootstrap = _settings(bootstrap, "feeds")
+    try:
+        require_roles("feeds")  # a broken install stops here, not as a silently weaker extractor later
+    except MissingDependency as exc:
+        raise click.ClickException(str(exc)) from None
     path = feeds_file or settings.feeds_file
     try:
         feed_list = load_feeds(path)

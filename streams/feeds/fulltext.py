@@ -1,14 +1,17 @@
 """Full-text extraction of an article page, for feeds whose entries carry only a summary.
 
 Why: a denial often sits in the fourth paragraph, not in the two-line teaser. trafilatura (a
-maintained boilerplate remover) is used when importable; otherwise a small readability-style
-fallback keeps the page's long paragraphs. Extraction is CPU work: callers run it in a thread.
+maintained boilerplate remover, a declared dependency) does the work; a small readability-style
+fallback only takes over for a page trafilatura finds nothing in. trafilatura that does not import
+is an error (``dementi.deps.MissingDependency``), never a silent switch to the weaker fallback.
+Extraction is CPU work: callers run it in a thread.
 """
 
 from __future__ import annotations
 
 import logging
 
+from dementi.deps import require
 from dementi.streams.feeds.text import main_text_fallback
 
 log = logging.getLogger(__name__)
@@ -17,21 +20,20 @@ _trafilatura = None
 
 
 def extractor_name() -> str:
-    """"trafilatura" when installed (the declared dependency), else "fallback"."""
-    return "trafilatura" if _load_trafilatura() is not None else "fallback"
+    """The extractor in use: always "trafilatura" (raises ``MissingDependency`` when it does not import)."""
+    _load_trafilatura()
+    return "trafilatura"
 
 
 def _load_trafilatura():
     """Imported on first use: it takes ~0.4 s and most processes never extract a page."""
     global _trafilatura
     if _trafilatura is None:
-        try:
-            import trafilatura
-        except ImportError:  # pragma: no cover - trafilatura is a declared dependency
-            _trafilatura = False
-        else:
-            _trafilatura = trafilatura
-    return _trafilatura or None
+        require("trafilatura")
+        import trafilatura
+
+        _trafilatura = trafilatura
+    return _trafilatura
 
 
 def _decode(html: bytes | str, encoding: str | None) -> str:
@@ -50,15 +52,14 @@ def extract_main_text(html: bytes | str, url: str = "", encoding: str | None = N
     """The article text of a page ("" when nothing article-like was found)."""
     text = _decode(html, encoding)
     trafilatura = _load_trafilatura()
-    if trafilatura is not None:
-        try:
-            extracted = trafilatura.extract(text, url=url or None, include_comments=False,
-                                            include_tables=False, favor_recall=True)
-        except Exception as exc:  # a parser bug on one page must not stop the feed
-            log.debug("trafilatura failed on %s: %s", url, exc)
-            extracted = None
-        if extracted:
-            return extracted.strip()
+    try:
+        extracted = trafilatura.extract(text, url=url or None, include_comments=False,
+                                        include_tables=False, favor_recall=True)
+    except Exception as exc:  # a parser bug on one page must not stop the feed
+        log.debug("trafilatura failed on %s: %s", url, exc)
+        extracted = None
+    if extracted:
+        return extracted.strip()
     return main_text_fallback(text)
 
 

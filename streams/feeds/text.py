@@ -76,7 +76,7 @@ def html_to_text(html: str | None) -> str:
 
 
 def main_text_fallback(html: str, min_chars: int = 40) -> str:
-    """Readability-style fallback when trafilatura is unavailable: the page's real paragraphs.
+    """Readability-style fallback for a page trafilatura finds no article in: its real paragraphs.
 
     Keeps paragraphs of at least ``min_chars`` characters (menus, bylines and buttons are short).
     """
