@@ -8,6 +8,7 @@ parsing), so ``[bold]`` or ``<script>`` in a title is shown as-is.
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 from rich.console import Console
 from rich.text import Text
@@ -49,12 +50,28 @@ def render(alert: Alert) -> Text:
     return text
 
 
-async def run_console(settings: Settings, stop: asyncio.Event, console: Console | None = None) -> AlertConsumer:
+def shown_line(alert: Alert) -> str:
+    """One ``alert_id<TAB>article_id`` line for ``--shown-file`` (read by ``dementi run --demo``,
+    streams/demo.py). Ids from a foreign producer are cleaned so that one alert stays one line."""
+    def clean(value: str) -> str:
+        return "".join(ch if ch.isprintable() else "?" for ch in value)
+
+    return f"{clean(alert.alert_id)}\t{clean(alert.article_id)}\n"
+
+
+async def run_console(settings: Settings, stop: asyncio.Event, console: Console | None = None,
+                      shown_file: Path | None = None) -> AlertConsumer:
+    """Print alerts until ``stop``. ``shown_file``: append one line per printed alert, AFTER it was
+    printed, so a reader of that file knows the alert is on the screen."""
     console = console or Console(highlight=False, soft_wrap=True)
 
     def show(alerts: list[Alert]) -> None:
         for alert in alerts:
             console.print(render(alert))
+        if shown_file is not None:
+            console.file.flush()
+            with open(shown_file, "a", encoding="utf-8") as out:
+                out.write("".join(shown_line(a) for a in alerts))
 
     consumer = AlertConsumer(settings, show, role="console")
     console.print(Text(f"dementi: no DEMENTI_TELEGRAM_TOKEN, printing alerts from {settings.alerts_topic} "

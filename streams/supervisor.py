@@ -1,7 +1,9 @@
 """`dementi run`: one command that starts everything on one machine and leaves nothing behind.
 
-Order: embedded broker (unless DEMENTI_KAFKA_BOOTSTRAP) -> topics -> `dementi worker`, `dementi bot`,
-`dementi feeds` as child processes -> (demo) publish sample articles once the worker is ready.
+Order: dependency check (in a throw-away process, while the broker starts) -> embedded broker
+(unless DEMENTI_KAFKA_BOOTSTRAP) -> topics -> `dementi worker`, `dementi bot`, `dementi feeds` as
+child processes -> (demo) publish the sample articles once the worker is ready, wait until the
+console notifier printed the alerts they must raise, then stop everything and exit 0 (streams/demo.py).
 
 Why processes, not tasks in one loop: the worker and the bot are the same programs users run alone
 to scale out, and a hung faust shutdown must not be able to hold the bot hostage. Each child runs
@@ -27,12 +29,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dementi.settings import PROJECT_ROOT, Settings
+from dementi.settings import Settings
 from dementi.streams.broker import die_with_parent
+from dementi.streams.demo import DEMO_FILE, DemoPlan, Shown
 
 log = logging.getLogger(__name__)
-
-DEMO_FILE = PROJECT_ROOT / "config" / "demo" / "articles.jsonl"
 
 
 def enabled_feeds(settings: Settings) -> int:
@@ -87,8 +88,9 @@ def _killpg(pgid: int, sig: int) -> None:
 class Supervisor:
     def __init__(self, settings: Settings, *, demo: bool = False, feeds: bool | None = None,
                  bot: bool = True, child_grace: float = 20.0, ready_timeout: float = 120.0,
-                 connect_timeout: float = 60.0, workers: int = 1):
+                 connect_timeout: float = 60.0, workers: int = 1, demo_timeout: float = 120.0):
         self.connect_timeout = connect_timeout
+        self.demo_timeout = demo_timeout
         self.workers = max(1, workers)
         self.settings = settings
         self.demo = demo
@@ -101,6 +103,7 @@ class Supervisor:
         self._signal: int | None = None
         self._workdir = Path(tempfile.mkdtemp(prefix="dementi-run-"))
         self.ready_files = [self._workdir / f"worker-{i}.ready" for i in range(1, self.workers + 1)]
+        self.shown_file = self._workdir / "shown.tsv"
 
     # --- signals ------------------------------------------------------------------------------
     def _on_signal(self, signum, frame) -> None:
@@ -128,50 +131,72 @@ class Supervisor:
         from dementi.kafka.preflight import check_connection
         from dementi.kafka.topics import ensure_topics
 
-        bootstrap = self.settings.kafka_bootstrap
-        if not bootstrap:
-            if self.settings.kafka_security_protocol != "PLAINTEXT":
-                log.error("the embedded broker speaks PLAINTEXT only: set DEMENTI_KAFKA_BOOTSTRAP to your cluster, "
-                          "or unset DEMENTI_KAFKA_SECURITY_PROTOCOL")
-                return 5
-            from dementi.streams.broker import EmbeddedBroker
+        plan = DemoPlan.load() if self.demo else None
+        feeds = self.feeds
+        if feeds is None:  # the demo is finite: live feeds would only add noise to it
+            feeds = not self.demo and enabled_feeds(self.settings) > 0
+        roles = ["worker", *(["bot"] if self.bot else []), *(["feeds"] if feeds else [])]
+        checking = subprocess.Popen([sys.executable, "-m", "dementi.deps", *roles], stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.PIPE, text=True, preexec_fn=die_with_parent)
+        try:
+            bootstrap = self.settings.kafka_bootstrap
+            if not bootstrap:
+                if self.settings.kafka_security_protocol != "PLAINTEXT":
+                    log.error("the embedded broker speaks PLAINTEXT only: set DEMENTI_KAFKA_BOOTSTRAP to your cluster, "
+                              "or unset DEMENTI_KAFKA_SECURITY_PROTOCOL")
+                    return 5
+                from dementi.streams.broker import EmbeddedBroker
 
-            self.broker = EmbeddedBroker(log_path=self._workdir / "broker.log", die_with_parent=True).start()
-            bootstrap = self.broker.bootstrap
-            print(f"dementi: embedded Kafka broker at {bootstrap} "
-                  f"(publish with: DEMENTI_KAFKA_BOOTSTRAP={bootstrap} dementi publish FILE.jsonl)",
+                self.broker = EmbeddedBroker(log_path=self._workdir / "broker.log", die_with_parent=True).start()
+                bootstrap = self.broker.bootstrap
+                print(f"dementi: embedded Kafka broker at {bootstrap} "
+                      f"(publish with: DEMENTI_KAFKA_BOOTSTRAP={bootstrap} dementi publish FILE.jsonl)",
+                      file=sys.stderr, flush=True)
+            else:
+                from dementi.kafka.probe import wait_for_broker
+
+                if not wait_for_broker(bootstrap, self.connect_timeout):
+                    log.error("Kafka broker %s (DEMENTI_KAFKA_BOOTSTRAP) unreachable after %.0fs; unset "
+                              "DEMENTI_KAFKA_BOOTSTRAP to use the embedded broker", bootstrap, self.connect_timeout)
+                    return 2
+                try:
+                    check_connection(ClientOptions.from_settings(self.settings, bootstrap))
+                except KafkaSetupError as exc:
+                    log.error("%s", exc)
+                    return 5
+            ensure_topics(self.settings, bootstrap)
+            _, problem = checking.communicate(timeout=300)
+        finally:
+            if checking.poll() is None:
+                checking.kill()
+                checking.wait()
+        if checking.returncode != 0:
+            print(f"dementi: {problem.strip() or f'dependency check failed (exit {checking.returncode})'}",
                   file=sys.stderr, flush=True)
-        else:
-            from dementi.kafka.probe import wait_for_broker
-
-            if not wait_for_broker(bootstrap, self.connect_timeout):
-                log.error("Kafka broker %s (DEMENTI_KAFKA_BOOTSTRAP) unreachable after %.0fs; unset "
-                          "DEMENTI_KAFKA_BOOTSTRAP to use the embedded broker", bootstrap, self.connect_timeout)
-                return 2
-            try:
-                check_connection(ClientOptions.from_settings(self.settings, bootstrap))
-            except KafkaSetupError as exc:
-                log.error("%s", exc)
-                return 5
-        ensure_topics(self.settings, bootstrap)
+            return 1
         if self.workers > self.settings.topic_partitions:
             log.warning("%d workers for %d partitions: %d will stay idle (partitions = max parallelism)",
                         self.workers, self.settings.topic_partitions, self.workers - self.settings.topic_partitions)
         env = dict(os.environ, DEMENTI_KAFKA_BOOTSTRAP=bootstrap, PYTHONUNBUFFERED="1")
-        self._start_children(env)
-        if self.demo and not self._publish_demo(bootstrap):
-            return self._exit_code()
+        self._start_children(env, feeds)
+        if plan is not None:
+            return self._run_demo(plan, bootstrap)
         while self._signal is None:
-            for child in self.children:
-                code = child.exited()
-                if code is not None:
-                    log.error("%s exited unexpectedly (exit %s); shutting everything down", child.name, code)
-                    return 1
+            if self._dead_child() is not None:
+                return 1
             time.sleep(0.2)
         log.info("signal %s received: stopping", signal.Signals(self._signal).name)
         return 0
 
-    def _start_children(self, env: dict[str, str]) -> None:
+    def _dead_child(self) -> Child | None:
+        for child in self.children:
+            code = child.exited()
+            if code is not None:
+                log.error("%s exited unexpectedly (exit %s); shutting everything down", child.name, code)
+                return child
+        return None
+
+    def _start_children(self, env: dict[str, str], feeds: bool) -> None:
         base = [sys.executable, "-m", "dementi.cli"]
         # Start order = dependency order; stop order is the reverse of the data flow (see _shutdown).
         # The worker's own hard-exit deadline comes before our SIGKILL, so it can log why.
@@ -183,10 +208,10 @@ class Supervisor:
             self._spawn(Child(name, [*base, "worker", "--ready-file", str(ready), "--stop-grace", worker_grace],
                               self.child_grace), env)
         if self.bot:
-            self._spawn(Child("bot", [*base, "bot"], self.child_grace), env)
-        feeds = self.feeds
-        if feeds is None:
-            feeds = enabled_feeds(self.settings) > 0
+            # The demo prints on the console even with a token: sample articles are not news to send
+            # to real subscribers.
+            demo = ["--console", "--shown-file", str(self.shown_file)] if self.demo else []
+            self._spawn(Child("bot", [*base, "bot", *demo], self.child_grace), env)
         if feeds:
             self._spawn(Child("feeds", [*base, "feeds"], self.child_grace), env)
 
@@ -194,9 +219,8 @@ class Supervisor:
         self.children.append(child)
         child.start(env)
 
-    def _publish_demo(self, bootstrap: str) -> bool:
+    def _publish_demo(self, plan: DemoPlan, bootstrap: str) -> bool:
         """Wait for every worker's ready marker, then publish the demo articles. False = give up."""
-        from dementi.records import Article
         from dementi.kafka.options import ClientOptions
         from dementi.kafka.producer import publish_articles
 
@@ -211,13 +235,44 @@ class Supervisor:
                     log.error("worker not ready after %.0fs", self.ready_timeout)
                 return False
             time.sleep(0.1)
-        articles = [Article.model_validate_json(line) for line in DEMO_FILE.read_text(encoding="utf-8").splitlines()
-                    if line.strip()]
         count = publish_articles(ClientOptions.from_settings(self.settings, bootstrap), self.settings.articles_topic,
-                                 articles)
-        print(f"dementi: published {count} demo articles from {DEMO_FILE.name}; alerts follow "
-              "(Ctrl-C to stop)", file=sys.stderr, flush=True)
+                                 plan.articles)
+        print(f"dementi: published {count} demo articles from {DEMO_FILE.name}; waiting for the alerts of the "
+              f"{len(plan.expected)} state denials/refusals among them (up to {self.demo_timeout:.0f}s)",
+              file=sys.stderr, flush=True)
         return True
+
+    def _run_demo(self, plan: DemoPlan, bootstrap: str) -> int:
+        """Publish, then wait until the console printed an alert for every expected article: 0 when
+        it did, 1 (with the missing articles named) when the deadline passed or a child died."""
+        if not self._publish_demo(plan, bootstrap):
+            return self._exit_code()
+        deadline = time.monotonic() + self.demo_timeout
+        while True:
+            shown = Shown.read(self.shown_file)
+            missing = plan.missing(shown)
+            if not missing:
+                break
+            if self._signal is not None:
+                log.info("signal %s received: stopping the demo", signal.Signals(self._signal).name)
+                return 0
+            if self._dead_child() is not None:
+                return 1
+            if time.monotonic() > deadline:
+                titles = "; ".join(f"{a.title!r} ({a.url})" for a in missing)
+                print(f"dementi: demo FAILED: no alert printed within {self.demo_timeout:.0f}s for {len(missing)} of "
+                      f"the {len(plan.expected)} articles that must alert: {titles}. Check the worker's log above "
+                      "(rules loaded? DEMENTI_RULES_DIR?) and `dementi rules test`.", file=sys.stderr, flush=True)
+                return 1
+            time.sleep(0.1)
+        unexpected = shown.articles - set(plan.expected)
+        quiet = ", ".join(a.title for a in plan.quiet if a.id not in unexpected)
+        note = (f"; {len(unexpected)} other article(s) alerted too, which the demo does not expect"
+                if unexpected else f"; the {len(plan.quiet)} other articles raised none ({quiet})")
+        print(f"dementi: demo finished: {shown.alerts} alert(s) printed for the {len(plan.expected)} articles that "
+              f"must alert{note}. Stopping. Next: `dementi run` to watch your feeds, or `dementi run --no-feeds` "
+              f"and `dementi publish FILE.jsonl`.", file=sys.stderr, flush=True)
+        return 0
 
     def _exit_code(self) -> int:
         return 0 if self._signal is not None else 1

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from pathlib import Path
 
 import click
 
@@ -37,7 +38,7 @@ async def _watch_broker(bootstrap: str, stop: asyncio.Event) -> None:
     await watch_broker(watch, stop, lambda up: metrics.set_info(broker="reachable" if up else "unreachable"))
 
 
-async def _main(settings, console_only: bool) -> None:
+async def _main(settings, console_only: bool, shown_file=None) -> None:
     from dementi import metrics  # noqa: PLC0415
 
     stop = asyncio.Event()
@@ -51,7 +52,7 @@ async def _main(settings, console_only: bool) -> None:
         if settings.telegram_token is None or console_only:
             from dementi.bot.console import run_console  # noqa: PLC0415 - heavy imports only when used
 
-            await run_console(settings, stop)
+            await run_console(settings, stop, shown_file=shown_file)
         else:
             from dementi.bot.app import make_services, run_telegram  # noqa: PLC0415
 
@@ -77,7 +78,10 @@ async def _main(settings, console_only: bool) -> None:
 @click.command("bot")
 @click.option("--console", "console_only", is_flag=True,
               help="Print alerts on the console even when DEMENTI_TELEGRAM_TOKEN is set.")
-def bot(console_only: bool) -> None:
+@click.option("--shown-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Console mode: append 'ALERT_ID<TAB>ARTICLE_ID' to this file after printing each alert "
+                   "(`dementi run --demo` waits on it).")
+def bot(console_only: bool, shown_file: Path | None) -> None:
     """Run the Telegram bot and notifier (alerts -> subscribed chats).
 
     \b
@@ -95,7 +99,7 @@ def bot(console_only: bool) -> None:
     from telegram.error import InvalidToken  # noqa: PLC0415
 
     try:
-        asyncio.run(_main(settings, console_only))
+        asyncio.run(_main(settings, console_only, shown_file))
     except InvalidToken:
         raise click.ClickException("Telegram rejected DEMENTI_TELEGRAM_TOKEN (401 Unauthorized); check the token")
     except KeyboardInterrupt:  # pragma: no cover - signal handler normally catches it

@@ -39,7 +39,10 @@ def worker(ready_file: Path | None, connect_timeout: float, broker_lost_timeout:
 
 @click.command(name="run")
 @click.option("--demo", is_flag=True,
-              help="Once the worker is ready, publish the sample articles in config/demo/articles.jsonl.")
+              help="A demo that ends by itself: publish the sample articles of config/demo/, wait until the console "
+                   "printed the alerts they must raise, stop everything; exit 0, or 1 if they did not come.")
+@click.option("--demo-timeout", type=float, default=120.0, show_default=True,
+              help="With --demo: seconds to wait, once the articles are published, for their alerts.")
 @click.option("--feeds/--no-feeds", default=None,
               help="Also run `dementi feeds` (default: on when the feeds file has enabled feeds).")
 @click.option("--bot/--no-bot", default=True, show_default=True,
@@ -51,7 +54,8 @@ def worker(ready_file: Path | None, connect_timeout: float, broker_lost_timeout:
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Detect worker processes (one consumer group; useful up to the CPU cores and the "
                    "articles partitions, DEMENTI_TOPIC_PARTITIONS).")
-def run(demo: bool, feeds: bool | None, bot: bool, stop_grace: float, connect_timeout: float, workers: int) -> None:
+def run(demo: bool, demo_timeout: float, feeds: bool | None, bot: bool, stop_grace: float, connect_timeout: float,
+        workers: int) -> None:
     """Run everything on this machine: broker, detect worker, bot (and feeds).
 
     Starts the embedded Kafka broker unless DEMENTI_KAFKA_BOOTSTRAP is set, creates the topics,
@@ -59,12 +63,20 @@ def run(demo: bool, feeds: bool | None, bot: bool, stop_grace: float, connect_ti
     SIGTERM stops them in order (feeds, worker, bot, broker) and waits for every process. If a
     child dies on its own, everything is stopped and the exit status is 1 (no automatic restart:
     leave that to your service manager); 2 = the external broker is unreachable; 5 = it refused
-    the TLS/SASL settings.
+    the TLS/SASL settings. A declared dependency that does not import stops it before anything
+    starts (exit 1, package and fix named).
 
-    Try: dementi run --demo   (sample denial articles; alerts are printed on the console)
+    \b
+    Try: dementi run --demo
+    It publishes sample articles (state denials and refusals, and look-alikes that must not
+    alert), prints the alerts on the console (even with DEMENTI_TELEGRAM_TOKEN set), then stops
+    everything and exits 0 -- or 1, naming the articles whose alerts did not come in time.
+    Feeds are off in the demo unless --feeds is given.
     """
+    if demo and not bot:
+        raise click.UsageError("--demo shows the alerts through the console notifier: drop --no-bot")
     settings = cli_settings()
     from dementi.streams.supervisor import Supervisor
 
     sys.exit(Supervisor(settings, demo=demo, feeds=feeds, bot=bot, child_grace=stop_grace,
-                        connect_timeout=connect_timeout, workers=workers).run())
+                        connect_timeout=connect_timeout, workers=workers, demo_timeout=demo_timeout).run())
