@@ -26,6 +26,7 @@ from dementi.bot.notify.ratelimit import Governor, Limits
 from dementi.bot.notify.request_limiter import GovernedRequests
 from dementi.bot.notify.router import Router
 from dementi.bot.notify.sender import Sender
+from dementi.bot.policy import chat_served
 from dementi.bot.services import Services
 from dementi.bot.store import Store
 from dementi.bot.update_order import PerChatUpdates
@@ -91,7 +92,8 @@ async def run_telegram(settings: Settings, stop: asyncio.Event, limits: Limits |
     services = services or make_services(settings)
     governor = Governor(limits or Limits())  # one budget for alerts, replies and edits
     app = build_application(settings, services, governor)
-    router = Router(services.store, services.catalog, settings.realert_seconds)
+    router = Router(services.store, services.catalog, settings.realert_seconds,
+                    served=lambda chat_id: chat_served(settings, chat_id))
     sender = Sender(app.bot, services.store, governor, on_sent=on_sent)
 
     def handle(alerts):

@@ -17,10 +17,10 @@ import html
 import logging
 import time
 
-from telegram import LinkPreviewOptions, Update
-from telegram.constants import ParseMode
+from telegram import Update
 from telegram.ext import Application, ApplicationHandlerStop, CommandHandler, ContextTypes
 
+from dementi.bot.answer import reply, reply_admin
 from dementi.feedstatus import SourceStatus, read_snapshot, short_duration
 from dementi.settings import Settings
 from dementi.feeds_file import FeedsConfigError, add_feed, load_feeds, remove_feed
@@ -117,22 +117,20 @@ def feed_remove_reply(settings: Settings, args: list[str]) -> str:
     return f"🗑 Removed <b>{html.escape(feed.name)}</b> ({html.escape(feed.url)})."
 
 
-async def _answer(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
-    await context.bot.send_message(update.effective_chat.id, text, parse_mode=ParseMode.HTML,
-                                   link_preview_options=LinkPreviewOptions(is_disabled=True))
-
-
 def _handler(settings: Settings, build_reply, name: str):
     """A PTB callback: admin check (edits only), build the reply in a thread (file I/O), answer, stop."""
 
     async def callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if name != "feeds" and not is_admin(update, settings):
-            await _answer(update, context, "⛔ Only bot admins can manage feeds.")
+            await reply(update, context, "⛔ Only bot admins can manage feeds.")
             raise ApplicationHandlerStop
         text = await asyncio.to_thread(build_reply, settings, list(context.args or []))
         if name != "feeds":
             log.info("admin %s: /%s %s", update.effective_user.id, name, " ".join(context.args or []))
-        await _answer(update, context, text)
+        if name == "feeds":  # read only, no URLs: answered where it was asked
+            await reply(update, context, text)
+        else:  # an edit's answer shows the URL: in the admin's private chat, not in a group
+            await reply_admin(update, context, text)
         raise ApplicationHandlerStop
 
     callback.__name__ = f"{name}_command"

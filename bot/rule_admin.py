@@ -86,7 +86,11 @@ def check_upload(file_name: str, content: bytes, rules_dir: Path, gazetteers_dir
     with tempfile.TemporaryDirectory(prefix="dementi-rulecheck-") as tmp:
         scratch = Path(tmp) / "rules"
         if Path(rules_dir).is_dir():
-            shutil.copytree(rules_dir, scratch, ignore=shutil.ignore_patterns(name))
+            # The whole tree: install() writes rules_dir/<name> only, so that top-level file (if any)
+            # is the one being replaced; a file of the same name in a subfolder stays and is checked
+            # against (ignore_patterns(name) dropped it at every depth and hid its rule ids).
+            shutil.copytree(rules_dir, scratch)
+            (scratch / name).unlink(missing_ok=True)
         else:
             scratch.mkdir()
         before = _rule_ids(scratch, gazetteers_dir, result)

@@ -9,6 +9,7 @@ everything that is keyed by chat id in one transaction.
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import time
 from dataclasses import dataclass
@@ -16,7 +17,9 @@ from pathlib import Path
 
 from dementi.records import Alert
 from dementi.bot.db import connect, db_path, transaction
-from dementi.bot.filters import Filter, filter_from_spec
+from dementi.bot.filters import Filter, FilterError, filter_from_spec
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -43,6 +46,7 @@ class Store:
     def __init__(self, path: Path):
         self.path = path
         self.conn: sqlite3.Connection = connect(path)
+        self._bad_specs: set[tuple[int, str]] = set()
 
     @classmethod
     def open(cls, data_dir: Path) -> "Store":
@@ -91,12 +95,29 @@ class Store:
         return ChatState(chat_id=cid, type=row["type"], title=row["title"], tz=row["tz"],
                          muted_until=row["muted_until"], quiet=row["quiet"], digest=row["digest"],
                          paused=bool(row["paused"]), paused_reason=row["paused_reason"],
-                         filters=[filter_from_spec(s) for s in specs], exclusions=excl, rule_mutes=mutes)
+                         filters=self._filters(cid, specs), exclusions=excl, rule_mutes=mutes)
+
+    def _filters(self, chat_id: int, specs: list[str]) -> list[Filter]:
+        """The chat's filters; a stored spec that does not parse (written by an older version, or
+        forged) is skipped and logged once: it must never stop delivery to this or any other chat."""
+        filters = []
+        for spec in specs:
+            try:
+                filters.append(filter_from_spec(spec))
+            except FilterError as exc:
+                if (chat_id, spec) not in self._bad_specs:
+                    self._bad_specs.add((chat_id, spec))
+                    log.warning("chat %s: stored subscription %r does not parse (%s); skipped", chat_id, spec, exc)
+        return filters
 
     # --- subscriptions -------------------------------------------------------------------------
     def subscriptions(self, chat_id: int) -> list[str]:
         return [r[0] for r in self.conn.execute("SELECT spec FROM subscriptions WHERE chat_id = ? ORDER BY rowid",
                                                 (chat_id,))]
+
+    def filters(self, chat_id: int) -> list[Filter]:
+        """The chat's subscriptions as filters (those that do not parse are skipped, see ``_filters``)."""
+        return self._filters(chat_id, self.subscriptions(chat_id))
 
     def exclusions(self, chat_id: int) -> list[str]:
         return [r[0] for r in self.conn.execute("SELECT spec FROM exclusions WHERE chat_id = ? ORDER BY rowid",

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from telegram import Update
 from telegram.ext import (Application, CallbackQueryHandler, ChatMemberHandler, CommandHandler, MessageHandler,
-                          filters)
+                          TypeHandler, filters)
 
-from dementi.bot.handlers import admin, common, info, noise, subs
+from dementi.bot.handlers import admin, common, gate, info, noise, subs
 
 # Commands are accepted in private chats, groups, supergroups and channel posts.
 _WHERE = filters.UpdateType.MESSAGES | filters.UpdateType.CHANNEL_POSTS
@@ -21,6 +22,7 @@ HANDLERS = {
 
 
 def register(app: Application) -> None:
+    app.add_handler(TypeHandler(Update, gate.gate), group=gate.GROUP)  # policy + group admins, before all
     for name, callback in HANDLERS.items():
         app.add_handler(CommandHandler(name, callback, filters=_WHERE))
     app.add_handler(MessageHandler(filters.Document.ALL & _WHERE, admin.upload))

@@ -1,7 +1,7 @@
 """Admin-only: rule file upload (lint → examples → hot-load), /rule_disable, /rule_enable, /rule_test.
 
 Admins are recognised by Telegram user id (``settings.admin_user_ids``), in groups too; everyone
-else gets a clear refusal and nothing changes.
+else gets a clear refusal and nothing changes. Answers go to the admin's private chat (bot/answer.py).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from telegram.ext import ContextTypes
 from dementi.bot import rule_admin
 from dementi.bot.catalog import set_rule_disabled
 from dementi.bot.formatting import esc
-from dementi.bot.handlers.common import refuse_non_admin, register_chat, reply
+from dementi.bot.handlers.common import refuse_non_admin, register_chat, reply_admin as reply
 from dementi.bot.services import svc
 
 log = logging.getLogger(__name__)

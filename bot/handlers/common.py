@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import logging
 
-from telegram import BotCommandScopeChat, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Update
-from telegram.constants import ParseMode
+from telegram import BotCommandScopeChat, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from dementi.bot import feed_commands
+from dementi.bot.answer import reply, reply_admin  # noqa: F401 - handlers import them from here
 from dementi.bot.formatting import esc
-from dementi.bot.html_split import split_html
 from dementi.bot.services import svc
 
 log = logging.getLogger(__name__)
@@ -68,16 +67,6 @@ async def set_admin_menu(bot, admin_id: int) -> bool:
     except TelegramError as exc:
         log.info("admin menu not set for user %s yet (%s); it will be on their /start", admin_id, exc)
         return False
-
-
-async def reply(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str, markup=None) -> None:
-    """Answer in the chat of the update (HTML; callers escape every user/article string). Long
-    answers (/recent 20, many rule errors, many feedback lines) are split like alerts are."""
-    parts = split_html(text)
-    for i, part in enumerate(parts):
-        await context.bot.send_message(update.effective_chat.id, part, parse_mode=ParseMode.HTML,
-                                       reply_markup=markup if i == len(parts) - 1 else None,
-                                       link_preview_options=LinkPreviewOptions(is_disabled=True))
 
 
 def register_chat(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:

@@ -10,6 +10,7 @@ from telegram.ext import ContextTypes
 from dementi.bot.filters import excluded
 from dementi.bot.formatting import SEVERITY_MARK, actor_label, esc, explain_alert, safe_url
 from dementi.bot.handlers.common import register_chat, reply
+from dementi.bot.policy import alert_visible
 from dementi.bot.services import svc
 
 MAX_RECENT = 20
@@ -46,12 +47,14 @@ async def recent(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def explain(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    register_chat(update, context)
+    chat_id = register_chat(update, context)
     args = context.args or []
     if len(args) != 1:
         await reply(update, context, "❌ Usage: /explain ALERT_ID (the id is at the bottom of each alert).")
         return
-    alert = svc(context).store.alert(args[0])
+    store = svc(context).store
+    # Only alerts routed to this chat: ids are computable from public URLs, so knowing one proves nothing.
+    alert = store.alert(args[0]) if alert_visible(store, chat_id, args[0]) else None
     if alert is None:
         await reply(update, context, f"❌ No alert with id <code>{esc(args[0][:64])}</code> in the recent log.")
         return
@@ -125,15 +128,15 @@ async def on_alert_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     kind, _, rest = (query.data or "").partition(":")
     if kind == "fb":
         sign, _, alert_id = rest.partition(":")
-        alert = s.store.alert(alert_id)
-        if alert is None or sign not in "+-":
+        alert = s.store.alert(alert_id) if alert_visible(s.store, chat_id, alert_id) else None
+        if alert is None or sign not in ("+", "-"):
             await query.answer("This alert is no longer in the log.", show_alert=True)
             return
         user = update.effective_user
         s.store.vote(alert_id, alert.rule_id, chat_id, user.id if user else chat_id, 1 if sign == "+" else -1)
         await query.answer("Thanks! Feedback recorded." if sign == "+" else "Noted: counted against this rule.")
         return
-    alert = s.store.alert(rest)
+    alert = s.store.alert(rest) if alert_visible(s.store, chat_id, rest) else None
     if alert is None:
         await query.answer("This alert is no longer in the log.", show_alert=True)
         return

@@ -15,7 +15,7 @@ from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from dementi.records import stable_id
-from dementi.bot.filters import Catalogue, Filter, FilterError, filter_from_spec, parse_filter
+from dementi.bot.filters import Catalogue, Filter, FilterError, parse_filter
 from dementi.bot.formatting import esc
 from dementi.bot.handlers.common import register_chat, reply
 from dementi.bot.services import Services, svc
@@ -26,12 +26,6 @@ PAGE = 8
 def catalogue(s: Services) -> Catalogue:
     rules = s.catalog.rules()
     return Catalogue(rule_ids={r.id for r in rules}, tags={t for r in rules for t in r.tags})
-
-
-def allowed(s: Services, chat_id: int, user_id: int | None) -> bool:
-    if s.settings.subscription_policy != "allowlist":
-        return True
-    return chat_id in s.settings.allowed_chat_ids or (user_id in s.settings.admin_user_ids)
 
 
 def subscribe_filter(s: Services, chat_id: int, flt: Filter) -> str:
@@ -56,7 +50,7 @@ def unsubscribe_filter(s: Services, chat_id: int, flt: Filter) -> str | None:
 
 def _still_covered(s: Services, chat_id: int, flt: Filter) -> bool:
     """Could a remaining (broader) filter still deliver this single rule or tag?"""
-    remaining = [filter_from_spec(x) for x in s.store.subscriptions(chat_id)]
+    remaining = s.store.filters(chat_id)
     rules = {r.id: set(r.tags) for r in s.catalog.rules()}
     if flt.rules:
         rule_id = next(iter(flt.rules))
@@ -94,10 +88,6 @@ def describe_chat(s: Services, chat_id: int) -> str:
 async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     s = svc(context)
     chat_id = register_chat(update, context)
-    user = update.effective_user
-    if not allowed(s, chat_id, user.id if user else None):
-        await reply(update, context, "⛔ This bot only serves allow-listed chats. Ask its operator to add this chat.")
-        return
     try:
         flt = parse_filter(context.args or [], catalogue(s))
     except FilterError as exc:
@@ -194,12 +184,8 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     chat_id = register_chat(update, context)
     data = query.data or ""
     kind, _, arg = data.partition(":")
-    user = update.effective_user
     page = 0
     note = ""
-    if kind in ("sub", "rt", "tt") and not allowed(s, chat_id, user.id if user else None):
-        await query.answer("This bot only serves allow-listed chats.", show_alert=True)
-        return
     if kind == "sub":
         note = subscribe_filter(s, chat_id, Filter(all=True))
         await query.answer("Subscribed to all rules")
@@ -222,9 +208,14 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         page = _page_of(s, rule.id)
         await query.answer(note)
     elif kind == "tt":
-        spec = f"tag:{arg}"
+        try:  # button data comes from the client: validated like a typed /subscribe tag:T
+            flt = parse_filter([f"tag:{arg}"], catalogue(s))
+        except FilterError as exc:
+            await query.answer(f"Not a known tag: {exc}"[:200], show_alert=True)
+            return
+        spec = flt.canonical()
         if _is_on(s, chat_id, spec):
-            unsubscribe_filter(s, chat_id, Filter(tags=frozenset({arg})))
+            unsubscribe_filter(s, chat_id, flt)
             note = f"Unsubscribed from {spec}"
         else:
             s.store.subscribe(chat_id, spec)

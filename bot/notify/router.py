@@ -22,7 +22,8 @@ log = logging.getLogger(__name__)
 
 
 class Router:
-    def __init__(self, store: Store, catalog: RuleCatalog, realert_seconds: float, clock=time.time):
+    def __init__(self, store: Store, catalog: RuleCatalog, realert_seconds: float, clock=time.time,
+                 served=lambda chat_id: True):
         self.store = store
         self.outbox = Outbox(store.conn)
         self.catalog = catalog
@@ -30,6 +31,7 @@ class Router:
         self.stages = [
             stages.AlreadyRouted(self.outbox),
             stages.Subscribed(),
+            stages.Allowed(served),
             stages.Paused(),
             stages.DisabledRule(catalog.disabled),
             stages.Muted(),

@@ -1,7 +1,7 @@
 """Routing stages, Alertmanager-style: each one small, with one job, composed in order.
 
-    already-routed → subscribed (filter) → paused → disabled rule → mute/rule-mute → quiet hours
-    → same article → realert → digest  → (outbox write)
+    already-routed → subscribed (filter) → allowed (policy) → paused → disabled rule → mute/rule-mute
+    → quiet hours → same article → realert → digest  → (outbox write)
 
 A stage looks at one ``Delivery`` (alert × chat) and either lets it through, changes how it
 will be delivered (quiet hours defer it), or stops it with a status that is stored in the outbox
@@ -54,6 +54,18 @@ class Subscribed:
     def __call__(self, d: Delivery) -> None:
         if not any(f.matches(d.alert) for f in d.chat.filters) or excluded(d.alert, d.chat.exclusions):
             d.stop(None, "no matching subscription")
+
+
+class Allowed:
+    """The subscription policy (bot/policy.py) on every delivery: a chat taken off the allow-list
+    gets nothing, whatever subscriptions it still has."""
+
+    def __init__(self, served):
+        self.served = served  # callable chat_id -> bool
+
+    def __call__(self, d: Delivery) -> None:
+        if not self.served(d.chat.chat_id):
+            d.stop("not_allowed", "chat not served by the subscription policy")
 
 
 class Paused:

@@ -70,7 +70,8 @@ async def test_subscribe_unsubscribe_subs_and_wrong_arguments(running_bot):
     assert "everything" in await bot.command(2, "/unsubscribe")
     assert store.subscriptions(2) == [] and store.exclusions(2) == []
     assert "no subscriptions" in await bot.command(2, "/subs")
-    # commands addressed to the bot by name in a group work too
+    # commands addressed to the bot by name in a group work too (from one of the group's admins)
+    bot.server.set_chat_admin(-77, 5)
     assert "Subscribed to all" in await bot.command(-77, f"/subscribe@{BOT_USERNAME}", user_id=5, chat_type="group")
 
 
@@ -175,7 +176,9 @@ async def test_admin_commands_refused_for_others(running_bot):
     assert disabled_rules(settings) == set()
     # in a group, a non-admin member is refused, the admin (by user id) is not
     assert "admins only" in await bot.command(-600, "/rule_disable test-low", user_id=99, chat_type="supergroup")
-    assert "disabled" in await bot.command(-600, "/rule_disable test-low", user_id=ADMIN, chat_type="supergroup")
+    before = len(bot.server.messages(ADMIN))  # an admin command answers in the admin's private chat
+    bot.server.send_message(-600, "/rule_disable test-low", user_id=ADMIN, chat_type="supergroup")
+    assert "disabled" in (await bot.server.await_reply(ADMIN, before)).text
     assert disabled_rules(settings) == {"test-low"}
     overrides = json.loads((settings.data_dir / "rule_overrides.json").read_text())
     assert overrides["disabled"]["test-low"]["by"] == ADMIN
@@ -241,7 +244,7 @@ async def test_channel_post_and_allowlist_policy(bot_settings, botapi):
         assert "Subscribed" in reply
         assert "allow-listed" in await bot.command(12, "/subscribe")
         assert bot.services.store.subscriptions(12) == []
-        assert "Subscribed" in await bot.command(13, "/subscribe", user_id=ADMIN)
+        assert "Subscribed" in await bot.command(ADMIN, "/subscribe", user_id=ADMIN)  # an admin's private chat
     finally:
         bot.stop.set()
         await asyncio.wait_for(bot.task, 30)
@@ -332,6 +335,7 @@ async def test_long_replies_are_split_not_refused(running_bot):
 async def test_migration_service_message_moves_the_chat(running_bot):
     bot, server = running_bot, running_bot.server
     store = bot.services.store
+    server.set_chat_admin(-501, 5)
     await bot.command(-501, "/subscribe tag:denial", user_id=5, chat_type="group")
     await bot.command(-501, "/timezone Europe/Paris", user_id=5, chat_type="group")
     server.migrate_group(-501, -1000000000501, user_id=5)
@@ -348,6 +352,7 @@ async def test_blocked_or_kicked_bot_pauses_the_chat_and_readding_resumes(runnin
     assert "kicked" in store.chat(18).paused_reason and store.subscriptions(18) == ["all"]
     server.bot_membership(18, "member", old_status="kicked")  # unblocked
     await server.await_condition(lambda: not store.chat(18).paused)
+    server.set_chat_admin(-700, 5)
     await bot.command(-700, "/subscribe", user_id=5, chat_type="supergroup")
     server.bot_membership(-700, "left", user_id=5, chat_type="supergroup")
     await server.await_condition(lambda: store.chat(-700).paused)

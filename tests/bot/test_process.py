@@ -111,6 +111,8 @@ def test_sigkill_mid_delivery_then_restart_delivers_exactly_once(settings, kafka
         second = None
         try:
             for chat in chats:
+                if chat < 0:  # in a group, only its admins subscribe it
+                    server.set_chat_admin(chat, abs(chat))
                 server.send_command(chat, "subscribe", "tag:denial", chat_type="supergroup" if chat < 0 else None)
             for chat in chats:
                 replies = server.wait_for_messages(chat, 1, timeout=40)

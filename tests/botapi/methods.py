@@ -286,6 +286,23 @@ def get_file(state: BotApiState, params: dict) -> tuple[int, dict]:
     return ok({"file_id": file_id, "file_unique_id": "u" + file_id, "file_size": len(content), "file_path": path})
 
 
+def get_chat_member(state: BotApiState, params: dict) -> tuple[int, dict]:
+    """ChatMember of a user: ``administrator`` when a test made them one (``set_chat_admin``),
+    ``member`` otherwise; the chat must be known."""
+    chat_id, user_id = _int(params.get("chat_id")), _int(params.get("user_id"))
+    if state.known(chat_id) is None:
+        return error(400, "Bad Request: chat not found")
+    with state.lock:
+        admin = user_id in state.chat_admins.get(chat_id, set())
+    member: dict = {"user": state.user(user_id), "status": "administrator" if admin else "member"}
+    if admin:
+        member.update(can_be_edited=False, is_anonymous=False, can_manage_chat=True, can_delete_messages=True,
+                      can_manage_video_chats=True, can_restrict_members=True, can_promote_members=False,
+                      can_change_info=True, can_invite_users=True, can_post_stories=False, can_edit_stories=False,
+                      can_delete_stories=False)
+    return ok(member)
+
+
 def dispatch(state: BotApiState, method: str, params: dict) -> tuple[int, dict]:
     """Every method except getUpdates (which needs the event loop for long polling)."""
     m = method.lower()
@@ -297,6 +314,8 @@ def dispatch(state: BotApiState, method: str, params: dict) -> tuple[int, dict]:
         return edit_message_text(state, params)
     if m == "answercallbackquery":
         return answer_callback_query(state, params)
+    if m == "getchatmember":
+        return get_chat_member(state, params)
     if m == "setmycommands":
         return set_my_commands(state, params)
     if m == "getmycommands":

@@ -252,14 +252,16 @@ class BotApiServer:
         "chat not found", as on Telegram."""
         self.state.chat(chat_id, chat_type, title)
 
-    def send_message(self, chat_id: int, text: str, user_id: int | None = None, chat_type: str | None = None) -> int:
+    def send_message(self, chat_id: int, text: str, user_id: int | None = None, chat_type: str | None = None,
+                     sender_chat: bool = False) -> int:
         """A user (or channel) posts ``text`` in ``chat_id``; returns the update_id. A user who had
         blocked the bot and writes to it again has unblocked it: Telegram then delivers a
-        my_chat_member update (kicked -> member) before the message."""
+        my_chat_member update (kicked -> member) before the message. ``sender_chat``: an anonymous
+        group admin, who posts as the group itself."""
         known = self.state.known(chat_id)
         if known is not None and known.type == "private" and known.bot_status == "kicked":
             self.bot_membership(chat_id, "member", user_id=user_id, old_status="kicked")
-        msg = self.state.message_dict(chat_id, text, user_id, chat_type)
+        msg = self.state.message_dict(chat_id, text, user_id, chat_type, sender_chat=sender_chat)
         kind = "channel_post" if msg["chat"]["type"] == "channel" else "message"
         return self.state.push_update({kind: msg})
 
@@ -268,6 +270,12 @@ class BotApiServer:
         name = command.lstrip("/")
         head = f"/{name}@{BOT_USERNAME}" if mention else f"/{name}"
         return self.send_message(chat_id, " ".join([head, *args]), user_id=user_id, chat_type=chat_type)
+
+    def set_chat_admin(self, chat_id: int, user_id: int) -> None:
+        """Make ``user_id`` an administrator of group ``chat_id`` (what getChatMember answers)."""
+        self.state.chat(chat_id)
+        with self.state.lock:
+            self.state.chat_admins.setdefault(chat_id, set()).add(user_id)
 
     def send_service(self, chat_id: int, user_id: int | None = None, chat_type: str | None = None, **fields) -> int:
         """A service message, e.g. ``migrate_to_chat_id=-100…`` when a group becomes a supergroup."""

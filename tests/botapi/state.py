@@ -24,6 +24,7 @@ from typing import Any
 from tests.botapi.limits import TELEGRAM, FloodControl, FloodLimits
 
 BOT_USERNAME = "dementi_test_bot"
+ANONYMOUS_ADMIN_ID = 1087968824  # Telegram's GroupAnonymousBot
 
 
 @dataclass
@@ -113,6 +114,7 @@ class BotApiState:
         self.callback_queries: dict[str, bool] = {}  # query id -> answered
         self.user_messages: set[tuple[int, int]] = set()  # (chat_id, message_id) posted by users
         self.files: dict[str, tuple[str, bytes]] = {}  # file_id -> (file_path, content)
+        self.chat_admins: dict[int, set[int]] = {}  # chat_id -> user ids that are its administrators
         self.request_log: list[tuple[str, float]] = []
         self.on_update = None  # set by the server: wakes long pollers
 
@@ -172,8 +174,13 @@ class BotApiState:
                                "chat": chat.as_dict()}
         with self.lock:
             self.user_messages.add((chat_id, msg["message_id"]))
+        anonymous_admin = extra.pop("sender_chat", False)
         if chat.type == "channel":
             msg["sender_chat"] = chat.as_dict()
+        elif anonymous_admin:  # an anonymous group admin posts as the group itself
+            msg["sender_chat"] = chat.as_dict()
+            msg["from"] = {"id": ANONYMOUS_ADMIN_ID, "is_bot": True, "first_name": "Group",
+                           "username": "GroupAnonymousBot"}
         else:
             msg["from"] = self.user(user_id if user_id is not None else abs(chat_id))
         if text is not None:

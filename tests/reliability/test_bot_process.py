@@ -58,6 +58,13 @@ def _command(bot, chat: int, text: str, user_id: int | None = None, chat_type: s
     return bot.server.wait_for_messages(chat, before + 1, timeout=30)[before].text
 
 
+def _admin_command(bot, group: int, text: str) -> str:
+    """An admin command typed in a group; its answer arrives in the admin's private chat."""
+    before = len(bot.server.messages(ADMIN))
+    bot.server.send_message(group, text, user_id=ADMIN, chat_type="supergroup")
+    return bot.server.wait_for_messages(ADMIN, before + 1, timeout=30)[before].text
+
+
 def test_metrics_count_deliveries_429_5xx_403_outbox_and_latency(bot):
     server = bot.server
     code, body = health(bot.port)
@@ -123,14 +130,16 @@ def test_admin_actions_refused_for_non_admins_in_groups_and_channels(bot):
     assert not (bot.rules / "sneaky.yaml").exists()
     # a channel post has no user at all: never an admin
     assert "admins only" in _command(bot, -100701, "/rule_disable test-low", chat_type="channel")
-    # the admin, in the same group, may
-    assert "disabled" in _command(bot, group, "/rule_disable test-low", user_id=ADMIN, chat_type="supergroup")
-    assert "enabled" in _command(bot, group, "/rule_enable test-low", user_id=ADMIN, chat_type="supergroup")
+    # the admin, in the same group, may (the answers go to the admin's private chat)
+    in_group = len(bot.server.messages(group))
+    assert "disabled" in _admin_command(bot, group, "/rule_disable test-low")
+    assert "enabled" in _admin_command(bot, group, "/rule_enable test-low")
     # even the admin cannot upload a rule file over the size cap: refused before download, not installed
     big = b"rules: []\n" + b"# padding\n" * 30_000
-    before = len(bot.server.messages(group))
+    before = len(bot.server.messages(ADMIN))
     bot.server.send_document(group, "big.yaml", big, user_id=ADMIN, chat_type="supergroup")
-    assert "larger than" in bot.server.wait_for_messages(group, before + 1, timeout=30)[before].text
+    assert "larger than" in bot.server.wait_for_messages(ADMIN, before + 1, timeout=30)[before].text
+    assert len(bot.server.messages(group)) == in_group
     assert not (bot.rules / "big.yaml").exists()
     assert bot.proc.poll() is None
 
