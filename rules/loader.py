@@ -98,7 +98,13 @@ def _walk(root: yaml.Node, marks: _Marks, problems: list[tuple[Loc, tuple[int, i
                     problems.append((loc, _pos(key_node.start_mark), "mapping keys must be plain strings"))
                     continue
                 key = key_node.value
-                if key == "<<":  # merge key: keep the path of the enclosing mapping
+                if key == "<<":
+                    # Merge key: what it merges counts against the limits like everything else
+                    # (PyYAML copies merged pairs into every mapping that merges them: a few
+                    # hundred bytes of nested merges expand to millions of pairs). Walked at the
+                    # path of the enclosing mapping, whose explicit keys keep their own marks.
+                    merged = value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
+                    stack.extend((item, loc) for item in merged)
                     continue
                 if key in seen:
                     line, col = seen[key]

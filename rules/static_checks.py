@@ -1,4 +1,5 @@
-"""Static checks of a rule's RAW ``match`` data: RE2 refusing a pattern, invalid Matcher patterns.
+"""Static checks of a rule's RAW ``match`` data: RE2 refusing a pattern, invalid Matcher patterns,
+and the Matcher operators that would run user patterns outside RE2 (REGEX, FUZZY).
 
 WHY separate from the compiler: these run at load time (lint, hot reload) on data pydantic has not
 validated yet, and need RE2 / a spaCy vocabulary, not the evaluators.
@@ -47,6 +48,30 @@ def static_errors(raw: Any, loc: tuple) -> list[tuple[tuple, str]]:
 
 
 _VALIDATION_VOCAB = None
+# spaCy Matcher operators that user input must not reach: REGEX runs Python's backtracking `re` on
+# every token (a pattern like (a+)+$ hangs the worker), FUZZY/FUZZY1..9 an edit-distance compare.
+_REFUSED_OPERATORS = {
+    "REGEX": "REGEX in a token pattern runs Python's backtracking `re`; use a `regex:` condition (RE2) instead",
+    "FUZZY": "FUZZY in a token pattern is refused (unbounded fuzzy matching on every token); list the spellings "
+             "with IN, or use a `regex:` condition (RE2)",
+}
+
+
+def _refused_operator(value: Any) -> str | None:
+    """The reason to refuse a token's attribute value, if it uses REGEX or FUZZY at any depth."""
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            for key, inner in node.items():
+                name = str(key).upper()
+                base = name.rstrip("0123456789") if name.startswith("FUZZY") else name
+                if base in _REFUSED_OPERATORS:
+                    return _REFUSED_OPERATORS[base]
+                stack.append(inner)
+        elif isinstance(node, list):
+            stack.extend(node)
+    return None
 
 
 def _token_pattern_errors(patterns: list, loc: tuple) -> list[tuple[tuple, str]]:
@@ -60,6 +85,10 @@ def _token_pattern_errors(patterns: list, loc: tuple) -> list[tuple[tuple, str]]
     for i, pattern in enumerate(patterns):
         if not all(isinstance(tok, dict) for tok in pattern):
             continue  # the schema reports the shape problem
+        refused = [(j, why) for j, tok in enumerate(pattern) if (why := _refused_operator(tok))]
+        if refused:
+            errors.extend((loc + (i, j), why) for j, why in refused)
+            continue
         try:
             Matcher(_VALIDATION_VOCAB, validate=True).add("check", [pattern])
         except Exception as exc:
