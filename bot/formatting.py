@@ -4,6 +4,10 @@ Every piece of article text is escaped with ``html.escape`` before it meets our 
 like ``<script>alert(1)</script> & Co`` must arrive as text, never as a 400 "can't parse
 entities" (alertmanager#3061). Matched spans of the evidence sentence are bolded by offsets,
 then the message is split with ``html_split`` so over-long text never breaks a tag.
+
+Every field is cut to a display limit (``LIMITS``) and the evidence sentence to a window around
+its cues, so one alert is ONE message whatever an upstream producer or a hostile feed puts in it
+(a 300 KB title once became 74 messages per chat); digests list a bounded number of alerts.
 """
 
 from __future__ import annotations
@@ -11,10 +15,35 @@ from __future__ import annotations
 import html
 from urllib.parse import urlsplit
 
-from dementi.records import Alert
+from dementi.records import Alert, clip
 from dementi.bot.html_split import split_html
 
 SEVERITY_MARK = {"critical": "🚨", "high": "🔴", "medium": "🟠", "low": "🟡", "info": "⚪"}
+# Display limits in characters; with them an alert renders to well under Telegram's 4096.
+LIMITS = {"rule_title": 200, "title": 300, "source": 100, "actor": 120, "sentence": 1200, "quote": 400,
+          "url_text": 120, "url": 2048, "id": 64, "short": 24, "span": 100}
+DIGEST_MAX_ALERTS = 50
+DIGEST_LIMITS = {"rule_title": 60, "title": 120, "actor": 40}
+
+
+def cut(alert_field: str | None, kind: str) -> str:
+    """A field cut to its display limit (``LIMITS``)."""
+    return clip(alert_field or "", LIMITS[kind])
+
+
+def window(sentence: str, spans: list[tuple[int, int]], limit: int | None = None) -> tuple[str, list[tuple[int, int]]]:
+    """At most ``limit`` characters of ``sentence`` around its first span, the spans shifted to
+    match; "…" marks a cut on either side."""
+    limit = limit or LIMITS["sentence"]
+    if len(sentence) <= limit:
+        return sentence, spans
+    first = min((s for s, e in spans if e > s), default=0)
+    start = max(0, min(first - limit // 3, len(sentence) - limit))
+    end = start + limit
+    text = ("…" if start else "") + sentence[start:end] + ("…" if end < len(sentence) else "")
+    shift = start - (1 if start else 0)
+    kept = [(max(s, start) - shift, min(e, end) - shift) for s, e in spans if e > start and s < end]
+    return text, kept
 
 
 def esc(text: str | None) -> str:
@@ -22,8 +51,8 @@ def esc(text: str | None) -> str:
 
 
 def safe_url(url: str | None) -> str | None:
-    """Only http(s) links become anchors; anything else is shown as text."""
-    if not url:
+    """Only http(s) links (of a sane length) become anchors; anything else is shown as text."""
+    if not url or len(url) > LIMITS["url"]:
         return None
     parts = urlsplit(url.strip())
     if parts.scheme in ("http", "https") and parts.netloc:
@@ -54,39 +83,46 @@ def highlight(sentence: str, spans: list[tuple[int, int]]) -> str:
 def actor_label(actor) -> str:
     if actor is None:
         return ""
-    name = actor.name or actor.text or ""
-    if actor.country and actor.country.upper() not in name.upper():
-        name = f"{name} ({actor.country})"
+    name = cut(actor.name or actor.text, "actor")
+    country = cut(actor.country, "short")
+    if country and country.upper() not in name.upper():
+        name = f"{name} ({country})"
     return name
 
 
+def evidence_html(alert: Alert) -> str:
+    """The evidence sentence (windowed around its cues), cues in bold."""
+    sentence, spans = window(alert.evidence.sentence, [(s.start, s.end) for s in alert.evidence.spans])
+    return highlight(sentence, spans)
+
+
 def render_alert(alert: Alert) -> str:
-    """The full HTML of one alert (may exceed 4096; use ``alert_parts``)."""
+    """The full HTML of one alert: every field cut to ``LIMITS``, so it fits one message."""
     mark = SEVERITY_MARK.get(alert.severity, "🟠")
-    lines = [f"{mark} <b>{esc(alert.rule_title)}</b>"]
+    lines = [f"{mark} <b>{esc(cut(alert.rule_title, 'rule_title'))}</b>"]
     denier, target = actor_label(alert.denier), actor_label(alert.target)
     if denier or target:
         lines.append(f"<b>{esc(denier or '?')}</b>" + (f" → {esc(target)}" if target else ""))
     if alert.article_title:
-        lines.append(f"<i>{esc(alert.article_title)}</i>")
-    spans = [(s.start, s.end) for s in alert.evidence.spans]
+        lines.append(f"<i>{esc(cut(alert.article_title, 'title'))}</i>")
     lines.append("")
-    lines.append(f"« {highlight(alert.evidence.sentence, spans)} »")
+    lines.append(f"« {evidence_html(alert)} »")
     if alert.quote:
-        lines.append(f"<blockquote>{esc(alert.quote)}</blockquote>")
+        lines.append(f"<blockquote>{esc(cut(alert.quote, 'quote'))}</blockquote>")
     lines.append("")
-    source = esc(alert.article_source) if alert.article_source else ""
+    source = esc(cut(alert.article_source, "source"))
     url = safe_url(alert.article_url)
+    shown_url = esc(cut(alert.article_url, "url_text"))
     if url:
-        lines.append((f"{source} · " if source else "") + f'<a href="{url}">{esc(alert.article_url)}</a>')
+        lines.append((f"{source} · " if source else "") + f'<a href="{url}">{shown_url}</a>')
     elif alert.article_url or source:
-        lines.append(" · ".join(x for x in (source, esc(alert.article_url)) if x))
+        lines.append(" · ".join(x for x in (source, shown_url) if x))
     meta = []
     if alert.cameo:
-        meta.append(f"CAMEO {esc(alert.cameo)}")
+        meta.append(f"CAMEO {esc(cut(alert.cameo, 'short'))}")
     if alert.article_lang:
-        meta.append(esc(alert.article_lang))
-    meta.append(f"id <code>{esc(alert.alert_id)}</code>")
+        meta.append(esc(cut(alert.article_lang, "short")))
+    meta.append(f"id <code>{esc(cut(alert.alert_id, 'id'))}</code>")
     lines.append(" · ".join(meta))
     return "\n".join(lines)
 
@@ -106,35 +142,43 @@ def alert_keyboard(alert: Alert) -> dict:
 
 
 def explain_alert(alert: Alert) -> str:
-    """Why this alert fired: rule, matched conditions and where, as HTML."""
-    lines = [f"<b>Alert</b> <code>{esc(alert.alert_id)}</code>",
-             f"Rule: <code>{esc(alert.rule_id)}</code> — {esc(alert.rule_title)}",
-             f"Severity: {esc(alert.severity)}" + (f" · kind: {esc(alert.kind)}" if alert.kind else "")
-             + (f" · CAMEO {esc(alert.cameo)}" if alert.cameo else "")]
+    """Why this alert fired: rule, matched conditions and where, as HTML (bounded like alerts)."""
+    lines = [f"<b>Alert</b> <code>{esc(cut(alert.alert_id, 'id'))}</code>",
+             f"Rule: <code>{esc(cut(alert.rule_id, 'rule_title'))}</code> — {esc(cut(alert.rule_title, 'rule_title'))}",
+             f"Severity: {esc(alert.severity)}" + (f" · kind: {esc(cut(alert.kind, 'short'))}" if alert.kind else "")
+             + (f" · CAMEO {esc(cut(alert.cameo, 'short'))}" if alert.cameo else "")]
     if alert.tags:
-        lines.append("Tags: " + ", ".join(esc(t) for t in alert.tags))
+        tags = [esc(cut(t, "short")) for t in alert.tags[:10]]
+        lines.append("Tags: " + ", ".join(tags) + (f" (+{len(alert.tags) - 10})" if len(alert.tags) > 10 else ""))
     lines.append(f"Matched in the article {esc(alert.evidence.field)}:")
-    for span in alert.evidence.spans:
-        cond = f" ← {esc(span.condition)}" if span.condition else ""
-        lines.append(f"• <b>{esc(span.text)}</b> [{span.start}:{span.end}]{cond}")
-    lines.append(f"« {highlight(alert.evidence.sentence, [(s.start, s.end) for s in alert.evidence.spans])} »")
+    for span in alert.evidence.spans[:10]:
+        cond = f" ← {esc(cut(span.condition, 'span'))}" if span.condition else ""
+        lines.append(f"• <b>{esc(cut(span.text, 'span'))}</b> [{span.start}:{span.end}]{cond}")
+    if len(alert.evidence.spans) > 10:
+        lines.append(f"• … and {len(alert.evidence.spans) - 10} more")
+    lines.append(f"« {evidence_html(alert)} »")
     if alert.denier:
-        lines.append(f"Denier: {esc(actor_label(alert.denier))}" + (f" [{esc(alert.denier.kind)}]"
+        lines.append(f"Denier: {esc(actor_label(alert.denier))}" + (f" [{esc(cut(alert.denier.kind, 'short'))}]"
                                                                     if alert.denier.kind else ""))
     if alert.target:
         lines.append(f"Target: {esc(actor_label(alert.target))}")
-    lines.append(f"Article: {esc(alert.article_title)} ({esc(alert.article_source)}, {esc(alert.article_lang or '?')})")
+    lines.append(f"Article: {esc(cut(alert.article_title, 'title'))} ({esc(cut(alert.article_source, 'source'))}, "
+                 f"{esc(cut(alert.article_lang, 'short') or '?')})")
     lines.append(f"Detected: {alert.detected_at:%Y-%m-%d %H:%M:%S} UTC")
     return "\n".join(lines)
 
 
 def digest_html(alerts: list[Alert], period: str) -> str:
+    """One line per alert (fields cut to ``DIGEST_LIMITS``), at most ``DIGEST_MAX_ALERTS`` of them."""
     lines = [f"🗞 <b>Digest ({esc(period)})</b> — {len(alerts)} alert(s)", ""]
-    for alert in alerts:
+    for alert in alerts[:DIGEST_MAX_ALERTS]:
         mark = SEVERITY_MARK.get(alert.severity, "🟠")
         url = safe_url(alert.article_url)
-        title = esc(alert.article_title or alert.evidence.sentence[:120])
+        title = esc(clip(alert.article_title or alert.evidence.sentence, DIGEST_LIMITS["title"]))
         link = f'<a href="{url}">{title}</a>' if url else title
-        who = actor_label(alert.denier)
-        lines.append(f"{mark} {esc(alert.rule_title)}" + (f" — <b>{esc(who)}</b>" if who else "") + f": {link}")
+        who = clip(actor_label(alert.denier), DIGEST_LIMITS["actor"])
+        lines.append(f"{mark} {esc(clip(alert.rule_title, DIGEST_LIMITS['rule_title']))}"
+                     + (f" — <b>{esc(who)}</b>" if who else "") + f": {link}")
+    if len(alerts) > DIGEST_MAX_ALERTS:
+        lines.append(f"… and {len(alerts) - DIGEST_MAX_ALERTS} more (/recent lists the latest)")
     return "\n".join(lines)

@@ -14,12 +14,20 @@ from datetime import datetime, timezone
 from typing import Literal
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 SCHEMA_VERSION = 1
 
 Severity = Literal["info", "low", "medium", "high", "critical"]
 SEVERITIES: tuple[str, ...] = ("info", "low", "medium", "high", "critical")
+
+# Ingest caps (every Article passes through this model: publish, feeds, the worker's decode). A
+# hostile feed entry must not become dozens of Telegram messages per chat: titles and sources are
+# cut (marked with "…"), and a URL longer than any real link is refused (the record is rejected
+# with the field named: a bad line for `dementi publish`, a dead letter for the worker).
+MAX_TITLE_CHARS = 1000
+MAX_SOURCE_CHARS = 200
+MAX_URL_CHARS = 2048
 
 _TRACKING_PARAM = re.compile(r"^(utm_\w+|fbclid|gclid|mc_cid|mc_eid|xtor|at_\w+|ref|cmpid|ocid)$", re.I)
 
@@ -36,6 +44,11 @@ def normalise_url(url: str) -> str:
     if len(path) > 1 and path.endswith("/"):
         path = path[:-1]
     return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, urlencode(sorted(query)), ""))
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters, the cut marked with "…"."""
+    return text if len(text) <= limit else text[: max(0, limit - 1)].rstrip() + "…"
 
 
 def stable_id(*parts: str, length: int = 20) -> str:
@@ -69,8 +82,17 @@ class Article(Record):
     published_at: datetime | None = None
     ingested_at: datetime | None = None
 
+    @field_validator("url")
+    @classmethod
+    def _url_length(cls, value: str) -> str:
+        if len(value) > MAX_URL_CHARS:
+            raise ValueError(f"URL of {len(value)} characters, longer than the {MAX_URL_CHARS} allowed")
+        return value
+
     @model_validator(mode="after")
     def _derive_id(self) -> "Article":
+        self.title = clip(self.title, MAX_TITLE_CHARS)
+        self.source = clip(self.source, MAX_SOURCE_CHARS)
         if not self.id:
             if not self.url:
                 # No URL and no id: fall back to content identity so replays still collapse.

@@ -8,7 +8,8 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from dementi.bot.filters import excluded
-from dementi.bot.formatting import SEVERITY_MARK, actor_label, esc, explain_alert, safe_url
+from dementi.bot.formatting import SEVERITY_MARK, actor_label, cut, esc, explain_alert, safe_url
+from dementi.records import clip
 from dementi.bot.handlers.common import register_chat, reply
 from dementi.bot.policy import alert_visible
 from dementi.bot.services import svc
@@ -37,12 +38,12 @@ async def recent(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     lines = [f"<b>Last {len(picked)} alert(s)</b> for this chat:"]
     for a in picked:
         url = safe_url(a.article_url)
-        title = esc(a.article_title or a.evidence.sentence[:100])
+        title = esc(clip(a.article_title or a.evidence.sentence, 150))
         who = actor_label(a.denier)
         link = f'<a href="{url}">{title}</a>' if url else title
-        lines.append(f"{SEVERITY_MARK.get(a.severity, '🟠')} {esc(a.rule_title)}"
+        lines.append(f"{SEVERITY_MARK.get(a.severity, '🟠')} {esc(cut(a.rule_title, 'rule_title'))}"
                      + (f" — <b>{esc(who)}</b>" if who else "")
-                     + f": {link} · {a.detected_at:%m-%d %H:%M}Z · <code>{esc(a.alert_id)}</code>")
+                     + f": {link} · {a.detected_at:%m-%d %H:%M}Z · <code>{esc(cut(a.alert_id, 'id'))}</code>")
     await reply(update, context, "\n".join(lines))
 
 

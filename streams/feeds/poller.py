@@ -27,7 +27,7 @@ from kafka import KafkaProducer
 
 from dementi.kafka.options import ClientOptions
 from dementi.kafka.producer import make_producer, publish_records
-from dementi.records import Article, normalise_url, stable_id
+from dementi.records import MAX_URL_CHARS, Article, normalise_url, stable_id
 from dementi.settings import Settings
 from dementi.streams.feeds.budget import HostGate
 from dementi.streams.feeds.clock import SYSTEM_CLOCK, Clock
@@ -246,7 +246,11 @@ class FeedPoller:
         now = self.clock.time()
         discovered: list[float] = []
         oldest = now - feed.max_age if feed.max_age else None
+        unusable = 0
         for entry in parsed.entries:
+            if entry.link and len(entry.link) > MAX_URL_CHARS:  # no record can hold it: skip, never fail the feed
+                unusable += 1
+                continue
             keys = dedup_keys(feed.name, entry)
             if not keys:  # no link, no guid: identity from the title, scoped to the feed
                 keys = [f"title:{feed.name}:{stable_id(entry.title)}"]
@@ -262,6 +266,11 @@ class FeedPoller:
                 too_old.append((keys, feed.name, ""))
                 continue
             fresh.append((entry, keys))
+        if unusable:
+            note = (f"{unusable} entr{'y' if unusable == 1 else 'ies'} skipped: link longer than "
+                    f"{MAX_URL_CHARS} characters")
+            result.warning = f"{result.warning}; {note}" if result.warning else note
+            log.info("feed %s: %s", feed.name, note)
         if too_old:  # remembered so they are not re-examined (or published if max_age changes)
             self.store.mark_seen(too_old)
             result.old = len(too_old)
