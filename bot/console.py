@@ -2,7 +2,9 @@
 
 Uses its own consumer group (``<prefix>-console``) so switching to Telegram later does not skip the
 alerts the console already showed. Article text goes through ``rich.text.Text`` (never markup
-parsing), so ``[bold]`` or ``<script>`` in a title is shown as-is.
+parsing), so ``[bold]`` or ``<script>`` in a title is shown as-is; control characters and escape
+sequences are removed and fields cut like Telegram messages (a hostile entry cannot flood or
+drive the terminal).
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from rich.text import Text
 
 from dementi.records import Alert
 from dementi.settings import Settings
-from dementi.bot.formatting import actor_label
+from dementi.bot.formatting import actor_label, cut, window
+from dementi.terminal import for_terminal
 from dementi.bot.notify.consumer import AlertConsumer
 
 STYLE = {"critical": "bold white on red", "high": "bold red", "medium": "bold yellow", "low": "yellow",
@@ -23,30 +26,40 @@ STYLE = {"critical": "bold white on red", "high": "bold red", "medium": "bold ye
 
 
 def render(alert: Alert) -> Text:
+    """One alert for a terminal: fields cut like Telegram messages (bot/formatting.py), control
+    characters and escape sequences removed (dementi/terminal.py)."""
+    def clean(value: str | None, kind: str) -> str:
+        return for_terminal(cut(value, kind))
+
     text = Text()
     text.append(f"● {alert.severity.upper():8}", style=STYLE.get(alert.severity, "bold"))
-    text.append(alert.rule_title, style="bold")
-    denier, target = actor_label(alert.denier), actor_label(alert.target)
+    text.append(clean(alert.rule_title, "rule_title"), style="bold")
+    denier, target = for_terminal(actor_label(alert.denier)), for_terminal(actor_label(alert.target))
     if denier or target:
         text.append(f"  {denier or '?'}" + (f" → {target}" if target else ""), style="cyan")
     if alert.cameo:
-        text.append(f"  CAMEO {alert.cameo}", style="dim")
+        text.append(f"  CAMEO {clean(alert.cameo, 'short')}", style="dim")
     text.append("\n  « ")
-    sentence = Text(alert.evidence.sentence)
-    for span in alert.evidence.spans:
-        start, end = max(0, span.start), min(len(alert.evidence.sentence), span.end)
-        if end > start:
-            sentence.stylize("bold black on yellow", start, end)
+    windowed, spans = window(alert.evidence.sentence, [(s.start, s.end) for s in alert.evidence.spans])
+    sentence = Text()
+    pos = 0
+    for start, end in sorted((max(0, s), min(len(windowed), e)) for s, e in spans if e > s):
+        if start < pos:
+            continue
+        sentence.append(for_terminal(windowed[pos:start]))
+        sentence.append(for_terminal(windowed[start:end]), style="bold black on yellow")
+        pos = end
+    sentence.append(for_terminal(windowed[pos:]))
     text.append_text(sentence)
     text.append(" »")
     if alert.quote:
-        text.append(f"\n  “{alert.quote}”", style="italic")
-    text.append(f"\n  {alert.article_title}", style="italic")
+        text.append(f"\n  “{clean(alert.quote, 'quote')}”", style="italic")
+    text.append(f"\n  {clean(alert.article_title, 'title')}", style="italic")
     if alert.article_source:
-        text.append(f" — {alert.article_source}", style="dim")
+        text.append(f" — {clean(alert.article_source, 'source')}", style="dim")
     if alert.article_url:
-        text.append(f"\n  {alert.article_url}", style="blue underline")
-    text.append(f"\n  id {alert.alert_id} · {alert.detected_at:%Y-%m-%d %H:%M:%S}Z", style="dim")
+        text.append(f"\n  {clean(alert.article_url, 'url_text')}", style="blue underline")
+    text.append(f"\n  id {clean(alert.alert_id, 'id')} · {alert.detected_at:%Y-%m-%d %H:%M:%S}Z", style="dim")
     return text
 
 

@@ -262,22 +262,29 @@ _SEVERITY_STYLE = {"critical": "bold white on red", "high": "bold red", "medium"
 
 
 def _render(alert) -> Text:
-    """One alert as rich Text (built from parts, so titles containing [markup] print literally)."""
+    """One alert as rich Text (built from parts, so titles containing [markup] print literally;
+    fields cut and control characters/escape sequences removed, like the console notifier)."""
+    from dementi.bot.formatting import actor_label, cut
+    from dementi.terminal import for_terminal
+
+    def clean(value, kind: str) -> str:
+        return for_terminal(cut(value, kind))
+
     when = alert.detected_at.astimezone().strftime("%H:%M:%S")
-    denier = alert.denier.name if alert.denier else "?"
+    denier = for_terminal(actor_label(alert.denier)) if alert.denier else "?"
     line = Text()
     line.append(f"{when} ", style="dim")
     line.append(f"{alert.severity:<8}", style=_SEVERITY_STYLE.get(alert.severity, ""))
     line.append(denier, style="bold")
     line.append("  ")
-    line.append(alert.rule_title, style="magenta")
+    line.append(clean(alert.rule_title, "rule_title"), style="magenta")
     line.append("\n    ")
-    line.append(alert.article_title or "(untitled)")
+    line.append(clean(alert.article_title, "title") or "(untitled)")
     if alert.article_source:
-        line.append(f"  [{alert.article_source}]", style="dim")
+        line.append(f"  [{clean(alert.article_source, 'source')}]", style="dim")
     if alert.article_url:
         line.append("\n    ")
-        line.append(alert.article_url, style="blue underline")
+        line.append(clean(alert.article_url, "url_text"), style="blue underline")
     return line
 
 
