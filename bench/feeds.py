@@ -45,7 +45,8 @@ def main() -> None:
         table.add_column(col, justify="right" if col != "round" else "left")
     try:
         with EmbeddedBroker() as broker, tempfile.TemporaryDirectory() as data:
-            settings = Settings(data_dir=Path(data), topic_prefix="bench.")
+            settings = Settings(data_dir=Path(data), topic_prefix="bench.",
+                                feed_internal_hosts=["127.0.0.1"])  # the local feed server
             for label in ("1: new (publish)", "2: ETag -> 304", "3: no validators (dedup)"):
                 if label.startswith("3"):
                     for route in server.routes.values():

@@ -122,6 +122,9 @@ class Settings(BaseSettings):
     websub_host: str = Field(default="0.0.0.0", description="interface of the WebSub callback endpoint")
     websub_port: int = Field(default=8790, ge=0, le=65535, description="port of the WebSub callback endpoint (0 = any free port)")
     websub_lease_seconds: float = Field(default=7 * 86400.0, gt=0, description="WebSub lease asked of hubs (s); renewed at 80 %")
+    feed_internal_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="host names, IPs or networks feeds may reach although they are "
+                                          "loopback/private/link-local (internal feeds); everything else internal is refused")
 
     # --- State, logs, metrics ----------------------------------------------------------------
     data_dir: Path = Field(default=Path("~/.local/share/dementi"), description="where SQLite state lives")
@@ -209,6 +212,34 @@ class Settings(BaseSettings):
         if missing:
             raise ValueError(f"DEMENTI_KAFKA_SECURITY_PROTOCOL={protocol} needs {', '.join(missing)}")
         return self
+
+    @field_validator("feed_internal_hosts", mode="before")
+    @classmethod
+    def _split_hosts(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = [v for v in value.replace(" ", "").split(",") if v]
+        return value
+
+    @field_validator("feed_internal_hosts")
+    @classmethod
+    def _check_hosts(cls, value: list[str]) -> list[str]:
+        # same rule as the fetcher's guard (kept here so a typo fails at start-up, not at the first poll)
+        import ipaddress
+
+        out = []
+        for entry in value:
+            entry = entry.strip().strip("[]").lower()
+            try:
+                out.append(str(ipaddress.ip_network(entry, strict=False)) if "/" in entry
+                           else str(ipaddress.ip_address(entry)))
+                continue
+            except ValueError:
+                pass
+            if not entry or any(c in entry for c in "/:@?# ") or entry.startswith(".") or entry.endswith("."):
+                raise ValueError(f"{entry!r} is not a host name, an IP address or a network "
+                                 "(e.g. intranet.example, 10.0.0.5, 10.0.0.0/8)")
+            out.append(entry)
+        return out
 
     @field_validator("subscription_policy")
     @classmethod

@@ -38,7 +38,7 @@ def _partition_of(bootstrap, settings, url: str) -> int:
 
 
 def _feeds_once(settings, bootstrap, feeds_file, tmp_path) -> str:
-    env = child_env(settings, bootstrap)
+    env = child_env(settings, bootstrap, DEMENTI_FEED_INTERNAL_HOSTS="127.0.0.1")  # the local feed server
     done = subprocess.run([sys.executable, "-m", "dementi.cli", "feeds", "--once", "--feeds", str(feeds_file)],
                           env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr

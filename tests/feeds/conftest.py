@@ -46,8 +46,10 @@ def second_server():
 
 @pytest.fixture
 def feed_settings(settings, kafka_bootstrap):
-    """Per-test settings (own topics/data dir) with 2 s timeouts and a 1 MB download cap."""
-    tuned = settings.model_copy(update={"feed_timeout": 2.0, "feed_max_bytes": 1_000_000})
+    """Per-test settings (own topics/data dir) with 2 s timeouts and a 1 MB download cap. The local
+    feed server is on 127.0.0.1, which the SSRF guard refuses unless allow-listed (test_ssrf.py)."""
+    tuned = settings.model_copy(update={"feed_timeout": 2.0, "feed_max_bytes": 1_000_000,
+                                        "feed_internal_hosts": ["127.0.0.1"]})
     ensure_topics(tuned, kafka_bootstrap)
     return tuned
 

@@ -28,7 +28,7 @@ pytestmark = pytest.mark.usefixtures("restore_logging")
 def cli_env(settings, bootstrap: str | None) -> dict[str, str]:
     env = {"DEMENTI_DATA_DIR": str(settings.data_dir), "DEMENTI_TOPIC_PREFIX": settings.topic_prefix,
            "DEMENTI_CONSUMER_GROUP_PREFIX": settings.consumer_group_prefix, "DEMENTI_FEED_TIMEOUT": "1",
-           "DEMENTI_LOG_LEVEL": "WARNING"}
+           "DEMENTI_LOG_LEVEL": "WARNING", "DEMENTI_FEED_INTERNAL_HOSTS": "127.0.0.1"}  # the local feed server
     if bootstrap:
         env["DEMENTI_KAFKA_BOOTSTRAP"] = bootstrap
     return env
