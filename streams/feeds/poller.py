@@ -21,6 +21,7 @@ import random
 from functools import partial
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 import httpx
 from kafka import KafkaProducer
@@ -195,9 +196,12 @@ class FeedPoller:
             parse = partial(parse_channel_page, channel=feed.telegram) if feed.telegram else parse_feed
             parsed = await asyncio.to_thread(parse, response.content, response.headers, response.url)
         except (FetchError, FeedParseError) as exc:
-            result.error = str(exc)
             result.status = getattr(exc, "status", None) or result.status
-            self._failed(feed, state, result.error, getattr(exc, "retry_after", None), result.status)
+            result.error = self._failed(feed, state, str(exc), getattr(exc, "retry_after", None), result.status)
+            return result
+        except Exception as exc:  # a bug on one feed's document: that feed fails (and backs off), never the task
+            log.debug("feed %s: unexpected error", feed.name, exc_info=True)
+            result.error = self._failed(feed, state, f"unexpected {type(exc).__name__}: {exc}", None, result.status)
             return result
         if parsed.warning:
             result.warning = parsed.warning
@@ -205,9 +209,9 @@ class FeedPoller:
         try:
             discovered = await self._publish_new(feed, parsed, result, first)
         except Exception as exc:  # Kafka down, or a bug on one entry: this feed only, retried later
-            result.error = f"publish failed: {type(exc).__name__}: {exc}"
             result.new = 0
-            self._failed(feed, state, result.error, None, result.status)
+            result.error = self._failed(feed, state, f"publish failed: {type(exc).__name__}: {exc}", None,
+                                        result.status)
             return result
         state.etag = response.headers.get("etag")
         state.last_modified = response.headers.get("last-modified")
@@ -348,7 +352,12 @@ class FeedPoller:
         self._save(state, now + state.interval * random.uniform(0.9, 1.1))
 
     def _failed(self, feed: FeedConfig, state: FeedState, error: str, retry_after: float | None,
-                status: int | None) -> None:
+                status: int | None) -> str:
+        """Record a failure and schedule the retry; returns the error as stored and shown (without
+        the credentials a feed URL may carry)."""
+        userinfo = urlsplit(feed.url).netloc.rpartition("@")[0]
+        if userinfo:
+            error = error.replace(userinfo, "***")
         state.failures += 1
         state.last_error, state.last_status = error, status
         interval = feed.interval or state.interval or self.bounds.clamp(self.bounds.unknown)
@@ -360,6 +369,7 @@ class FeedPoller:
         level = logging.WARNING if state.failures & (state.failures - 1) == 0 else logging.DEBUG
         log.log(level, "feed %s (%s) failed (%d in a row): %s; next try in %.0fs",
                 feed.name, self.source_url(feed), state.failures, error, delay)
+        return error
 
     # --- several feeds ----------------------------------------------------------------------
     async def poll_round(self, feeds: list[FeedConfig],
