@@ -23,7 +23,7 @@ from telegram.ext import Application, ApplicationHandlerStop, CommandHandler, Co
 from dementi.bot.answer import reply, reply_admin
 from dementi.feedstatus import SourceStatus, read_snapshot, short_duration
 from dementi.settings import Settings
-from dementi.feeds_file import FeedsConfigError, add_feed, load_feeds, remove_feed
+from dementi.feeds_file import FeedsConfigError, add_feed, load_feeds, public_url, remove_feed
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +100,7 @@ def feed_add_reply(settings: Settings, args: list[str]) -> str:
         feed = add_feed(settings.feeds_file, url, lang=lang, max_age=NEW_FEED_MAX_AGE)
     except FeedsConfigError as exc:
         return f"❌ Not added: {html.escape(str(exc))}"
-    return (f"✅ Added <b>{html.escape(feed.name)}</b> ({html.escape(feed.url)}"
+    return (f"✅ Added <b>{html.escape(feed.name)}</b> ({html.escape(public_url(feed.url))}"
             f"{', ' + feed.lang if feed.lang else ''}). The poller picks it up within seconds; "
             f"check it with /feeds.")
 
@@ -114,7 +114,7 @@ def feed_remove_reply(settings: Settings, args: list[str]) -> str:
         return f"❌ No feed named {html.escape(args[0])}. The names are listed by /feeds."
     except FeedsConfigError as exc:
         return f"❌ Not removed: {html.escape(str(exc))}"
-    return f"🗑 Removed <b>{html.escape(feed.name)}</b> ({html.escape(feed.url)})."
+    return f"🗑 Removed <b>{html.escape(feed.name)}</b> ({html.escape(public_url(feed.url))})."
 
 
 def _handler(settings: Settings, build_reply, name: str):

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -168,10 +168,20 @@ class FeedsFile(BaseModel):
     feeds: list[FeedConfig] = Field(default_factory=list)
 
 
-def name_from_url(url: str) -> str:
-    """A readable default name: host without ``www.`` plus the first path segment."""
+def public_url(url: str) -> str:
+    """``url`` without its credentials (``https://user:pass@host/`` -> ``https://***@host/``), for
+    everything that shows or logs a feed URL; the feeds file keeps the real one."""
     parts = urlsplit(url)
-    host = parts.netloc.lower().removeprefix("www.")
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc="***@" + parts.netloc.rpartition("@")[2]))
+
+
+def name_from_url(url: str) -> str:
+    """A readable default name: host (and port) without ``www.`` nor credentials, plus the first
+    path segment."""
+    parts = urlsplit(url)
+    host = parts.netloc.rpartition("@")[2].lower().removeprefix("www.")
     segment = next((s for s in parts.path.split("/") if s and not s.startswith("rss") and "." not in s), "")
     return f"{host}/{segment}" if segment else host
 
