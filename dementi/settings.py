@@ -134,7 +134,8 @@ class Settings(BaseSettings):
     worker_metrics_port: int | None = Field(default=None, ge=0, le=65535, description="detect worker's /metrics port (default: metrics_port)")
     bot_metrics_port: int | None = Field(default=None, ge=0, le=65535, description="notifier's /metrics port (default: metrics_port + 1)")
     feeds_metrics_port: int | None = Field(default=None, ge=0, le=65535, description="feed poller's /metrics port (default: metrics_port + 2)")
-    metrics_host: str = Field(default="0.0.0.0", description="interface the /metrics endpoints listen on")
+    metrics_host: str = Field(default="127.0.0.1", description="interface the /metrics endpoints listen on "
+                                                                "(0.0.0.0 to let a remote Prometheus scrape)")
 
     @model_validator(mode="after")
     def _interval_bounds(self) -> "Settings":

@@ -94,7 +94,8 @@ class EmbeddedBroker:
         if self.authentication:
             cmd.append("--authentication")
         out = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL
-        env = dict(os.environ)
+        # The broker needs none of dementi's settings, and must never see secrets (the bot token).
+        env = {k: v for k, v in os.environ.items() if not k.startswith("DEMENTI_")}
         env.setdefault("RUST_LOG", "warn")
         # start_new_session: Ctrl-C in a terminal goes to our supervisor, which stops us in order.
         self.process = subprocess.Popen(cmd, stdout=out, stderr=out, env=env, start_new_session=True,

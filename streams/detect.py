@@ -69,7 +69,7 @@ class Detector:
             evaluation = next(evaluations)
             if isinstance(evaluation, ArticleError):  # the article breaks every rule: dead-letter it
                 exc = evaluation.original
-                log.error("rule evaluation failed on article %s (%s[%s]@%s): %r",
+                log.error("rule evaluation failed on article %r (%s[%s]@%s): %r",  # %r: ids come from producers
                           article.id, rec.topic, rec.partition, rec.offset, exc)
                 self._dead(result, rec, STAGE_RULES, RULE_ERROR, f"{type(exc).__name__}: {exc}")
                 continue

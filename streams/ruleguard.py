@@ -119,6 +119,6 @@ class RuleGuard:
             raise ArticleError(first)  # the same error from every failing rule: a shared stage broke
         for rule_id, error in failed.items():
             self.disabled[rule_id] = error
-            log.error("rule %s raised on article %s and is DISABLED until the rules are reloaded: %s",
-                      rule_id, article.id, error)
+            log.error("rule %s raised on article %r and is DISABLED until the rules are reloaded: %s",
+                      rule_id, article.id, error)  # %r: ids come from producers
         return result

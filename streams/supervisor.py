@@ -35,6 +35,17 @@ from dementi.streams.demo import DEMO_FILE, DemoPlan, Shown
 
 log = logging.getLogger(__name__)
 
+# Only the bot needs the Telegram token: the worker and the feed poller never see it (nor does the
+# broker: streams/broker.py passes it no DEMENTI_* variable at all).
+BOT_ONLY_ENV = ("DEMENTI_TELEGRAM_TOKEN",)
+
+
+def child_environment(name: str, env: dict[str, str]) -> dict[str, str]:
+    """The environment of child ``name`` ("worker", "worker-2", "bot", "feeds")."""
+    if name == "bot":
+        return dict(env)
+    return {k: v for k, v in env.items() if k not in BOT_ONLY_ENV}
+
 
 def enabled_feeds(settings: Settings) -> int:
     from dementi.feeds_file import FeedsConfigError, load_feeds
@@ -137,7 +148,8 @@ class Supervisor:
             feeds = not self.demo and enabled_feeds(self.settings) > 0
         roles = ["worker", *(["bot"] if self.bot else []), *(["feeds"] if feeds else [])]
         checking = subprocess.Popen([sys.executable, "-m", "dementi.deps", *roles], stdout=subprocess.DEVNULL,
-                                    stderr=subprocess.PIPE, text=True, preexec_fn=die_with_parent)
+                                    stderr=subprocess.PIPE, text=True, preexec_fn=die_with_parent,
+                                    env=child_environment("deps", dict(os.environ)))
         try:
             bootstrap = self.settings.kafka_bootstrap
             if not bootstrap:
@@ -217,7 +229,7 @@ class Supervisor:
 
     def _spawn(self, child: Child, env: dict[str, str]) -> None:
         self.children.append(child)
-        child.start(env)
+        child.start(child_environment(child.name, env))
 
     def _publish_demo(self, plan: DemoPlan, bootstrap: str) -> bool:
         """Wait for every worker's ready marker, then publish the demo articles. False = give up."""
