@@ -115,6 +115,7 @@ class RuleCatalog:
         self._disabled: set[str] = set()
         self._disabled_stamp: tuple | None = ("unread",)
         self.error: str | None = None
+        self._actor_codes: dict[str, str] | None = None
         self._rules: dict[str, RuleInfo] = {}
         self._stamp: tuple | None = None
         self._checked = 0.0
@@ -184,6 +185,19 @@ class RuleCatalog:
 
     def tags(self) -> set[str]:
         return {t for r in self.rules() for t in r.tags}
+
+    def languages(self) -> set[str]:
+        """Languages the rules cover, with "*" when some rule has no ``languages:`` (it covers all)."""
+        rules = self.rules()
+        return {lang for r in rules for lang in r.languages} | ({"*"} if any(not r.languages for r in rules) else set())
+
+    def actor_codes(self) -> dict[str, str]:
+        """Actor codes (``actor:RUS``, ``actor:UN``) -> names, from the gazetteers; read once."""
+        if self._actor_codes is None:
+            from dementi.rules.actor_codes import actor_codes  # noqa: PLC0415
+
+            self._actor_codes = actor_codes(self.gazetteers_dir)
+        return self._actor_codes
 
     def disabled(self) -> set[str]:
         """Disabled rule ids; re-read only when the overrides file changed (called per delivery)."""

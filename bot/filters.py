@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+import pycountry
+
 from dementi.records import SEVERITIES, Alert
 
 _SEVERITY_RE = re.compile(r"^severity(>=|<=|>|<|=)([a-z]+)$")
@@ -77,10 +79,50 @@ def severity_ok(level: str, op: str, wanted: str) -> bool:
 
 @dataclass
 class Catalogue:
-    """What the parser needs to know to refuse unknown rule ids and tags."""
+    """What the parser needs to know to refuse filters that could never match: unknown rule ids and
+    tags, languages no rule covers, actor codes no actor carries (``actors``: code -> name). Empty
+    = not checked (stored filters are rebuilt that way). ``languages`` holding ``ANY_LANGUAGE``:
+    some rule applies to every language, so any real ISO 639-1 code may match."""
 
     rule_ids: set[str] = field(default_factory=set)
     tags: set[str] = field(default_factory=set)
+    languages: set[str] = field(default_factory=set)
+    actors: dict[str, str] = field(default_factory=dict)
+
+
+ANY_LANGUAGE = "*"
+
+
+def _language(lang: str, token: str, known: Catalogue) -> str:
+    if not known.languages:
+        return lang
+    if ANY_LANGUAGE not in known.languages:
+        if lang not in known.languages:
+            covered = ", ".join(sorted(known.languages)) or "none"
+            raise FilterError(f"no rule covers the language '{lang}', so '{token}' would never match. "
+                              f"Languages the rules cover: {covered}")
+        return lang
+    if len(lang) != 2 or pycountry.languages.get(alpha_2=lang) is None:
+        raise FilterError(f"'{token}': '{lang}' is not an ISO 639-1 language code (e.g. lang:fr, lang:en)")
+    return lang
+
+
+def _actor(actor: str, token: str, known: Catalogue) -> str:
+    """The actor code ``actor`` names (a code, or a state's or body's name), or a refusal that lists
+    the codes (an actor:XYZ nobody carries would silently never match)."""
+    code = actor.upper()
+    if not known.actors or code in known.actors:
+        return code
+    by_name = {name.upper().replace(" ", "_"): c for c, name in known.actors.items()}
+    if code in by_name:
+        return by_name[code]
+    country = pycountry.countries.get(alpha_2=code) if len(code) == 2 else None
+    hint = (f" Did you mean actor:{country.alpha_3} ({known.actors[country.alpha_3]})?"
+            if country is not None and country.alpha_3 in known.actors else "")
+    states = sorted(c for c in known.actors if pycountry.countries.get(alpha_3=c) is not None)
+    orgs = sorted(set(known.actors) - set(states))
+    raise FilterError(f"no actor has the code '{actor}', so '{token}' would never match.{hint} Organisations: "
+                      f"{', '.join(orgs)}. States (ISO 3166 alpha-3): {' '.join(states)}")
 
 
 def parse_filter(tokens: list[str], known: Catalogue) -> Filter:
@@ -103,12 +145,12 @@ def parse_filter(tokens: list[str], known: Catalogue) -> Filter:
             lang = token[5:].lower()
             if not _LANG_RE.match(lang):
                 raise FilterError(f"'{token}': a language is an ISO 639-1 code, e.g. lang:fr")
-            langs.add(lang)
+            langs.add(_language(lang, token, known))
         elif token.startswith("actor:"):
             actor = token[6:]
             if not _ACTOR_RE.match(actor):
                 raise FilterError(f"'{token}': an actor is a country code or name, e.g. actor:RUS")
-            actors.add(actor.upper())
+            actors.add(_actor(actor, token, known))
         elif token.startswith("severity"):
             m = _SEVERITY_RE.match(token.lower())
             if not m or m.group(2) not in SEVERITIES:
@@ -127,8 +169,8 @@ def parse_filter(tokens: list[str], known: Catalogue) -> Filter:
 
 
 def filter_from_spec(spec: str) -> Filter:
-    """Rebuild a stored canonical spec without validating against the current rule set
-    (a rule may have been removed since; its filter then simply matches nothing)."""
+    """Rebuild a stored canonical spec without validating against the current rule set, languages
+    or actor codes (a rule may have been removed since; its filter then simply matches nothing)."""
     return parse_filter(spec.split(), Catalogue(rule_ids=set(t for t in spec.split() if ":" not in t
                                                              and not t.startswith("severity"))))
 

@@ -25,7 +25,8 @@ PAGE = 8
 
 def catalogue(s: Services) -> Catalogue:
     rules = s.catalog.rules()
-    return Catalogue(rule_ids={r.id for r in rules}, tags={t for r in rules for t in r.tags})
+    return Catalogue(rule_ids={r.id for r in rules}, tags={t for r in rules for t in r.tags},
+                     languages=s.catalog.languages(), actors=s.catalog.actor_codes())
 
 
 def subscribe_filter(s: Services, chat_id: int, flt: Filter) -> str:
