@@ -32,7 +32,7 @@ from dementi.records import MAX_URL_CHARS, Article, normalise_url, stable_id
 from dementi.settings import Settings
 from dementi.streams.feeds.budget import HostGate
 from dementi.streams.feeds.clock import SYSTEM_CLOCK, Clock
-from dementi.feeds_file import FeedConfig
+from dementi.feeds_file import FeedConfig, public_url
 from dementi.streams.feeds.fetch import FEED_ACCEPT, PAGE_ACCEPT, FetchError, fetch, make_client
 from dementi.streams.feeds.fulltext import charset_of, extract_main_text
 from dementi.streams.feeds.parse import FeedEntry, FeedParseError, ParsedFeed, parse_feed
@@ -339,8 +339,8 @@ class FeedPoller:
     # --- state bookkeeping ------------------------------------------------------------------
     def _succeeded(self, feed: FeedConfig, state: FeedState, status: int | None, hints: Hints,
                    discovered: list[float]) -> None:
-        if state.failures:
-            log.info("feed %s: recovered after %d failure(s)", feed.name, state.failures)
+        if state.failures:  # reported in the round summary (runner.RoundReport)
+            log.debug("feed %s: recovered after %d failure(s)", feed.name, state.failures)
         now = self.clock.time()
         state.failures, state.last_error, state.last_ok, state.last_status = 0, None, now, status
         state.history = remember(state.history, discovered, now)
@@ -365,10 +365,10 @@ class FeedPoller:
         if status == 429 or (status == 503 and retry_after):
             self.hosts.block(self.source_url(feed), delay)  # the host asked us to slow down: all its feeds wait
         self._save(state, self.clock.time() + delay)
-        # Quiet on a long outage (e.g. no internet): warn on failures 1, 2, 4, 8, ... only.
-        level = logging.WARNING if state.failures & (state.failures - 1) == 0 else logging.DEBUG
-        log.log(level, "feed %s (%s) failed (%d in a row): %s; next try in %.0fs",
-                feed.name, self.source_url(feed), state.failures, error, delay)
+        # DEBUG: the long-running loop summarises failures in one line per round (runner.RoundReport),
+        # `dementi feeds --once` prints a table, /feeds shows each feed's last error.
+        log.debug("feed %s (%s) failed (%d in a row): %s; next try in %.0fs",
+                  feed.name, public_url(self.source_url(feed)), state.failures, error, delay)
         return error
 
     # --- several feeds ----------------------------------------------------------------------

@@ -9,6 +9,10 @@ Polls take a token of the global request budget; due feeds are served oldest-due
 short budget delays every feed alike. The adaptive intervals are stretched by one common factor
 when their sum would exceed the budget (``schedule.stretch_factor``), instead of leaving the
 bucket to sort it out by lateness.
+
+Failures are reported in ONE line per polling round (``RoundReport``), not one per feed: on a
+machine without internet every feed fails at once, and 22 warnings before anything useful is
+noise. The per-feed errors are at DEBUG, in ``dementi feeds --once`` and in /feeds.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
@@ -36,6 +41,51 @@ RELOAD_CHECK_SECONDS = 5.0
 STOP_GRACE_SECONDS = 5.0
 STRETCH_EVERY = 30.0  # clock seconds between two computations of the budget stretch
 LATE_WARNING = 60.0  # warn when the budget keeps a due feed waiting longer than this
+SHOWN_NAMES = 8
+SUMMARY_EVERY = 300.0  # seconds: at most one summary line per this while feeds keep failing or recovering
+
+
+class RoundReport:
+    """Collects the feeds' results and logs one summary line per round: when the first round is
+    complete, then at most once per ``every`` seconds while feeds fail or recover (failing feeds
+    are retried with backoff, each on its own schedule)."""
+
+    def __init__(self, every: float = SUMMARY_EVERY):
+        self.every = every
+        self.failing: dict[str, str] = {}
+        self.recovered: set[str] = set()
+        self.changed = False
+        self.first_round_done = False
+        self.last = time.monotonic()
+
+    def add(self, result: FeedResult) -> None:
+        if result.error:
+            self.failing[result.name] = result.error
+            self.recovered.discard(result.name)
+            self.changed = True
+        elif result.name in self.failing:
+            del self.failing[result.name]
+            self.recovered.add(result.name)
+            self.changed = True
+
+    def maybe_log(self, enabled: int, first_round_running: bool) -> None:
+        if first_round_running:
+            return
+        first = not self.first_round_done
+        self.first_round_done = True
+        if not (first or (self.changed and time.monotonic() - self.last >= self.every)):
+            return
+        self.last, self.changed = time.monotonic(), False
+        if self.failing:
+            names = sorted(self.failing)
+            shown = ", ".join(names[:SHOWN_NAMES]) + (f" (+{len(names) - SHOWN_NAMES} more)" if len(names) > SHOWN_NAMES else "")
+            kinds = Counter(error.split(";")[0][:60] for error in self.failing.values()).most_common(2)
+            why = "; ".join(f"{kind} ×{n}" if n > 1 else kind for kind, n in kinds)
+            log.warning("feeds: %d of %d unreachable or failing (%s): %s; retried with backoff. Details: "
+                        "`dementi feeds --once` or /feeds", len(names), enabled, why, shown)
+        if self.recovered:
+            log.info("feeds: %d reachable again: %s", len(self.recovered), ", ".join(sorted(self.recovered)))
+            self.recovered.clear()
 
 
 async def apoll_once(settings: Settings, feeds: list[FeedConfig], bootstrap: str, *,
@@ -144,7 +194,16 @@ async def run_forever(settings: Settings, bootstrap: str, stop: asyncio.Event,
     in_flight: dict[str, asyncio.Task] = {}
     budget = RequestBudget(settings.feed_requests_per_minute, clock)
     warn = _LateWarning()
+    report = RoundReport()
+    first_round: set[str] | None = None  # names still being polled in the first round
     async with poller or FeedPoller(settings, bootstrap, clock=clock) as poller:
+
+        def polled(feed: FeedConfig, result: FeedResult) -> None:
+            report.add(result)
+            if first_round is not None:
+                first_round.discard(feed.name)
+
+        poller.on_polled.append(polled)
         pruned = poller.store.prune_seen()
         if pruned:
             log.info("forgot %d dedup key(s) older than the retention window", pruned)
@@ -163,6 +222,9 @@ async def run_forever(settings: Settings, bootstrap: str, stop: asyncio.Event,
                 poller.stretch = _stretch(poller, watcher.feeds, budget)
                 last_stretch = now
             wait = _launch_due(poller, watcher.feeds, in_flight, budget, now, warn)
+            if first_round is None:
+                first_round = set(in_flight)
+            report.maybe_log(sum(f.enabled for f in watcher.feeds), bool(first_round))
             await board.maybe_write(watcher.feeds)
             metrics.beat()
             await clock.wait(stop, max(0.05 * clock.speed, min(wait, WRITE_EVERY * clock.speed)))
