@@ -19,7 +19,8 @@ def publish(source: BinaryIO, bootstrap: str | None, topic: str | None) -> None:
     """Publish articles, one JSON object per line, from FILE.jsonl or - (stdin).
 
     Each line is validated as an Article (required: body; usual: url, title, lang, source,
-    published_at); its id is derived from the URL when absent. Valid lines are published
+    published_at); its id is derived from the URL when absent; titles over 1,000 characters are
+    cut, URLs over 2,048 refused. Valid lines are published
     (kafka-python, acks=all, keyed by article id) even when other lines are bad. Bad lines are
     reported on stderr as FILE:LINE: reason: detail (field path for schema errors).
 
