@@ -23,7 +23,7 @@ ROLES: dict[str, tuple[str, ...]] = {
     "worker": ("spacy", "fr_core_news_sm", "spacy_lookups_data", "re2", "ahocorasick", "faust", "aiokafka",
                "kafka", "pycountry", "py3langid"),
     "bot": ("telegram", "aiokafka", "kafka", "prometheus_client"),
-    "feeds": ("httpx", "feedparser", "trafilatura", "py3langid", "kafka"),
+    "feeds": ("httpx", "feedparser", "trafilatura", "lxml", "aiohttp", "py3langid", "kafka"),
 }
 MISSING_EXIT_CODE = 3
 
@@ -53,7 +53,10 @@ def fix_for(module: str, error: BaseException) -> str:
     declared packages the error names (else of the module itself), else a full reinstall."""
     def pins(text: str) -> list[str]:
         words = {w.strip("-") for w in re.split(r"[^a-z0-9-]+", _canonical(text))}
-        return [r.split(";")[0].strip() for r in _declared() if _canonical(_name(r)) in words]
+        named = {_canonical(_name(r)): r.split(";")[0].strip() for r in _declared()
+                 if _canonical(_name(r)) in words}
+        # "lxml" is named too in "lxml.html.clean ... install lxml_html_clean": the specific one is meant
+        return [pin for name, pin in named.items() if not any(o.startswith(name + "-") for o in named)]
 
     found = pins(f"{error} {getattr(error, 'name', '') or ''}") or pins(module)
     if found:
