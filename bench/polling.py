@@ -133,7 +133,8 @@ async def run_mode(mode: str, sims: list[SimFeed], args, bootstrap: str, data: P
         FeedConfig(url=server.url(f"/{s.name}.xml"), name=s.name, lang="en",
                    interval=FIXED_INTERVAL if mode == "fixed 5 min" else None).to_yaml_dict() for s in sims]}))
     settings = Settings(data_dir=data / mode.replace(" ", "-"), topic_prefix=f"bench{int(time.time() * 1000)}.",
-                        feed_timeout=10.0, log_level="WARNING")
+                        feed_timeout=10.0, log_level="WARNING",
+                        feed_internal_hosts=["127.0.0.1"])  # the local feed server
     acked: dict[str, float] = {}
     poller = FeedPoller(settings, bootstrap, clock=clock)
     poller.on_published.append(lambda feed, articles, at, how: acked.update({a.url: at for a in articles}))

@@ -91,7 +91,8 @@ def main() -> None:
                         DEMENTI_TELEGRAM_API_URL=api.url, DEMENTI_BROKER_SESSION_TIMEOUT="3",
                         DEMENTI_BROKER_HEARTBEAT_INTERVAL="0.5", DEMENTI_REALERT_SECONDS="0",
                         DEMENTI_PUBLIC_URL=f"http://127.0.0.1:{port}", DEMENTI_WEBSUB_HOST="127.0.0.1",
-                        DEMENTI_WEBSUB_PORT=str(port), DEMENTI_LOG_LEVEL="WARNING")
+                        DEMENTI_WEBSUB_PORT=str(port), DEMENTI_LOG_LEVEL="WARNING",
+                        DEMENTI_FEED_INTERNAL_HOSTS="127.0.0.1")  # the local feed server and hub
         ready = tmp / "worker.ready"
         logs = [tmp / f"{name}.log" for name in ("worker", "bot", "feeds")]
         procs = [start_dementi(["worker", "--ready-file", str(ready)], env, logs[0]),

@@ -176,7 +176,8 @@ async def test_admin_commands_refused_for_others(running_bot):
     assert disabled_rules(settings) == set()
     # in a group, a non-admin member is refused, the admin (by user id) is not
     assert "admins only" in await bot.command(-600, "/rule_disable test-low", user_id=99, chat_type="supergroup")
-    before = len(bot.server.messages(ADMIN))  # an admin command answers in the admin's private chat
+    bot.server.add_chat(ADMIN)  # the admin started the bot privately: admin commands answer there
+    before = len(bot.server.messages(ADMIN))
     bot.server.send_message(-600, "/rule_disable test-low", user_id=ADMIN, chat_type="supergroup")
     assert "disabled" in (await bot.server.await_reply(ADMIN, before)).text
     assert disabled_rules(settings) == {"test-low"}

@@ -104,12 +104,15 @@ async def test_in_groups_only_chat_admins_change_the_groups_settings(running_bot
 async def test_admin_commands_answer_in_private(running_bot):
     bot, server = running_bot, running_bot.server
     group = -3002
+    # an admin who never opened a private chat with the bot is told to, in the group, and nothing else
+    pointer = await bot.command(group, "/rule_disable test-low", user_id=ADMIN, chat_type="group")
+    assert "/start" in pointer and "test-low" not in pointer
     await bot.command(ADMIN, "/start", user_id=ADMIN)  # the admin talked to the bot privately once
     before_private, before_group = len(server.messages(ADMIN)), len(server.messages(group))
     server.send_message(group, "/feed_remove no-such-feed", user_id=ADMIN, chat_type="group")
     reply = await server.await_reply(ADMIN, before_private)
     assert "no-such-feed" in reply.text
-    server.send_message(group, "/rule_disable test-low", user_id=ADMIN, chat_type="group")
+    server.send_message(group, "/rule_enable test-low", user_id=ADMIN, chat_type="group")
     reply = await server.await_reply(ADMIN, before_private + 1)
-    assert "test-low" in reply.text and "disabled" in reply.text
+    assert "test-low" in reply.text and "enabled" in reply.text
     assert len(server.messages(group)) == before_group  # nothing about feeds or rules in the group

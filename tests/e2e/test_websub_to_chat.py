@@ -64,7 +64,8 @@ def test_pushed_denial_reaches_the_chat_without_a_poll(stack, tmp_path):
     port = free_port()
     feeds_file = tmp_path / "feeds.yaml"
     feeds_file.write_text(yaml.safe_dump({"feeds": [{"name": "wire", "url": topic, "lang": "fr"}]}), encoding="utf-8")
-    env = child_env(settings, bootstrap, DEMENTI_PUBLIC_URL=f"http://127.0.0.1:{port}", DEMENTI_WEBSUB_HOST="127.0.0.1",
+    env = child_env(settings, bootstrap, DEMENTI_FEED_INTERNAL_HOSTS="127.0.0.1",  # the local feed server and hub
+                    DEMENTI_PUBLIC_URL=f"http://127.0.0.1:{port}", DEMENTI_WEBSUB_HOST="127.0.0.1",
                     DEMENTI_WEBSUB_PORT=str(port), DEMENTI_FEEDS_METRICS_PORT=str(feeds_metrics))
     feeds_proc = start_dementi(["feeds", "--feeds", str(feeds_file)], env, tmp / "feeds.log")
     try:

@@ -59,7 +59,9 @@ def _command(bot, chat: int, text: str, user_id: int | None = None, chat_type: s
 
 
 def _admin_command(bot, group: int, text: str) -> str:
-    """An admin command typed in a group; its answer arrives in the admin's private chat."""
+    """An admin command typed in a group; its answer arrives in the admin's private chat (which the
+    admin opened with the bot before)."""
+    bot.server.add_chat(ADMIN)
     before = len(bot.server.messages(ADMIN))
     bot.server.send_message(group, text, user_id=ADMIN, chat_type="supergroup")
     return bot.server.wait_for_messages(ADMIN, before + 1, timeout=30)[before].text

@@ -37,7 +37,8 @@ def test_run_starts_the_feeds_child_and_its_denial_reaches_the_console(settings,
     feeds_file.write_text(yaml.safe_dump({"feeds": [
         {"name": "monde", "url": feed.url("/monde.xml"), "lang": "fr", "interval": 60}]}), encoding="utf-8")
     log = tmp_path / "run.log"
-    proc = start_dementi(["run", "--stop-grace", "10"], child_env(settings, None, DEMENTI_FEEDS_FILE=str(feeds_file)),
+    proc = start_dementi(["run", "--stop-grace", "10"], child_env(settings, None, DEMENTI_FEEDS_FILE=str(feeds_file),
+                                                                DEMENTI_FEED_INTERNAL_HOSTS="127.0.0.1"),
                          log)
     tree: set[int] = set()
     try:
