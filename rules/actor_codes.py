@@ -15,6 +15,7 @@ import pycountry
 import yaml
 
 from dementi.rules.gazetteer_forms import NON_STATES
+from dementi.yamlsafe import safe_load
 
 
 def actor_codes(gazetteers_dir: Path | str | None) -> dict[str, str]:
@@ -24,7 +25,7 @@ def actor_codes(gazetteers_dir: Path | str | None) -> dict[str, str]:
     files = sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")]) if directory and directory.is_dir() else []
     for path in files:
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            data = safe_load(path.read_text(encoding="utf-8")) or {}
         except (OSError, yaml.YAMLError):
             continue  # the worker reports a broken gazetteer; here it only means fewer known codes
         for raw in (data.get("entries") or []) if isinstance(data, dict) else []:

@@ -14,10 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from dementi.records import Article
 from dementi.settings import PROJECT_ROOT
+from dementi.yamlsafe import safe_load
 
 DEMO_DIR = PROJECT_ROOT / "config" / "demo"
 DEMO_FILE = DEMO_DIR / "articles.jsonl"
@@ -33,7 +32,7 @@ class DemoPlan:
     def load(cls, articles_file: Path = DEMO_FILE, expected_file: Path = EXPECTED_FILE) -> "DemoPlan":
         articles = [Article.model_validate_json(line) for line in articles_file.read_text(encoding="utf-8").splitlines()
                     if line.strip()]
-        wanted = (yaml.safe_load(expected_file.read_text(encoding="utf-8")) or {}).get("alert") or []
+        wanted = (safe_load(expected_file.read_text(encoding="utf-8")) or {}).get("alert") or []
         by_url = {a.url: a for a in articles}
         unknown = [url for url in wanted if url not in by_url]
         if unknown:

@@ -11,7 +11,7 @@ import tracemalloc
 import httpx
 import pytest
 
-from dementi.streams.feeds.config import FeedConfig
+from dementi.feeds_file import FeedConfig
 from dementi.streams.feeds.fetch import FetchError, fetch, make_client
 from dementi.streams.feeds.poller import FeedPoller
 from dementi.streams.feeds.runner import poll_once

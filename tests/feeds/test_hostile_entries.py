@@ -5,7 +5,7 @@ Every story here is invented."""
 from __future__ import annotations
 
 from dementi.records import MAX_TITLE_CHARS
-from dementi.streams.feeds.config import FeedConfig
+from dementi.feeds_file import FeedConfig
 from dementi.streams.feeds.runner import poll_once
 from tests.feeds.conftest import read_articles
 from tests.feeds.server import Route, rss

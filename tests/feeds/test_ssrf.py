@@ -10,7 +10,7 @@ import logging
 
 import pytest
 
-from dementi.streams.feeds.config import FeedConfig
+from dementi.feeds_file import FeedConfig
 from dementi.streams.feeds.fetch import FetchError, fetch, make_client
 from dementi.streams.feeds.runner import poll_once
 from tests.feeds.conftest import read_articles
