@@ -1,4 +1,5 @@
-"""Console notifier: with no Telegram token, every alert is printed readably and offsets committed.
+"""Console notifier: with no Telegram token, every story update is printed readably and offsets
+committed: a new story in full, a later report as one line under its story id.
 
 Uses its own consumer group (``<prefix>-console``) so switching to Telegram later does not skip the
 alerts the console already showed. Article text goes through ``rich.text.Text`` (never markup
@@ -12,7 +13,7 @@ import asyncio
 from rich.console import Console
 from rich.text import Text
 
-from dementi.records import Alert
+from dementi.records import Alert, StoryUpdate
 from dementi.settings import Settings
 from dementi.bot.formatting import actor_label
 from dementi.bot.notify.consumer import AlertConsumer
@@ -49,15 +50,33 @@ def render(alert: Alert) -> Text:
     return text
 
 
+def render_update(update: StoryUpdate) -> Text:
+    if update.version == 1:
+        text = render(update.alert)
+        text.append(f"\n  story {update.story_id}", style="dim")
+        return text
+    text = Text()
+    text.append(f"  ↳ story {update.story_id} +1 report (v{update.version}, {update.article_count} articles, "
+                f"{', '.join(update.languages)}): ", style="cyan")
+    text.append(update.alert.article_title or update.alert.evidence.sentence[:100], style="italic")
+    if update.alert.article_source:
+        text.append(f" — {update.alert.article_source}", style="dim")
+    return text
+
+
 async def run_console(settings: Settings, stop: asyncio.Event, console: Console | None = None) -> AlertConsumer:
     console = console or Console(highlight=False, soft_wrap=True)
+    seen: dict[str, int] = {}
 
-    def show(alerts: list[Alert]) -> None:
-        for alert in alerts:
-            console.print(render(alert))
+    def show(updates: list[StoryUpdate]) -> None:
+        for update in updates:
+            if seen.get(update.story_id, 0) >= update.version:
+                continue  # a replayed snapshot
+            seen[update.story_id] = update.version
+            console.print(render_update(update))
 
-    consumer = AlertConsumer(settings, show, role="console")
-    console.print(Text(f"dementi: no DEMENTI_TELEGRAM_TOKEN, printing alerts from {settings.alerts_topic} "
+    consumer = AlertConsumer(settings, show, role="console", topic="stories", model=StoryUpdate, fetch_max_wait_ms=10)
+    console.print(Text(f"dementi: no DEMENTI_TELEGRAM_TOKEN, printing stories from {settings.stories_topic} "
                        "(set the token to deliver to Telegram)", style="dim"))
     await consumer.run(stop)
     return consumer

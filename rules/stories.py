@@ -181,13 +181,14 @@ def score(alert: Alert, story: OpenStory, key: str = "") -> Match:
     if target and p.targets and target not in p.targets and target not in p.actors:
         points -= 1.0
         reasons.append(f"other target {target}")
-    return Match(points, reasons, conflicts=conflicts(alert, p, key, bool(other_langs) or not same_lang_words))
+    return Match(points, reasons, conflicts=conflicts(alert, p, key, lang))
 
 
-def conflicts(alert: Alert, p: Profile, key: str, across_languages: bool) -> list[str]:
+def conflicts(alert: Alert, p: Profile, key: str, lang: str) -> list[str]:
     """Anchor types where the alert and the story each name something the other does not (other
-    actors, specific concepts, quantities, and proper names across languages): the sign of two
-    different events, where one report merely leaving a detail out is not."""
+    actors, specific concepts, quantities, proper names): the sign of two different events, where
+    one report merely leaving a detail out is not. (German capitalises every noun: its names are
+    no evidence against a German story.)"""
     f = alert.story
     out = []
 
@@ -198,7 +199,7 @@ def conflicts(alert: Alert, p: Profile, key: str, across_languages: bool) -> lis
     differ("actors", set(f.actors) - {key}, set(p.actors) - {key})
     differ("concepts", {c for c in f.concepts if c not in GENERIC}, {c for c in p.concepts if c not in GENERIC})
     differ("numbers", _quantities(f.numbers), _quantities(p.numbers))
-    if across_languages:
+    if lang != "de" or set(p.words) - {"de"}:
         differ("names", set(f.names), set(p.names))
     return out
 

@@ -26,6 +26,7 @@ from pathlib import Path
 import yaml
 
 from dementi.records import Article
+from dementi.rules.evaluate import Counts
 from dementi.rules.stories import DEFAULT_WINDOW, OpenStory, Profile, StoryBook, score
 
 UNDATED = datetime(2026, 1, 1, tzinfo=timezone.utc)
@@ -41,41 +42,6 @@ class Item:
 
 
 @dataclass
-class PairCounts:
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
-    tn: int = 0
-
-    @property
-    def precision(self) -> float | None:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else None
-
-    @property
-    def recall(self) -> float | None:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else None
-
-    @property
-    def f1(self) -> float | None:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p and r else None
-
-    def add(self, gold: bool, predicted: bool) -> None:
-        if gold and predicted:
-            self.tp += 1
-        elif predicted:
-            self.fp += 1
-        elif gold:
-            self.fn += 1
-        else:
-            self.tn += 1
-
-    def as_dict(self) -> dict:
-        return {"tp": self.tp, "fp": self.fp, "fn": self.fn, "tn": self.tn, "precision": self.precision,
-                "recall": self.recall, "f1": self.f1}
-
-
-@dataclass
 class PairError:
     a: str
     b: str
@@ -85,7 +51,7 @@ class PairError:
 
 @dataclass
 class StoryReport:
-    rows: dict[str, PairCounts] = field(default_factory=dict)
+    rows: dict[str, Counts] = field(default_factory=dict)
     errors: list[PairError] = field(default_factory=list)
     articles: int = 0
     alerted: int = 0
@@ -95,7 +61,7 @@ class StoryReport:
 
     def as_dict(self) -> dict:
         return {"articles": self.articles, "alerted": self.alerted, "events": self.events, "stories": self.stories,
-                "rows": {k: v.as_dict() for k, v in self.rows.items()},
+                "rows": {k: v.to_dict() for k, v in self.rows.items()},
                 "errors": [e.__dict__ for e in self.errors],
                 "judged_pairs": [dict(zip(("a", "b", "gold_same", "predicted_same", "note"), h)) for h in self.hard]}
 
@@ -181,7 +147,7 @@ def evaluate_stories(engine, paths: list[Path], judged_file: Path | None = None,
         if len(files) == 1:
             rows.append(f"within {files.pop()}")
         for row in rows:
-            report.rows.setdefault(row, PairCounts()).add(gold, predicted)
+            report.rows.setdefault(row, Counts()).add(gold, predicted)
         if gold != predicted:
             why = joined[b] if predicted else _why_not(alerts_of[b][0], alerts_of[a], window)
             report.errors.append(PairError(a, b, gold, why))

@@ -11,15 +11,24 @@ import click
 from dementi.cli.common import cli_settings, require_bootstrap
 
 
+def _stream_process_options(command):
+    """The options every faust process of dementi takes (`dementi worker`, `dementi stories`)."""
+    for option in reversed([
+        click.option("--ready-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                     help="Write this file once partitions are assigned (used by `dementi run`)."),
+        click.option("--connect-timeout", type=float, default=60.0, show_default=True,
+                     help="Seconds to keep retrying an unreachable broker at start before giving up (exit 2)."),
+        click.option("--broker-lost-timeout", type=float, default=30.0, show_default=True,
+                     help="Seconds the broker may stay unreachable mid-run before the process exits (exit 3)."),
+        click.option("--stop-grace", type=float, default=15.0, show_default=True,
+                     help="Seconds a graceful stop may take before the process exits hard."),
+    ]):
+        command = option(command)
+    return command
+
+
 @click.command(name="worker")
-@click.option("--ready-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write this file once partitions are assigned (used by `dementi run`).")
-@click.option("--connect-timeout", type=float, default=60.0, show_default=True,
-              help="Seconds to keep retrying an unreachable broker at start before giving up (exit 2).")
-@click.option("--broker-lost-timeout", type=float, default=30.0, show_default=True,
-              help="Seconds the broker may stay unreachable mid-run before the worker exits (exit 3).")
-@click.option("--stop-grace", type=float, default=15.0, show_default=True,
-              help="Seconds a graceful stop may take before the process exits hard.")
+@_stream_process_options
 def worker(ready_file: Path | None, connect_timeout: float, broker_lost_timeout: float, stop_grace: float) -> None:
     """Run the detect worker alone: articles topic -> rules -> alerts topic.
 
@@ -30,23 +39,23 @@ def worker(ready_file: Path | None, connect_timeout: float, broker_lost_timeout:
     Exit codes: 0 stopped, 1 crashed, 2 broker unreachable at start, 3 broker lost, 4 bad rules,
     5 the broker refused the TLS/SASL settings (DEMENTI_KAFKA_SECURITY_PROTOCOL, _SSL_*, _SASL_*).
     """
-    settings = cli_settings()
-    require_bootstrap(settings, "worker")
-    from dementi.streams.worker import run_worker  # faust is heavy: import only when running
+    _run_stream_process("worker", ready_file=ready_file, connect_timeout=connect_timeout,
+                        broker_lost_timeout=broker_lost_timeout, stop_grace=stop_grace)
 
-    sys.exit(run_worker(settings, ready_file=ready_file, connect_timeout=connect_timeout,
-                        broker_lost_timeout=broker_lost_timeout, stop_grace=stop_grace))
+
+def _run_stream_process(name: str, **options) -> None:
+    """Settings, logging, the broker address check, then `dementi <name>`'s faust process; exits with its code."""
+    settings = cli_settings()
+    require_bootstrap(settings, name)
+    if name == "worker":  # faust is heavy: import only when running
+        from dementi.streams.worker import run_worker as runner
+    else:
+        from dementi.streams.stories import run_stories as runner
+    sys.exit(runner(settings, **options))
 
 
 @click.command(name="stories")
-@click.option("--ready-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write this file once partitions are assigned (used by `dementi run`).")
-@click.option("--connect-timeout", type=float, default=60.0, show_default=True,
-              help="Seconds to keep retrying an unreachable broker at start before giving up (exit 2).")
-@click.option("--broker-lost-timeout", type=float, default=30.0, show_default=True,
-              help="Seconds the broker may stay unreachable mid-run before the stage exits (exit 3).")
-@click.option("--stop-grace", type=float, default=15.0, show_default=True,
-              help="Seconds a graceful stop may take before the process exits hard.")
+@_stream_process_options
 def stories(ready_file: Path | None, connect_timeout: float, broker_lost_timeout: float, stop_grace: float) -> None:
     """Run the story stage: alerts topic -> one story per event -> stories topic.
 
@@ -59,12 +68,8 @@ def stories(ready_file: Path | None, connect_timeout: float, broker_lost_timeout
     Exit codes: 0 stopped, 1 crashed, 2 broker unreachable at start, 3 broker lost, 5 the broker
     refused the TLS/SASL settings.
     """
-    settings = cli_settings()
-    require_bootstrap(settings, "stories")
-    from dementi.streams.stories import run_stories  # faust is heavy: import only when running
-
-    sys.exit(run_stories(settings, ready_file=ready_file, connect_timeout=connect_timeout,
-                         broker_lost_timeout=broker_lost_timeout, stop_grace=stop_grace))
+    _run_stream_process("stories", ready_file=ready_file, connect_timeout=connect_timeout,
+                        broker_lost_timeout=broker_lost_timeout, stop_grace=stop_grace)
 
 
 @click.command(name="run")
