@@ -399,8 +399,8 @@ async def collect_latencies(api, published: dict[str, float], base: dict[int, in
             seen[s["chat_id"]] = seen.get(s["chat_id"], 0) + 1
             if seen[s["chat_id"]] <= base.get(s["chat_id"], 0):
                 continue  # subscription confirmations
-            m = URL_RE.search(s.get("text") or "")
-            if m and m.group(0) in published:  # first message of this article in this chat
+            m = URL_RE.search((s.get("raw") or "") + " " + (s.get("text") or ""))  # story messages link their sources
+            if m and m.group(0) in published:  # first message of this story in this chat (its first article)
                 first.setdefault((s["chat_id"], m.group(0)), s["received_at"] - published[m.group(0)])
         latencies = list(first.values())
         if len(latencies) >= expected or time.monotonic() > deadline:

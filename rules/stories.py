@@ -252,10 +252,28 @@ class StoryBook:
         self.window = window
         self.threshold = threshold
         self.quiet_threshold = quiet_threshold
+        # parsed forms of the values this book wrote last (a value read back unchanged is not parsed again)
+        self._parsed_index: dict[str, tuple[object, StoryIndex]] = {}
+        self._parsed_snapshot: dict[str, tuple[object, StoryUpdate]] = {}
+
+    def _index_of(self, key: str) -> StoryIndex:
+        raw = self.index.get(key)
+        hit = self._parsed_index.get(key)
+        if hit is not None and hit[0] is raw and raw is not None:
+            return hit[1]
+        return StoryIndex.from_json(raw)
 
     def add(self, alert: Alert) -> Outcome:
+        try:
+            return self._add(alert)
+        except BaseException:  # a half-updated parsed index must never be reused
+            self._parsed_index.clear()
+            self._parsed_snapshot.clear()
+            raise
+
+    def _add(self, alert: Alert) -> Outcome:
         key = alert.story_key
-        idx = StoryIndex.from_json(self.index.get(key))
+        idx = self._index_of(key)
         t = _ts(alert.event_time)
         for story in idx.stories:  # a replayed alert: its story's current snapshot, unchanged
             if alert.alert_id in story.alerts:
@@ -288,12 +306,19 @@ class StoryBook:
         idx.stories = [s for s in idx.stories if s not in expired]
         for s in expired:
             self.snapshots.pop(s.story_id, None)
-        self.index[key] = idx.to_json()
-        self.snapshots[story.story_id] = update.model_dump_json()
+            self._parsed_snapshot.pop(s.story_id, None)
+        raw_index, raw_snapshot = idx.to_json(), update.model_dump_json()
+        self.index[key] = raw_index
+        self.snapshots[story.story_id] = raw_snapshot
+        self._parsed_index[key] = (self.index.get(key), idx)
+        self._parsed_snapshot[story.story_id] = (self.snapshots.get(story.story_id), update)
         return Outcome(update, new_story=best is None)
 
     def _snapshot(self, story_id: str) -> StoryUpdate | None:
         raw = self.snapshots.get(story_id)
+        hit = self._parsed_snapshot.get(story_id)
+        if hit is not None and hit[0] is raw and raw is not None:
+            return hit[1].model_copy()
         return StoryUpdate.model_validate_json(raw) if raw else None
 
 
