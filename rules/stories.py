@@ -36,6 +36,9 @@ MAX_PROFILE = 200     # words/names kept per story profile
 STEM = 6              # same language, content words sharing their first 6 letters (fermeture/fermetures)
 WORD_POINTS = 4.0     # times the share of content words in common (same language)
 COGNATE_POINTS = 0.75  # per shared cognate (across languages)
+# Languages where a capital inside a sentence marks a proper name (German capitalises every noun,
+# Turkish its titles, other scripts have no case): elsewhere, same-language reports compare words only.
+NAME_LANGS = frozenset({"en", "fr", "es", "it", "pt", "nl"})
 COGNATE = 5           # across languages, content words sharing their first 5 letters (drones/drones, secret/secreta)
 
 
@@ -160,7 +163,7 @@ def score(alert: Alert, story: OpenStory, key: str = "") -> Match:
         reasons.append("no common specific concept")
     other_langs = [w for w_lang, w in p.words.items() if w_lang != lang]
     shared_names = set(f.names) & set(p.names)
-    if shared_names and (lang != "de" or other_langs):  # every German noun is capitalised: words say it
+    if shared_names and (lang in NAME_LANGS or other_langs):  # capitals mark names there; elsewhere words say it
         points += min(2.0, float(len(shared_names)))
         reasons.append("names " + "+".join(sorted(shared_names)[:4]))
     if other_langs:  # cognates link translations (same language: words do)
@@ -187,8 +190,8 @@ def score(alert: Alert, story: OpenStory, key: str = "") -> Match:
 def conflicts(alert: Alert, p: Profile, key: str, lang: str) -> list[str]:
     """Anchor types where the alert and the story each name something the other does not (other
     actors, specific concepts, quantities, proper names): the sign of two different events, where
-    one report merely leaving a detail out is not. (German capitalises every noun: its names are
-    no evidence against a German story.)"""
+    one report merely leaving a detail out is not. (Within one language, names count only where a
+    capital marks a proper name: German capitalises every noun, Turkish its titles.)"""
     f = alert.story
     out = []
 
@@ -199,7 +202,7 @@ def conflicts(alert: Alert, p: Profile, key: str, lang: str) -> list[str]:
     differ("actors", set(f.actors) - {key}, set(p.actors) - {key})
     differ("concepts", {c for c in f.concepts if c not in GENERIC}, {c for c in p.concepts if c not in GENERIC})
     differ("numbers", _quantities(f.numbers), _quantities(p.numbers))
-    if lang != "de" or set(p.words) - {"de"}:
+    if lang in NAME_LANGS or set(p.words) - {lang}:
         differ("names", set(f.names), set(p.names))
     return out
 

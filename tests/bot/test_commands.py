@@ -334,9 +334,9 @@ async def test_long_replies_are_split_not_refused(running_bot):
 
     def listed() -> int:
         joined = "".join(m.text for m in server.messages(17)[before:])
-        return sum(a.alert_id in joined for a in alerts)
+        return sum(story_id_for(a.alert_id) in joined for a in alerts)
 
-    await server.await_condition(lambda: listed() == 20, 30, lambda: f"{listed()} of 20 alerts listed")
+    await server.await_condition(lambda: listed() == 20, 30, lambda: f"{listed()} of 20 stories listed")
     replies = server.messages(17)[before:]
     assert len(replies) >= 2 and "Last 20 stories" in replies[0].text  # over 4096 chars: split
     assert all(len(m.text.encode("utf-16-le")) // 2 <= 4096 for m in replies)
@@ -370,8 +370,8 @@ async def test_blocked_or_kicked_bot_pauses_the_chat_and_readding_resumes(runnin
 
 
 async def test_digest_mode_delivers_one_message_when_the_period_ends(running_bot):
-    """/digest hourly in the running bot: alerts wait in the digest (none is sent), and once the
-    hour has ended the bot's own flusher queues ONE message that its sender delivers."""
+    """/digest hourly in the running bot: stories wait in the digest (none is sent), and once the
+    hour has ended the bot's own flusher queues ONE message, one line per story, that its sender delivers."""
     bot, server, settings = running_bot, running_bot.server, running_bot.settings
     store, outbox, flusher = bot.services.store, bot.services.outbox, bot.services.digest
     await bot.command(19, "/subscribe")
@@ -379,8 +379,9 @@ async def test_digest_mode_delivers_one_message_when_the_period_ends(running_bot
     before = len(server.messages(19))
     alerts = [make_alert(300, title="Première dépêche", denier="Bordurie"),
               make_alert(301, title="Seconde dépêche", denier="Syldavie")]
-    await asyncio.to_thread(publish_alerts, settings.kafka_bootstrap, settings.alerts_topic, alerts)
-    await server.await_condition(lambda: outbox.statuses(19).get("digest") == 2, 30)
+    await asyncio.to_thread(publish_stories, settings.kafka_bootstrap, settings, alerts)
+    await server.await_condition(lambda: all(store.alert_routes(a.alert_id) for a in alerts), 30)
+    assert [store.alert_routes(a.alert_id)[0][1] for a in alerts] == ["digest", "digest"]
     assert flusher.flush_due() == 0, "the hour is still running: nothing to send yet"
     assert len(server.messages(19)) == before
     # An hour passes: the items now belong to the previous hour (the flusher runs every 30 s; it
@@ -388,7 +389,7 @@ async def test_digest_mode_delivers_one_message_when_the_period_ends(running_bot
     store.conn.execute("UPDATE digest_items SET added_at = added_at - 3600 WHERE chat_id = 19")
     assert flusher.flush_due() == 1
     [digest] = (await server.await_messages(19, before + 1, timeout=20))[before:]
-    assert "Digest (" in digest.text and "2 alert(s)" in digest.text
+    assert "Digest (" in digest.text and "2 stories" in digest.text
     assert "Première dépêche" in digest.text and "Seconde dépêche" in digest.text
     assert flusher.flush_due() == 0, "flushed items are gone: the digest is not sent twice"
     await server.await_condition(lambda: not bot.services.sender.inflight and not outbox.statuses(19).get("pending"))

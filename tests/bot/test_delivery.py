@@ -158,7 +158,7 @@ async def test_403_pauses_only_that_chat_until_it_is_back(pipeline, botapi):
     assert not pipeline.store.chat(201).paused
     pipeline.route([make_alert(3)])
     [msg] = await botapi.await_messages(201, 1)
-    assert make_alert(3).alert_id in msg.text
+    assert story_id_for(make_alert(3).alert_id) in msg.text
 
 
 async def test_chat_not_found_pauses_the_chat_instead_of_retrying(pipeline, botapi):
@@ -227,7 +227,7 @@ async def test_sender_gives_up_after_its_last_attempt(tmp_path, rules_dir, botap
     assert len(botapi.state.rejected_for(402, 502)) == 2 * MAX_ATTEMPTS, "each alert: MAX_ATTEMPTS tries, no more"
     assert botapi.messages(402) == []
     assert statuses == {"failed": 2} and all("Bad Gateway" in r for r in reasons)
-    assert alert_ids(botapi, 403) == [a.alert_id for a in alerts], "the other chat is unaffected"
+    assert story_ids(botapi, 403) == ids_of(alerts), "the other chat is unaffected"
     gave_up = [r.getMessage() for r in caplog.records if "giving up" in r.getMessage()]
     assert len(gave_up) == 2 and f"after {MAX_ATTEMPTS} attempts" in gave_up[0]
 

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from dementi.bot.notify.ratelimit import Limits
+from dementi.bot.notify.ratelimit import Limits, Window
 from dementi.records import Actor, Alert, Article, Evidence, StoryFeatures
 from dementi.kafka.topics import ensure_topics
 from tests.bot.conftest import start_bot
@@ -21,7 +21,7 @@ from tests.streams.helpers import child_env, producer, start_dementi, stop_proce
 
 pytestmark = pytest.mark.integration
 T0 = datetime(2026, 6, 1, 7, 0, tzinfo=timezone.utc)
-FAST = Limits(chat_rate=100.0, chat_burst=100.0, global_rate=200.0, global_burst=200.0)  # Telegram's pace is tested elsewhere
+FAST = Limits(per_chat=Window(100, 1.0), per_group=Window(100, 1.0), overall=Window(200, 1.0))  # Telegram's pace is tested elsewhere
 STATES = ["RUS", "CHN", "IRN", "TUR", "FRA", "USA", "DEU", "IND", "BRA", "EGY", "KOR", "JPN", "ISR", "SAU", "GBR",
           "POL", "HUN", "UKR", "ARG", "MEX", "NGA", "ZAF", "KEN", "ETH", "DZA", "MAR", "TUN", "PAK", "IDN", "VNM",
           "THA", "PHL", "MYS", "AUS", "CAN", "CHL", "COL", "PER", "VEN", "CUB"]
