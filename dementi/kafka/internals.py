@@ -146,7 +146,8 @@ def recover_tables_to_fetch_highwater(options: ClientOptions) -> None:
     """Make faust's table recovery read each changelog up to its fetch high watermark
     (``kafka.highwater.fetch_highwaters``) instead of the under-reported ``end_offsets``."""
     _RECOVERY["options"] = options
-    if getattr(driver.AIOKafkaConsumerThread._highwaters, "fetch_highwater", False):
+    original = driver.AIOKafkaConsumerThread._highwaters
+    if getattr(original, "fetch_highwater", False):
         return
 
     async def _highwaters(self, partitions):
@@ -158,4 +159,5 @@ def recover_tables_to_fetch_highwater(options: ClientOptions) -> None:
         return {tp: found[(tp.topic, tp.partition)] for tp in partitions}
 
     _highwaters.fetch_highwater = True
+    _highwaters.original = original  # for tests/kafka/test_internals.py
     driver.AIOKafkaConsumerThread._highwaters = _highwaters
