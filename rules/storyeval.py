@@ -17,17 +17,18 @@ the same time: the hardest case, every story is open for every alert.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from itertools import combinations
 from pathlib import Path
 
-import yaml
+from pydantic import ValidationError
 
+from dementi.jsonl import read_jsonl
 from dementi.records import Article
 from dementi.rules.evaluate import Counts
 from dementi.rules.stories import DEFAULT_WINDOW, OpenStory, Profile, StoryBook, score
+from dementi.yamlsafe import safe_load
 
 UNDATED = datetime(2026, 1, 1, tzinfo=timezone.utc)
 
@@ -66,27 +67,37 @@ class StoryReport:
                 "judged_pairs": [dict(zip(("a", "b", "gold_same", "predicted_same", "note"), h)) for h in self.hard]}
 
 
-def load_items(path: Path) -> list[Item]:
-    """Articles with their gold event, from either file shape (see module docstring)."""
-    items = []
+def load_items(path: Path) -> tuple[list[Item], list[str]]:
+    """Articles with their gold event, from either file shape (see module docstring), and one
+    located message (``FILE:LINE: problem``) per line that is neither."""
+    items: list[Item] = []
+    errors: list[str] = []
     with path.open(encoding="utf-8") as fh:
-        for line_no, line in enumerate(fh, start=1):
-            if not line.strip():
+        for line_no, d, problem in read_jsonl(fh):
+            if d is None:
+                errors.append(f"{path}:{line_no}: {problem}")
                 continue
             try:
-                d = json.loads(line)
-                if "event" in d:  # story-labelled
-                    article = Article(url=d["url"], title=d.get("title", ""), body=d["body"], lang=d.get("lang"),
-                                      source=d.get("source", ""), published_at=d.get("published_at"))
-                    items.append(Item(d["id"], d["event"], d.get("lang") or "", article, path.name))
-                else:  # detection corpus: one event per item
-                    article = Article(url=d.get("source_url") or f"corpus:{d['id']}", title=d.get("title", ""),
-                                      body=d["body"], lang=d.get("lang"), source=_outlet(d.get("source_url", "")),
-                                      published_at=UNDATED)
-                    items.append(Item(d["id"], d["id"], d.get("lang") or "", article, path.name))
-            except (KeyError, ValueError, TypeError) as exc:
-                raise ValueError(f"{path}:{line_no}: not a story-labelled article nor a corpus item: {exc}") from exc
-    return items
+                items.append(_item(d, path.name))
+            except KeyError as exc:
+                errors.append(f"{path}:{line_no}: not a story-labelled article nor a corpus item: missing field {exc}")
+            except ValidationError as exc:
+                fields = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'article'}: {e['msg']}" for e in exc.errors())
+                errors.append(f"{path}:{line_no}: not a story-labelled article nor a corpus item: {fields}")
+            except (ValueError, TypeError) as exc:
+                errors.append(f"{path}:{line_no}: not a story-labelled article nor a corpus item: {exc}")
+    return items, errors
+
+
+def _item(d: dict, file: str) -> Item:
+    if "event" in d:  # story-labelled
+        article = Article(url=d["url"], title=d.get("title", ""), body=d["body"], lang=d.get("lang"),
+                          source=d.get("source", ""), published_at=d.get("published_at"))
+        return Item(str(d["id"]), str(d["event"]), d.get("lang") or "", article, file)
+    # detection corpus: one event per item
+    article = Article(url=d.get("source_url") or f"corpus:{d['id']}", title=d.get("title", ""), body=d["body"],
+                      lang=d.get("lang"), source=_outlet(d.get("source_url", "")), published_at=UNDATED)
+    return Item(str(d["id"]), str(d["id"]), d.get("lang") or "", article, file)
 
 
 def _outlet(url: str) -> str:
@@ -98,7 +109,7 @@ def load_judged(path: Path | None) -> list[tuple[str, str, bool, str]]:
     """Hand-judged pairs: ``same: [[a, b, note]]`` / ``different: [[a, b, note]]`` (ids only)."""
     if path is None:
         return []
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = safe_load(path.read_text(encoding="utf-8")) or {}
     out = []
     for label, gold in (("same", True), ("different", False)):
         for entry in data.get(label, []) or []:
@@ -106,9 +117,9 @@ def load_judged(path: Path | None) -> list[tuple[str, str, bool, str]]:
     return out
 
 
-def evaluate_stories(engine, paths: list[Path], judged_file: Path | None = None, window: float = DEFAULT_WINDOW,
+def evaluate_stories(engine, items: list[Item], judged_file: Path | None = None, window: float = DEFAULT_WINDOW,
                      progress=None) -> StoryReport:
-    items = [item for p in paths for item in load_items(p)]
+    """Run ``engine`` over ``items`` (``load_items``), file the alerts into stories, count the pairs."""
     judged = load_judged(judged_file)
     events = {i.id: i.event for i in items}
     for a, b, gold, _ in judged:  # hand-judged "same" merges the two items' events

@@ -156,17 +156,20 @@ def _eval_stories(engine, files: list[Path], judged: Path | None, window: float,
     from dementi.rules.storyeval import evaluate_stories, load_items
 
     err = Console(stderr=True)
-    try:
-        total = sum(len(load_items(f)) for f in files)
-    except ValueError as exc:
-        raise click.ClickException(str(exc)) from None
+    items, errors = [], []
+    for file in files:
+        more_items, more_errors = load_items(file)
+        items += more_items
+        errors += more_errors
+    if errors:  # a story set with a hole would measure other pairs than the ones labelled: stop
+        raise click.ClickException("\n".join(errors))
     if sys.stderr.isatty() and not as_json:
         with Progress(TextColumn("detecting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       console=err, transient=True) as progress:
-            task = progress.add_task("stories", total=total)
-            report = evaluate_stories(engine, files, judged, window, progress=lambda: progress.advance(task))
+            task = progress.add_task("stories", total=len(items))
+            report = evaluate_stories(engine, items, judged, window, progress=lambda: progress.advance(task))
     else:
-        report = evaluate_stories(engine, files, judged, window)
+        report = evaluate_stories(engine, items, judged, window)
     if as_json:
         click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
         return

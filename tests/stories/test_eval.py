@@ -39,6 +39,13 @@ def test_bad_story_file_is_a_located_error(tmp_path):
     from dementi.cli.evaluate import eval_cmd
 
     bad = tmp_path / "bad.jsonl"
-    bad.write_text('{"id": "x", "event": "e"}\n', encoding="utf-8")
+    good = '{"id": "ok", "event": "e", "url": "https://invented.example/1", "body": "Invented body."}'
+    bad.write_text('{"id": "x", "event": "e"}\n' + good + '\n{"id": "y", "event": \n'
+                   '{"id": "z", "event": "e", "url": "https://invented.example/2", "body": 5}\n', encoding="utf-8")
     result = CliRunner().invoke(eval_cmd, ["--stories", str(bad)])
-    assert result.exit_code != 0 and "bad.jsonl:1" in result.output
+    assert result.exit_code != 0
+    # every bad line, located, with what is wrong; the good line is not reported
+    assert "bad.jsonl:1: not a story-labelled article nor a corpus item: missing field 'url'" in result.output
+    assert "bad.jsonl:2" not in result.output
+    assert "bad.jsonl:3: invalid JSON" in result.output
+    assert "bad.jsonl:4: not a story-labelled article nor a corpus item: body: " in result.output
