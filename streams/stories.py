@@ -141,15 +141,10 @@ def run_stories(settings: Settings, *, ready_file: Path | None = None, connect_t
                 broker_lost_timeout: float = 30.0, stop_grace: float = 15.0, loglevel: str = "WARNING") -> int:
     """Run the story stage until SIGTERM/SIGINT or a fatal error; returns the process exit code
     (the same codes and the same stop/watchdog behaviour as ``dementi worker``)."""
-    from dementi.streams.worker import StartFailed, prepare_broker, run_faust_app, write_ready
+    from dementi.streams.worker import StartFailed, prepare_process, run_faust_app, write_ready
 
-    bootstrap = settings.kafka_bootstrap
-    if not bootstrap:
-        raise ValueError("DEMENTI_KAFKA_BOOTSTRAP is not set")
-    if ready_file is not None:
-        ready_file.unlink(missing_ok=True)
     try:
-        prepare_broker(settings, bootstrap, connect_timeout)
+        bootstrap = prepare_process(settings, ready_file, connect_timeout)
     except StartFailed as failed:
         return failed.code
     stage = StoriesApp(settings, bootstrap, on_ready=lambda: write_ready(ready_file))

@@ -163,6 +163,18 @@ def prepare_broker(settings: Settings, bootstrap: str, connect_timeout: float) -
         raise StartFailed(EXIT_KAFKA_SETUP) from None
 
 
+def prepare_process(settings: Settings, ready_file: Path | None, connect_timeout: float) -> str:
+    """What a faust process of dementi does first: its broker address, no stale ready marker, the
+    broker prepared (``prepare_broker``, or StartFailed). Returns the address."""
+    bootstrap = settings.kafka_bootstrap
+    if not bootstrap:
+        raise ValueError("DEMENTI_KAFKA_BOOTSTRAP is not set")
+    if ready_file is not None:
+        ready_file.unlink(missing_ok=True)
+    prepare_broker(settings, bootstrap, connect_timeout)
+    return bootstrap
+
+
 def _detect_app(settings: Settings, bootstrap: str, ready_file: Path | None) -> DetectApp:
     """Load the rules and warm the engine up, or exit 4."""
     try:
@@ -221,13 +233,8 @@ def run_faust_app(app: faust.App, bootstrap: str, *, name: str, ready_file: Path
 def run_worker(settings: Settings, *, ready_file: Path | None = None, connect_timeout: float = 60.0,
                broker_lost_timeout: float = 30.0, stop_grace: float = 15.0, loglevel: str = "WARNING") -> int:
     """Run until SIGTERM/SIGINT or a fatal error; returns the process exit code."""
-    bootstrap = settings.kafka_bootstrap
-    if not bootstrap:
-        raise ValueError("DEMENTI_KAFKA_BOOTSTRAP is not set")
-    if ready_file is not None:
-        ready_file.unlink(missing_ok=True)
     try:
-        prepare_broker(settings, bootstrap, connect_timeout)
+        bootstrap = prepare_process(settings, ready_file, connect_timeout)
         detect = _detect_app(settings, bootstrap, ready_file)
     except StartFailed as failed:
         return failed.code
