@@ -1,11 +1,12 @@
-"""Chaos run: SIGKILL detect workers and the notifier N times during a stream, check exactly-once.
+"""Chaos run: SIGKILL detect workers, the story stage and the notifier N times during a stream, check exactly-once.
 
 Starts ONE embedded broker for the whole run (or uses DEMENTI_KAFKA_BOOTSTRAP) that stays up, then
-`dementi worker` x W and `dementi bot` (real python-telegram-bot against the Bot API test server).
-It streams invented articles in N+1 segments; after each of the first N segments a random worker
-and the notifier are SIGKILLed at random points and restarted. At the end it compares, per chat,
-what the Bot API test server received with what the engine computes offline over the same
-articles (one message per chat x article x denier, as the bot routes them). Not a test: prints a table (the suite's short version is tests/reliability/test_chaos.py).
+`dementi worker` x W, `dementi stories` and `dementi bot` (real python-telegram-bot against the Bot API
+test server). It streams invented articles in N+1 segments; after each of the first N segments a
+random worker, the story stage and the notifier are SIGKILLed at random points and restarted. At
+the end every alert the engine computes offline must be in exactly one story, and every chat must
+have exactly one message per story, showing its final version. Not a test: prints a table (the
+suite's short version is tests/reliability/test_chaos.py).
 
     .venv/bin/python bench/chaos.py                # 10 rounds, 2 workers, 300 articles
     .venv/bin/python bench/chaos.py --rounds 3 --workers 1
@@ -53,6 +54,7 @@ def main() -> int:
             stack = Stack(bootstrap, work, workers=args.workers)
             for i in range(args.workers):
                 stack.start_worker(i)
+            stack.start_stories()
             stack.start_bot()
             stack.subscribe()
             with console.status("computing the expected alerts offline"):
@@ -69,11 +71,12 @@ def main() -> int:
                 broker.stop()
 
     table = Table(title=f"dementi chaos: {args.rounds} rounds, {args.workers} worker(s), {args.articles} articles")
-    for col in ("chat", "subscription", "expected msgs", "delivered", "duplicates", "missing", "unexpected"):
+    for col in ("chat", "subscription", "expected msgs", "delivered", "duplicates", "missing", "unexpected", "stale"):
         table.add_column(col, justify="right" if col not in ("subscription",) else "left")
     for chat, (spec, _) in CHATS.items():
         table.add_row(str(chat), spec, str(result.expected[chat]), str(result.delivered[chat]),
-                      str(len(result.duplicates[chat])), str(len(result.missing[chat])), str(len(result.unexpected[chat])))
+                      str(len(result.duplicates[chat])), str(len(result.missing[chat])), str(len(result.unexpected[chat])),
+                      str(len(result.stale[chat])))
     console.print(table)
     kills = {}
     for _, name in result.kills:
@@ -86,10 +89,13 @@ def main() -> int:
                         f"min {min(result.takeovers):.1f} · median {statistics.median(result.takeovers):.1f} · "
                         f"max {max(result.takeovers):.1f}")
     summary.add_row("run / final drain (s)", f"{result.seconds:.0f} / {result.drain_seconds:.0f}")
+    summary.add_row("alerts / stories", f"{result.alerts} / {result.stories} (lost {len(result.lost_alerts)}, "
+                                        f"double-counted stories {len(result.double_counted)})")
     summary.add_row("exactly once at every chat", "YES" if result.exactly_once else "NO")
     console.print(summary)
     if not result.exactly_once:
         console.print(f"duplicates {result.duplicates}\nmissing {result.missing}\nunexpected {result.unexpected}\n"
+                      f"stale {result.stale}\nlost {result.lost_alerts}\ndouble {result.double_counted}\n"
                       f"kills {result.kills}")
     return 0 if result.exactly_once else 1
 

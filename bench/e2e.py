@@ -5,7 +5,7 @@
     .venv/bin/python bench/e2e.py --n 300 --latency-seconds 3 --rate 50 --workers 1     # smoke run
 
 What runs (all real processes, nothing mocked): an embedded broker (Tansu), the Bot API test server
-(``python -m tests.botapi.server``), ``dementi worker`` and ``dementi bot`` as subprocesses.
+(``python -m tests.botapi.server``), ``dementi worker``, ``dementi stories`` and ``dementi bot`` as subprocesses.
 
 1. N synthetic articles (bench/corpus.py: fr/en, 300-800 words, 5 % state denials, 5 % hard
    negatives) are published to the articles topic, then one sentinel cue article per partition.
@@ -21,7 +21,9 @@ What runs (all real processes, nothing mocked): an embedded broker (Tansu), the 
 4. (d) chats subscribe through the real bot (``/subscribe actor:RUS lang:fr``: one chat per
    denier country x language, so Telegram's 1 msg/s per chat does not dominate), then articles
    are published at a fixed rate; latency = publish time -> the test server's receipt of the
-   alert message (matched by the article URL in the message; first message per chat x article).
+   story message (matched by the first article URL in the message; first message per chat x story).
+   The story stage's own hop is shown apart: an alert's append time on the alerts topic -> its
+   StoryUpdate's append time on the stories topic (both stamped by the producing clients).
 5. (e) peak RSS (VmHWM) of the worker and notifier processes.
 """
 
@@ -137,12 +139,14 @@ async def raw_consume(options: ClientOptions, topic: str, partitions: int, expec
 
 
 class AlertWatcher:
-    """Reads the alerts topic from the start in the background: per article, detection times."""
+    """Reads the alerts topic from the start in the background: per article, detection times;
+    per alert, the record's timestamp (for the story stage's hop)."""
 
     def __init__(self, options: ClientOptions, topic: str, partitions: int):
         self.options, self.topic, self.partitions = options, topic, partitions
         self.alerts: list[dict] = []
         self.by_article: dict[str, list[dict]] = {}
+        self.stamped: dict[str, float] = {}  # alert id (or story alert id) -> record timestamp (s)
         self._task: asyncio.Task | None = None
 
     async def start(self) -> None:
@@ -159,6 +163,9 @@ class AlertWatcher:
             for records in (await self.consumer.getmany(timeout_ms=200)).values():
                 for rec in records:
                     alert = json.loads(rec.value)
+                    if "story_id" in alert:  # a StoryUpdate: keep its new alert, stamped by the stage
+                        alert = alert["alert"] | {"_story": alert["story_id"]}
+                    self.stamped.setdefault(alert["alert_id"], rec.timestamp / 1000.0)
                     self.alerts.append(alert)
                     self.by_article.setdefault(alert["article_id"], []).append(alert)
 
@@ -217,7 +224,7 @@ async def bench(args, work: Path) -> dict:
     server = start(["-m", "tests.botapi.server", "--port", str(api_port), "--token", TOKEN], dict(os.environ),
                    work / "botapi.log")
     workers: list[subprocess.Popen] = []
-    bot = watcher = None
+    bot = watcher = story_watcher = stories = None
     try:
         prefix = f"e2e{int(time.time() * 1000) % 10**8}"
         settings = Settings(kafka_bootstrap=broker.bootstrap, topic_prefix=f"{prefix}.", consumer_group_prefix=prefix,
@@ -247,12 +254,17 @@ async def bench(args, work: Path) -> dict:
                    DEMENTI_GAZETTEERS_DIR=str(args.gazetteers))
         (work / "bot").mkdir()
         bot = start(["-m", "dementi.cli", "bot"], env | {"DEMENTI_DATA_DIR": str(work / "bot")}, work / "bot.log")
-        procs = [("bot", bot, work / "bot.log")]
+        (work / "stories").mkdir()
+        stories = start(["-m", "dementi.cli", "stories"], env | {"DEMENTI_DATA_DIR": str(work / "stories")},
+                        work / "stories.log")
+        procs = [("bot", bot, work / "bot.log"), ("stories", stories, work / "stories.log")]
         await api.post("/message", json={"chat_id": CHAT_BASE - 1, "text": "/start"})
         await wait_until(lambda: _sent_count(api, CHAT_BASE - 1), 60, "the bot to answer /start", procs, 0.2)
 
         watcher = AlertWatcher(options, settings.alerts_topic, parts)
         await watcher.start()
+        story_watcher = AlertWatcher(options, settings.stories_topic, parts)
+        await story_watcher.start()
         readies = [work / f"worker-{i}.ready" for i in range(args.workers)]
         for i, ready in enumerate(readies):
             log = work / f"worker-{i}.log"
@@ -302,10 +314,16 @@ async def bench(args, work: Path) -> dict:
         await wait_until(lambda: all(watcher.detected(i) for i in lat_ids), 300, "the live sentinels", procs)
         live_ids = {Article.model_validate(a).id for a in live}
         wanted = set(chats.values())
-        # one message per (chat, article): the bot groups an article's alerts for a chat
-        expected = len({(a["article_id"], a["denier"].get("country"), a.get("article_lang")) for a in watcher.alerts
+        await wait_until(lambda: all(a["alert_id"] in story_watcher.stamped for a in watcher.alerts
+                                     if a["article_id"] in live_ids), 60, "the live alerts' stories", procs)
+        # one message per (chat, story): a chat gets a story once one of its alerts matches its filter
+        expected = len({(a["_story"], (a["denier"].get("code") or a["denier"].get("country") or ""), a.get("article_lang"))
+                        for a in story_watcher.alerts
                         if a["article_id"] in live_ids and a.get("denier")
-                        and ((a["denier"].get("country") or ""), a.get("article_lang")) in wanted})
+                        and ((a["denier"].get("code") or a["denier"].get("country") or ""), a.get("article_lang")) in wanted})
+        out["stage_hops"] = [story_watcher.stamped[a["alert_id"]] - watcher.stamped[a["alert_id"]]
+                             for a in watcher.alerts if a["article_id"] in live_ids
+                             and a["alert_id"] in story_watcher.stamped and a["alert_id"] in watcher.stamped]
         latencies = await collect_latencies(api, published, base_counts, expected, procs)
         # split of the latency: publish -> detection (worker) for every live article that alerted
         url_of = {Article.model_validate(a).id: a["url"] for a in live}
@@ -320,7 +338,9 @@ async def bench(args, work: Path) -> dict:
     finally:
         if watcher is not None:
             await watcher.stop()
-        for proc in (*workers, bot):
+        if story_watcher is not None:
+            await story_watcher.stop()
+        for proc in (*workers, stories, bot):
             stop(proc)
         stop(server, 5)
         broker.stop()
@@ -379,8 +399,8 @@ async def collect_latencies(api, published: dict[str, float], base: dict[int, in
             seen[s["chat_id"]] = seen.get(s["chat_id"], 0) + 1
             if seen[s["chat_id"]] <= base.get(s["chat_id"], 0):
                 continue  # subscription confirmations
-            m = URL_RE.search(s.get("text") or "")
-            if m and m.group(0) in published:  # first message of this article in this chat
+            m = URL_RE.search((s.get("raw") or "") + " " + (s.get("text") or ""))  # story messages link their sources
+            if m and m.group(0) in published:  # first message of this story in this chat (its first article)
                 first.setdefault((s["chat_id"], m.group(0)), s["received_at"] - published[m.group(0)])
         latencies = list(first.values())
         if len(latencies) >= expected or time.monotonic() > deadline:
@@ -431,6 +451,9 @@ def report(r: dict, args) -> None:
     table.add_row("    p99", ms(p99), "< 1 s", ok(p99 is not None and p99 < 1.0))
     det = r.get("detect_latencies") or []
     table.add_row("    of which publish → detected (worker) p50 / p99", f"{ms(pct(det, 50))} / {ms(pct(det, 99))}", "", "")
+    hops = r.get("stage_hops") or []
+    table.add_row("    story stage hop: alerts append → stories append p50 / p99", f"{ms(pct(hops, 50))} / {ms(pct(hops, 99))}",
+                  "p99 < 20 ms", ok(bool(hops) and pct(hops, 99) < 0.020))
     table.add_row("    messages measured / expected", f"{len(lat)} / {r['expected']}", "",
                   "" if len(lat) >= r["expected"] else "[red]some not delivered in time[/]")
     table.add_row("(e) peak RSS worker" + (" (max of workers)" if args.workers > 1 else ""), f"{r['rss_worker'] or 0:,.0f} MB", "< 600 MB",

@@ -40,7 +40,8 @@ from dementi.bot.notify.ratelimit import Governor, Limits, Window  # noqa: E402
 from dementi.bot.notify.router import Router  # noqa: E402
 from dementi.bot.notify.sender import Sender  # noqa: E402
 from dementi.bot.store import Store  # noqa: E402
-from dementi.records import Actor, Alert, Evidence, Span  # noqa: E402
+from dementi.records import Actor, Alert, Evidence, Span, StoryUpdate  # noqa: E402
+from dementi.rules.stories import StoryBook  # noqa: E402
 from dementi.settings import Settings  # noqa: E402
 from dementi.streams.broker import EmbeddedBroker  # noqa: E402
 from dementi.kafka.options import ClientOptions  # noqa: E402
@@ -49,7 +50,7 @@ from tests.botapi.limits import TELEGRAM  # noqa: E402
 from tests.botapi.limits import UNLIMITED as UNLIMITED_SERVER  # noqa: E402
 from tests.botapi.server import DEFAULT_TOKEN, BotApiServer  # noqa: E402
 
-ID_RE = re.compile(r"id ([0-9a-f]{20})")
+ID_RE = re.compile(r"story ([0-9a-f]{20})")  # one alert = one story here (distinct states)
 LIFTED = Window(10**9, 1.0)
 UNLIMITED = Limits(per_chat=LIFTED, per_group=LIFTED, overall=LIFTED)
 RULES = "rules:\n  - id: bench-denial\n    title: Démenti (bench)\n    tags: [denial]\n    phrase: [\"dément\"]\n"
@@ -80,27 +81,27 @@ async def scenario(name: str, bootstrap: str, server, n_alerts: int, chats: int,
     (tmp / "rules" / "bench.yaml").write_text(RULES, encoding="utf-8")
     settings = Settings(kafka_bootstrap=bootstrap, topic_prefix=f"b{run}.", consumer_group_prefix=f"b{run}",
                         data_dir=tmp / "data", rules_dir=tmp / "rules", telegram_token=SecretStr(DEFAULT_TOKEN),
-                        telegram_api_url=server.url, realert_seconds=0)
+                        telegram_api_url=server.url)
     store = Store.open(settings.ensure_data_dir())
     chat_ids = [int(f"9{abs(hash(run)) % 10**6}{c:03d}") for c in range(chats)]
     server.set_telegram_limits(limits == Limits())
     for chat in chat_ids:
         server.add_chat(chat)  # the users started the bot
         store.subscribe(chat, "all")
-    router = Router(store, RuleCatalog(settings.rules_dir, None, settings.data_dir), realert_seconds=0)
+    router = Router(store, RuleCatalog(settings.rules_dir, None, settings.data_dir))
     # The bot object exactly as `dementi bot` builds it (same HTTP pool, same base URLs).
     bot = build_application(settings, Services(settings=settings, store=store, catalog=router.catalog)).bot
     await bot.initialize()
     sender = Sender(bot, store, Governor(limits))
     routed = {"n": 0, "t_last": 0.0}
 
-    def handle(alerts):
-        routed["n"] += len(alerts)
-        router.route_batch(alerts)
+    def handle(updates):
+        routed["n"] += len(updates)
+        router.route_updates(updates)
         routed["t_last"] = time.time()
         sender.notify()
 
-    consumer = AlertConsumer(settings, handle)
+    consumer = AlertConsumer(settings, handle, topic="stories", model=StoryUpdate, fetch_max_wait_ms=10)
     stop = asyncio.Event()
     tasks = [asyncio.create_task(consumer.run(stop)), asyncio.create_task(sender.run(stop))]
     deadline = time.monotonic() + 30
@@ -111,10 +112,11 @@ async def scenario(name: str, bootstrap: str, server, n_alerts: int, chats: int,
     detected: dict[str, float] = {}
     cpu0 = time.process_time()  # this process = producer + consumer + router + outbox + sender + PTB
     t0 = time.time()
+    book = StoryBook()  # what `dementi stories` publishes for these alerts (one story each)
     for i in range(n_alerts):
-        alert = make_alert(i, run)
-        detected[alert.alert_id] = alert.detected_at.timestamp()
-        producer.send(settings.alerts_topic, key=alert.alert_id.encode(), value=alert.to_bytes())
+        update = book.add(make_alert(i, run)).update
+        detected[update.story_id] = update.alert.detected_at.timestamp()
+        producer.send(settings.stories_topic, key=update.story_id.encode(), value=update.to_bytes())
         if pace:
             producer.flush()
             await asyncio.sleep(max(0.0, t0 + (i + 1) / pace - time.time()))

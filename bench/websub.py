@@ -4,7 +4,7 @@
     .venv/bin/python bench/websub.py --pushes 3      # smoke run
 
 What runs: the embedded broker, the Bot API test server (in this process), ``dementi worker``,
-``dementi bot`` and ``dementi feeds`` (with DEMENTI_PUBLIC_URL: it subscribes to the hub) as
+``dementi stories``, ``dementi bot`` and ``dementi feeds`` (with DEMENTI_PUBLIC_URL: it subscribes to the hub) as
 subprocesses, a local WebSub hub and a local feed server (127.0.0.1). One chat subscribes with
 ``/subscribe all``. Each round the publisher adds an invented French denial to the feed and pings
 the hub, which fetches the feed and POSTs it, signed, to dementi's callback. Latency = the moment
@@ -94,10 +94,11 @@ def main() -> None:
                         DEMENTI_WEBSUB_PORT=str(port), DEMENTI_LOG_LEVEL="WARNING",
                         DEMENTI_FEED_INTERNAL_HOSTS="127.0.0.1")  # the local feed server and hub
         ready = tmp / "worker.ready"
-        logs = [tmp / f"{name}.log" for name in ("worker", "bot", "feeds")]
+        logs = [tmp / f"{name}.log" for name in ("worker", "bot", "feeds", "stories")]
         procs = [start_dementi(["worker", "--ready-file", str(ready)], env, logs[0]),
                  start_dementi(["bot"], env, logs[1]),
-                 start_dementi(["feeds", "--feeds", str(feeds_file)], env, logs[2])]
+                 start_dementi(["feeds", "--feeds", str(feeds_file)], env, logs[2]),
+                 start_dementi(["stories"], env, logs[3])]  # alerts -> stories: what the bot reads
         latencies: list[float] = []
         hub_to_ack: list[float] = []
         try:

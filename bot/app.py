@@ -1,7 +1,7 @@
 """The ONE place where the Telegram Application is built, and the bot + notifier main loop.
 
 ``run_telegram`` runs, in one asyncio process: PTB polling (commands, buttons, uploads), the
-alerts consumer → router → outbox, the sender, and the digest flusher. It returns when ``stop``
+stories consumer → router → outbox, the sender (messages and their edits), and the digest flusher. It returns when ``stop``
 is set (SIGTERM/SIGINT in ``dementi bot``), after in-flight sends finished.
 """
 
@@ -16,6 +16,7 @@ from telegram.ext import Application, ContextTypes
 
 from dementi.kafka.options import ClientOptions
 from dementi.logs import register_secret
+from dementi.records import StoryUpdate
 from dementi.settings import Settings
 from dementi.bot import feed_commands, handlers
 from dementi.bot.catalog import RuleCatalog
@@ -92,16 +93,17 @@ async def run_telegram(settings: Settings, stop: asyncio.Event, limits: Limits |
     services = services or make_services(settings)
     governor = Governor(limits or Limits())  # one budget for alerts, replies and edits
     app = build_application(settings, services, governor)
-    router = Router(services.store, services.catalog, settings.realert_seconds,
+    router = Router(services.store, services.catalog, settings.story_edit_interval,
                     served=lambda chat_id: chat_served(settings, chat_id))
     sender = Sender(app.bot, services.store, governor, on_sent=on_sent)
 
-    def handle(alerts):
-        counts = router.route_batch(alerts)
-        if counts.get("pending"):
+    def handle(updates):
+        counts = router.route_updates(updates)
+        if counts.get("pending") or counts.get("edit"):
             sender.notify()
 
-    consumer = AlertConsumer(settings, handle)
+    # the stories topic is one more hop than the alerts topic was: a short fetch wait keeps it cheap
+    consumer = AlertConsumer(settings, handle, topic="stories", model=StoryUpdate, fetch_max_wait_ms=10)
     flusher = DigestFlusher(services.store, on_flush=sender.notify)
     services.router, services.sender, services.consumer, services.digest = router, sender, consumer, flusher
     if services.article_rate is None:  # tests may bring their own (other interval)
@@ -116,7 +118,7 @@ async def run_telegram(settings: Settings, stop: asyncio.Event, limits: Limits |
         await app.updater.start_polling(poll_interval=0.0, timeout=10, allowed_updates=Update.ALL_TYPES)
         log.info("bot @%s polling %s; notifier consuming %s", app.bot.username, settings.telegram_api_url
                  if "api.telegram.org" in settings.telegram_api_url else "a custom Bot API server",
-                 settings.alerts_topic)
+                 settings.stories_topic)
         tasks = [asyncio.create_task(consumer.run(stop), name="consumer"),
                  asyncio.create_task(sender.run(stop), name="sender"),
                  asyncio.create_task(flusher.run(stop), name="digest"),

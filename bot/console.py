@@ -1,4 +1,5 @@
-"""Console notifier: with no Telegram token, every alert is printed readably and offsets committed.
+"""Console notifier: with no Telegram token, every story update is printed readably and offsets
+committed: a new story in full, a later report as one line under its story id.
 
 Uses its own consumer group (``<prefix>-console``) so switching to Telegram later does not skip the
 alerts the console already showed. Article text goes through ``rich.text.Text`` (never markup
@@ -15,7 +16,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.text import Text
 
-from dementi.records import Alert
+from dementi.records import Alert, StoryUpdate
 from dementi.settings import Settings
 from dementi.bot.formatting import actor_label, cut, window
 from dementi.terminal import for_terminal
@@ -72,22 +73,44 @@ def shown_line(alert: Alert) -> str:
     return f"{clean(alert.alert_id)}\t{clean(alert.article_id)}\n"
 
 
+def render_update(update: StoryUpdate) -> Text:
+    """A new story in full; a later report as one line under its story id."""
+    if update.version == 1:
+        text = render(update.alert)
+        text.append(f"\n  story {for_terminal(cut(update.story_id, 'id'))}", style="dim")
+        return text
+    alert = update.alert
+    text = Text()
+    text.append(f"  ↳ story {for_terminal(cut(update.story_id, 'id'))} +1 report (v{update.version}, "
+                f"{update.article_count} articles, {for_terminal(', '.join(update.languages))}): ", style="cyan")
+    text.append(for_terminal(cut(alert.article_title or alert.evidence.sentence, "title")), style="italic")
+    if alert.article_source:
+        text.append(f" — {for_terminal(cut(alert.article_source, 'source'))}", style="dim")
+    return text
+
+
 async def run_console(settings: Settings, stop: asyncio.Event, console: Console | None = None,
                       shown_file: Path | None = None) -> AlertConsumer:
-    """Print alerts until ``stop``. ``shown_file``: append one line per printed alert, AFTER it was
-    printed, so a reader of that file knows the alert is on the screen."""
+    """Print story updates until ``stop``. ``shown_file``: append one line per printed alert, AFTER
+    it was printed, so a reader of that file knows the alert is on the screen."""
     console = console or Console(highlight=False, soft_wrap=True)
+    seen: dict[str, int] = {}
 
-    def show(alerts: list[Alert]) -> None:
-        for alert in alerts:
-            console.print(render(alert))
-        if shown_file is not None:
+    def show(updates: list[StoryUpdate]) -> None:
+        printed = []
+        for update in updates:
+            if seen.get(update.story_id, 0) >= update.version:
+                continue  # a replayed snapshot
+            seen[update.story_id] = update.version
+            console.print(render_update(update))
+            printed.append(update.alert)
+        if shown_file is not None and printed:
             console.file.flush()
             with open(shown_file, "a", encoding="utf-8") as out:
-                out.write("".join(shown_line(a) for a in alerts))
+                out.write("".join(shown_line(a) for a in printed))
 
-    consumer = AlertConsumer(settings, show, role="console")
-    console.print(Text(f"dementi: no DEMENTI_TELEGRAM_TOKEN, printing alerts from {settings.alerts_topic} "
+    consumer = AlertConsumer(settings, show, role="console", topic="stories", model=StoryUpdate, fetch_max_wait_ms=10)
+    console.print(Text(f"dementi: no DEMENTI_TELEGRAM_TOKEN, printing stories from {settings.stories_topic} "
                        "(set the token to deliver to Telegram)", style="dim"))
     await consumer.run(stop)
     return consumer

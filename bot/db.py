@@ -61,7 +61,7 @@ CREATE TABLE IF NOT EXISTS outbox (
     id           INTEGER PRIMARY KEY AUTOINCREMENT,
     alert_id     TEXT NOT NULL,
     chat_id      INTEGER NOT NULL,
-    status       TEXT NOT NULL,           -- pending | sent | failed | paused | muted | realert | digest | ...
+    status       TEXT NOT NULL,           -- pending | sent | failed | paused
     reason       TEXT,
     parts        TEXT NOT NULL DEFAULT '[]',
     markup       TEXT,
@@ -72,25 +72,54 @@ CREATE TABLE IF NOT EXISTS outbox (
     detected_at  REAL,
     created_at   REAL NOT NULL,
     sent_at      REAL,
+    kind         TEXT NOT NULL DEFAULT 'send',  -- send | edit (of the story message)
+    story_id     TEXT,
+    version      INTEGER NOT NULL DEFAULT 0,    -- story version these parts show
+    message_id   INTEGER,                       -- Telegram's id once a send row is delivered
     UNIQUE (alert_id, chat_id)
 );
 CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (status, due_at);
 CREATE INDEX IF NOT EXISTS outbox_chat ON outbox (status, chat_id, id);
-CREATE TABLE IF NOT EXISTS realert (
-    chat_id    INTEGER NOT NULL,
-    rule_id    TEXT NOT NULL,
-    denier_key TEXT NOT NULL,
-    last_at    REAL NOT NULL,
-    story      TEXT NOT NULL DEFAULT '',  -- normalised title+evidence words of the last delivery
-    PRIMARY KEY (chat_id, rule_id, denier_key)
+CREATE TABLE IF NOT EXISTS stories (
+    story_id   TEXT PRIMARY KEY,
+    version    INTEGER NOT NULL,
+    key        TEXT NOT NULL,
+    payload    TEXT NOT NULL,             -- the newest StoryUpdate JSON (a full snapshot)
+    last_seen  REAL NOT NULL,
+    updated_at REAL NOT NULL
 );
-CREATE TABLE IF NOT EXISTS story_seen (
-    chat_id    INTEGER NOT NULL,
-    article_id TEXT NOT NULL,
-    denier_key TEXT NOT NULL,
-    rule_id    TEXT NOT NULL,             -- the rule whose alert was kept
-    at         REAL NOT NULL,
-    PRIMARY KEY (chat_id, article_id, denier_key)
+CREATE INDEX IF NOT EXISTS stories_updated ON stories (updated_at);
+CREATE TABLE IF NOT EXISTS story_alerts (
+    alert_id TEXT PRIMARY KEY,
+    story_id TEXT NOT NULL,
+    version  INTEGER NOT NULL,
+    joined   TEXT NOT NULL DEFAULT ''     -- why the alert joined its story (or 'new story')
+);
+CREATE INDEX IF NOT EXISTS story_alerts_story ON story_alerts (story_id);
+CREATE TABLE IF NOT EXISTS story_messages (
+    story_id     TEXT NOT NULL,
+    chat_id      INTEGER NOT NULL,
+    status       TEXT NOT NULL,           -- message | digest | muted | paused | disabled ...
+    reason       TEXT,
+    version      INTEGER NOT NULL,        -- newest version routed to this chat
+    message_id   INTEGER,                 -- Telegram's id of the story's message, once sent
+    shown        INTEGER NOT NULL DEFAULT 0,  -- version whose text Telegram shows
+    last_edit_at REAL NOT NULL DEFAULT 0,
+    PRIMARY KEY (story_id, chat_id)
+);
+CREATE TABLE IF NOT EXISTS story_mutes (
+    chat_id  INTEGER NOT NULL,
+    story_id TEXT NOT NULL,
+    at       REAL NOT NULL,
+    PRIMARY KEY (chat_id, story_id)
+);
+CREATE TABLE IF NOT EXISTS alert_routes (
+    alert_id TEXT NOT NULL,
+    chat_id  INTEGER NOT NULL,
+    status   TEXT NOT NULL,               -- sent as | edited into | suppressed status
+    reason   TEXT NOT NULL,
+    at       REAL NOT NULL,
+    PRIMARY KEY (alert_id, chat_id)
 );
 CREATE TABLE IF NOT EXISTS digest_items (
     chat_id  INTEGER NOT NULL,
@@ -110,7 +139,22 @@ def connect(path: Path) -> sqlite3.Connection:
     conn.execute("PRAGMA synchronous=NORMAL")
     conn.execute("PRAGMA foreign_keys=ON")
     conn.executescript(SCHEMA)
+    _migrate(conn)
     return conn
+
+
+# Columns added after a database may already exist (issue 14): added in place, defaults as above.
+_ADDED = {"outbox": [("kind", "TEXT NOT NULL DEFAULT 'send'"), ("story_id", "TEXT"),
+                     ("version", "INTEGER NOT NULL DEFAULT 0"), ("message_id", "INTEGER")]}
+
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    for table, columns in _ADDED.items():
+        have = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
+        for name, decl in columns:
+            if name not in have:
+                conn.execute(f"ALTER TABLE {table} ADD COLUMN {name} {decl}")
+    conn.execute("CREATE INDEX IF NOT EXISTS outbox_story ON outbox (story_id, chat_id)")
 
 
 def db_path(data_dir: Path) -> Path:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import html
 from urllib.parse import urlsplit
 
-from dementi.records import Alert, clip
+from dementi.records import Alert, StoryUpdate, clip
 from dementi.bot.html_split import split_html
 
 SEVERITY_MARK = {"critical": "🚨", "high": "🔴", "medium": "🟠", "low": "🟡", "info": "⚪"}
@@ -181,4 +181,98 @@ def digest_html(alerts: list[Alert], period: str) -> str:
                      + (f" — <b>{esc(who)}</b>" if who else "") + f": {link}")
     if len(alerts) > DIGEST_MAX_ALERTS:
         lines.append(f"… and {len(alerts) - DIGEST_MAX_ALERTS} more (/recent lists the latest)")
+    return "\n".join(lines)
+
+
+MAX_STORY_TEXT = 3900     # one Telegram message (4096 after entity parsing), with room to spare
+MAX_LISTED_SOURCES = 12   # articles listed by name; the rest are counted
+
+
+MAX_EVIDENCE = 600        # characters of one finding's sentence in a story message (/explain has it all)
+
+
+def _finding_lines(alert: Alert, with_quote: bool) -> list[str]:
+    mark = SEVERITY_MARK.get(alert.severity, "🟠")
+    sentence = alert.evidence.sentence
+    cut = len(sentence) > MAX_EVIDENCE
+    shown = sentence[:MAX_EVIDENCE]
+    lines = [f"{mark} <b>{esc(alert.rule_title)}</b>" + (f" · {esc(alert.article_lang)}" if alert.article_lang else ""),
+             f"« {highlight(shown, [(s.start, s.end) for s in alert.evidence.spans])}{'…' if cut else ''} »"]
+    if with_quote and alert.quote:
+        lines.append(f"<blockquote>{esc(alert.quote[:MAX_EVIDENCE])}</blockquote>")
+    return lines
+
+
+def _source_line(source) -> str:
+    name = esc(source.source or source.url or "?")
+    url = safe_url(source.url)
+    link = f'<a href="{url}">{name}</a>' if url else name
+    return link + (f" ({esc(source.lang)})" if source.lang else "")
+
+
+def render_story(story: StoryUpdate, sources_limit: int = MAX_LISTED_SOURCES, quotes: bool = True) -> str:
+    """ONE message for one story: who denies what, each finding once with its evidence, then every
+    outlet that reported it ("+N sources") with languages. Later versions replace it (an edit)."""
+    first = story.findings[0] if story.findings else story.alert
+    denier, target = actor_label(story.denier), actor_label(story.target)
+    lines = [f"<b>{esc(denier or '?')}</b>" + (f" → {esc(target)}" if target else "")]
+    if first.article_title:
+        lines.append(f"<i>{esc(first.article_title)}</i>")
+    lines.append("")
+    seen_evidence: set[str] = set()
+    for finding in story.findings or [story.alert]:
+        key = " ".join(finding.evidence.sentence.split()).lower()
+        if key in seen_evidence:
+            continue  # evidence shown once
+        seen_evidence.add(key)
+        lines += _finding_lines(finding, quotes)
+    articles: dict[str, object] = {}
+    for source in story.sources:
+        articles.setdefault(source.article_id, source)
+    n = len(articles)
+    lines.append("")
+    more = f" (+{n - 1} since the first report)" if n > 1 else ""
+    lines.append(f"📰 {n} source{'s' if n != 1 else ''}{more} · {esc(', '.join(story.languages) or '?')}")
+    listed = list(articles.values())[:sources_limit]
+    lines.append(" · ".join(_source_line(s) for s in listed) + (f" · +{n - len(listed)} more" if n > len(listed) else ""))
+    meta = [f"CAMEO {esc(first.cameo)}"] if first.cameo else []
+    meta.append(f"story <code>{esc(story.story_id)}</code> · {story.version} alert{'s' if story.version != 1 else ''}")
+    lines.append(" · ".join(meta))
+    return "\n".join(lines)
+
+
+def story_parts(story: StoryUpdate) -> list[str]:
+    """The story message, made to fit ONE message (it is edited later): fewer sources listed, then
+    no quotes, then the first part only."""
+    for limit, quotes in ((MAX_LISTED_SOURCES, True), (5, True), (3, False), (0, False)):
+        text = render_story(story, limit, quotes)
+        if len(text) <= MAX_STORY_TEXT:
+            return [text]
+    return split_html(text, MAX_STORY_TEXT)[:1]
+
+
+def story_keyboard(story: StoryUpdate) -> dict:
+    """Buttons under a story message: feedback on its first alert, mute this story, mute the rule, explain."""
+    first = (story.findings[0] if story.findings else story.alert).alert_id
+    return {"inline_keyboard": [
+        [{"text": "👍", "callback_data": f"fb:+:{first}"}, {"text": "👎", "callback_data": f"fb:-:{first}"}],
+        [{"text": "🔕 Mute this story", "callback_data": f"ms:{story.story_id}"},
+         {"text": "🔕 Rule 24h", "callback_data": f"mr:{first}"},
+         {"text": "❓ Explain", "callback_data": f"ex:{first}"}],
+    ]}
+
+
+def digest_stories_html(stories: list[StoryUpdate], period: str) -> str:
+    lines = [f"🗞 <b>Digest ({esc(period)})</b> — {len(stories)} stor{'y' if len(stories) == 1 else 'ies'}", ""]
+    for story in stories:
+        first = story.findings[0] if story.findings else story.alert
+        mark = SEVERITY_MARK.get(first.severity, "🟠")
+        url = safe_url(first.article_url)
+        title = esc(first.article_title or first.evidence.sentence[:120])
+        link = f'<a href="{url}">{title}</a>' if url else title
+        who = actor_label(story.denier)
+        n = story.article_count
+        lines.append(f"{mark} " + (f"<b>{esc(who)}</b>: " if who else "") + link
+                     + f" · {n} source{'s' if n != 1 else ''} ({esc(', '.join(story.languages))})"
+                     + f" · <code>{esc(story.story_id)}</code>")
     return "\n".join(lines)

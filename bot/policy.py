@@ -5,8 +5,9 @@ chats of admins (a private chat's id is its user's id). The same answer is used 
 and button (``handlers/gate.py``) and for every routing decision (the ``Allowed`` routing stage),
 so a chat removed from the list stops receiving alerts at once, even with subscriptions left over.
 
-A chat may explain or vote on an alert only if that alert was routed to it (an outbox row exists,
-whatever its status: sent, muted, held for a digest...). Alert ids are computable from public
+A chat may explain or vote on an alert only if that alert was routed to it (a stored routing
+decision exists, whatever its status: sent, edited into its story's message, muted, held for a
+digest...), and see or mute a story only if the story was routed to it. Alert ids are computable from public
 URLs, so "I know the id" proves nothing.
 """
 
@@ -23,5 +24,9 @@ def chat_served(settings: Settings, chat_id: int) -> bool:
 
 def alert_visible(store, chat_id: int, alert_id: str) -> bool:
     """True when ``alert_id`` was routed to ``chat_id`` (``store``: bot.store.Store)."""
-    return store.conn.execute("SELECT 1 FROM outbox WHERE alert_id = ? AND chat_id = ?",
-                              (alert_id, chat_id)).fetchone() is not None
+    return any(chat == chat_id for chat, _, _ in store.alert_routes(alert_id))
+
+
+def story_visible(store, chat_id: int, story_id: str) -> bool:
+    """True when story ``story_id`` was routed to ``chat_id`` (a message, a digest entry, a mute...)."""
+    return store.story_routed(story_id, chat_id)

@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from dementi.records import Alert
+from dementi.records import Alert, StoryUpdate
 from dementi.bot.db import connect, db_path, transaction
 from dementi.bot.filters import Filter, FilterError, filter_from_spec
 
@@ -160,14 +160,14 @@ class Store:
         self.conn.execute("UPDATE chats SET paused = 1, paused_reason = ? WHERE chat_id = ?", (reason, chat_id))
 
     def migrate_chat(self, old: int, new: int) -> None:
-        """Group -> supergroup: move settings, filters, mutes, realert state and pending deliveries."""
+        """Group -> supergroup: move settings, filters, mutes, story messages and pending deliveries."""
         with transaction(self.conn):
             self.conn.execute(
                 "INSERT OR IGNORE INTO chats (chat_id, type, title, tz, muted_until, quiet, digest, paused, "
                 "paused_reason, created_at) SELECT ?, 'supergroup', title, tz, muted_until, quiet, digest, paused, "
                 "paused_reason, created_at FROM chats WHERE chat_id = ?", (new, old))
-            for table in ("subscriptions", "exclusions", "rule_mutes", "realert", "story_seen", "digest_items",
-                          "outbox"):
+            for table in ("subscriptions", "exclusions", "rule_mutes", "story_messages", "story_mutes", "alert_routes",
+                          "digest_items", "outbox"):
                 self.conn.execute(f"UPDATE OR IGNORE {table} SET chat_id = ? WHERE chat_id = ?", (new, old))
                 self.conn.execute(f"DELETE FROM {table} WHERE chat_id = ?", (old,))
             self.conn.execute("DELETE FROM chats WHERE chat_id = ?", (old,))
@@ -178,6 +178,52 @@ class Store:
                           "VALUES (?, ?, ?, ?, ?)",
                           (alert.alert_id, alert.rule_id, alert.model_dump_json(), alert.detected_at.timestamp(),
                            received_at or time.time()))
+
+    def record_story(self, update: StoryUpdate, received_at: float | None = None) -> StoryUpdate:
+        """Store a story update (the newest version wins) and its new alert; returns the newest
+        snapshot known, which is what messages show."""
+        now = received_at or time.time()
+        self.record_alert(update.alert, now)
+        self.conn.execute("INSERT OR IGNORE INTO story_alerts (alert_id, story_id, version, joined) VALUES (?, ?, ?, ?)",
+                          (update.alert.alert_id, update.story_id, update.version, update.joined))
+        self.conn.execute(
+            "INSERT INTO stories (story_id, version, key, payload, last_seen, updated_at) VALUES (?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT(story_id) DO UPDATE SET version = excluded.version, payload = excluded.payload, "
+            "last_seen = excluded.last_seen, updated_at = excluded.updated_at WHERE excluded.version > stories.version",
+            (update.story_id, update.version, update.key, update.model_dump_json(), update.last_seen.timestamp(), now))
+        return self.story(update.story_id) or update
+
+    def story(self, story_id: str) -> StoryUpdate | None:
+        row = self.conn.execute("SELECT payload FROM stories WHERE story_id = ?", (story_id,)).fetchone()
+        return StoryUpdate.model_validate_json(row[0]) if row else None
+
+    def story_of_alert(self, alert_id: str) -> tuple[str, str] | None:
+        """(story id, why the alert joined it) for an alert of the log."""
+        row = self.conn.execute("SELECT story_id, joined FROM story_alerts WHERE alert_id = ?", (alert_id,)).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def recent_stories(self, limit: int = 200) -> list[StoryUpdate]:
+        rows = self.conn.execute("SELECT payload FROM stories ORDER BY updated_at DESC, rowid DESC LIMIT ?", (limit,))
+        return [StoryUpdate.model_validate_json(r[0]) for r in rows]
+
+    def story_alerts(self, story_id: str) -> list[Alert]:
+        rows = self.conn.execute("SELECT a.payload FROM story_alerts s JOIN alerts a ON a.alert_id = s.alert_id "
+                                 "WHERE s.story_id = ? ORDER BY s.version", (story_id,))
+        return [Alert.model_validate_json(r[0]) for r in rows]
+
+    def alert_routes(self, alert_id: str) -> list[tuple[int, str, str]]:
+        """(chat, status, reason) of every routing decision about an alert."""
+        return [(r[0], r[1], r[2]) for r in self.conn.execute(
+            "SELECT chat_id, status, reason FROM alert_routes WHERE alert_id = ? ORDER BY chat_id", (alert_id,))]
+
+    def story_routed(self, story_id: str, chat_id: int) -> bool:
+        """True when the story reached this chat in some form (message, digest entry, ...)."""
+        return self.conn.execute("SELECT 1 FROM story_messages WHERE story_id = ? AND chat_id = ?",
+                                 (story_id, chat_id)).fetchone() is not None
+
+    def mute_story(self, chat_id: int, story_id: str) -> None:
+        self.conn.execute("INSERT OR REPLACE INTO story_mutes (chat_id, story_id, at) VALUES (?, ?, ?)",
+                          (chat_id, story_id, time.time()))
 
     def alert(self, alert_id: str) -> Alert | None:
         row = self.conn.execute("SELECT payload FROM alerts WHERE alert_id = ?", (alert_id,)).fetchone()
@@ -197,8 +243,14 @@ class Store:
         with transaction(self.conn):
             self.conn.execute("DELETE FROM alerts WHERE received_at < ?", (now - keep_alerts,))
             self.conn.execute("DELETE FROM outbox WHERE status != 'pending' AND created_at < ?", (now - keep_outbox,))
-            self.conn.execute("DELETE FROM realert WHERE last_at < ?", (now - keep_outbox,))
-            self.conn.execute("DELETE FROM story_seen WHERE at < ?", (now - keep_outbox,))
+            old = now - keep_outbox
+            self.conn.execute("DELETE FROM story_messages WHERE story_id IN (SELECT story_id FROM stories WHERE "
+                              "updated_at < ?)", (old,))
+            self.conn.execute("DELETE FROM story_alerts WHERE story_id IN (SELECT story_id FROM stories WHERE "
+                              "updated_at < ?)", (old,))
+            self.conn.execute("DELETE FROM story_mutes WHERE at < ?", (old,))
+            self.conn.execute("DELETE FROM alert_routes WHERE at < ?", (old,))
+            self.conn.execute("DELETE FROM stories WHERE updated_at < ?", (old,))
             self.conn.execute("DELETE FROM rule_mutes WHERE until < ?", (now,))
 
     def vote(self, alert_id: str, rule_id: str, chat_id: int, user_id: int, vote: int) -> None:

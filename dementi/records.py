@@ -1,9 +1,10 @@
-"""The records that travel on topics: ``Article`` (feed -> detect) and ``Alert`` (detect -> bot).
+"""The records that travel on topics: ``Article`` (feed -> detect), ``Alert`` (detect -> stories) and
+``StoryUpdate`` (stories -> bot).
 
 They are the only contract between ``streams/`` and ``bot/``. JSON on the wire, with a
 ``schema_version`` so a consumer can refuse records it does not understand. Ids are deterministic
 so that replays and duplicates collapse downstream: the same URL gives the same article id, the
-same article + rule give the same alert id.
+same article + rule give the same alert id, the same first alert gives the same story id.
 """
 
 from __future__ import annotations
@@ -138,6 +139,20 @@ class Actor(BaseModel):
         return self
 
 
+class StoryFeatures(BaseModel):
+    """What story identity compares (``dementi.rules.storyfeatures`` computes them in the detect
+    step, from the title, the lead and the evidence sentence). Language-independent parts (actor
+    codes, numbers, multilingual concepts, proper names) link translations; ``words`` links
+    rewordings in one language."""
+
+    key: str = Field(default="", description="denier code the story is filed under: the article's lead denier ('' unknown)")
+    actors: list[str] = Field(default_factory=list, description="state/IGO codes named (ISO alpha-3, UN, EU, ...)")
+    names: list[str] = Field(default_factory=list, description="other proper names, folded (e.g. 'tromso')")
+    numbers: list[str] = Field(default_factory=list, description="quantities, years (y2019), months (m11)")
+    concepts: list[str] = Field(default_factory=list, description="multilingual concept ids (SUBMARINE, TALKS, ...)")
+    words: list[str] = Field(default_factory=list, description="content-word stems of this language")
+
+
 class Alert(Record):
     """One (article, rule) match. ``alert_id`` is deterministic: replays produce the same id."""
 
@@ -161,6 +176,7 @@ class Alert(Record):
     target: Actor | None = None
     quote: str | None = None
     detected_at: datetime = Field(default_factory=utcnow)
+    story: StoryFeatures | None = Field(default=None, description="story identity features (None: alert from an older worker)")
 
     @model_validator(mode="after")
     def _derive_id(self) -> "Alert":
@@ -168,6 +184,66 @@ class Alert(Record):
             self.alert_id = alert_id_for(self.article_id, self.rule_id)
         return self
 
+    @property
+    def story_key(self) -> str:
+        """The partition key of the alerts topic: alerts of one denier (one story key) are read in
+        order by one story-stage task. ``?`` when no denier is known."""
+        if self.story is not None:
+            return self.story.key or "?"
+        return (self.denier.code if self.denier and self.denier.code else "") or "?"
+
+    @property
+    def event_time(self) -> datetime:
+        """When the reported event happened as far as stories are concerned: the article's
+        publication time, else the detection time (replays keep both, so windows are stable)."""
+        return self.published_at or self.detected_at
+
 
 def alert_id_for(article_id: str, rule_id: str) -> str:
     return stable_id("alert", article_id, rule_id)
+
+
+class StorySource(BaseModel):
+    """One alert of a story, as the story lists it (the full alerts travel in ``StoryUpdate.alert``)."""
+
+    alert_id: str
+    article_id: str
+    rule_id: str
+    kind: str | None = None
+    source: str = ""
+    url: str = ""
+    title: str = ""
+    lang: str | None = None
+    denier: str | None = Field(default=None, description="the alert's own denier code")
+    published_at: datetime | None = None
+    detected_at: datetime | None = None
+
+
+class StoryUpdate(Record):
+    """The state of one story after one more alert joined it (a full snapshot: idempotent, the
+    newest version wins). ``story_id`` derives from the story's first alert in partition order,
+    so a replay, a restart or another deployment computes the same ids."""
+
+    schema_version: int = SCHEMA_VERSION
+    story_id: str
+    version: int = Field(ge=1, description="number of alerts in the story")
+    key: str = Field(description="denier code the story is filed under ('?' unknown)")
+    denier: Actor | None = None
+    target: Actor | None = None
+    alert: Alert = Field(description="the alert that made this version")
+    joined: str = Field(default="", description="why the alert joined this story (or 'new story')")
+    findings: list[Alert] = Field(default_factory=list, description="distinct findings (rule x evidence), in order; capped")
+    sources: list[StorySource] = Field(default_factory=list, description="every alert of the story, in order; capped")
+    languages: list[str] = Field(default_factory=list)
+    outlets: list[str] = Field(default_factory=list)
+    first_seen: datetime
+    last_seen: datetime
+    window_seconds: float = 48 * 3600.0
+
+    @property
+    def article_count(self) -> int:
+        return len({s.article_id for s in self.sources})
+
+
+def story_id_for(first_alert_id: str) -> str:
+    return stable_id("story", first_alert_id)

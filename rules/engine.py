@@ -29,6 +29,7 @@ from dementi.rules.nlp import detect_language
 from dementi.rules.prefilter import Prefilter
 from dementi.rules.schema import Rule
 from dementi.rules.segment import Segment
+from dementi.rules.storyfeatures import assign_story_keys, features as story_features
 from dementi.rules.textnorm import fold
 
 __all__ = ["Engine", "RuleLoadError", "RuleError", "Explanation", "UnitReport"]
@@ -233,6 +234,8 @@ class Engine:
                 continue
             if alert is not None:
                 out.append(alert)
+        if out:
+            assign_story_keys(out)  # one article, one story key (its lead denier)
         if analysis._units:
             self.stats["stage2_articles"] += 1
             self.stats["stage2_units"] += len(analysis._units)
@@ -274,12 +277,14 @@ class Engine:
             para = ft.paragraphs[sent.paragraph].text(ft.text) if ft.paragraphs else sentence_text
             quote = self.backend.extract_quote(sentence_text) or self.backend.extract_quote(para)
         rule = cr.rule
+        gazetteer = getattr(self.backend, "gazetteer", None)
         return Alert(rule_id=rule.id, rule_title=rule.title, severity=rule.severity, tags=list(rule.tags),
                      kind=rule.kind, cameo=rule.cameo, article_id=article.id, article_url=article.url,
                      article_title=article.title, article_source=article.source, article_lang=analysis.lang,
                      published_at=article.published_at,
                      evidence=Evidence(sentence=sentence_text, field=ft.name, spans=spans),
-                     denier=denier, target=target, quote=quote)
+                     denier=denier, target=target, quote=quote,
+                     story=story_features(article.title, sentence_text, article.body, quote, analysis.lang, gazetteer))
 
     def _actors(self, unit: Unit, hits: list[Hit], rel_start: int, rel_end: int, outcome: Outcome,
                 analysis: Analysis, ft: FieldText, sent: Segment) -> tuple[Actor | None, Actor | None]:

@@ -8,7 +8,8 @@ Design choices:
   so a crash or a stop mid-batch replays the batch (at-least-once; alert ids are deterministic
   and the bot's outbox dedups). faust's per-event path cost more than the rules themselves.
 - Alerts/dead letters go through ``app.producer`` directly (no faust Topic/codec machinery per
-  message). Alerts are keyed by ``alert_id``; dead letters keep the original key.
+  message). Alerts are keyed by story key (``Alert.story_key``: the article's lead denier, so the story
+  stage reads one denier's alerts in order); dead letters keep the original key.
 - No web server (several workers share a host), no leader topic, tables in memory.
 """
 

@@ -27,7 +27,7 @@ RULE_ERROR = "rule_error"
 
 @dataclass
 class BatchResult:
-    alerts: list[tuple[bytes, bytes]] = field(default_factory=list)       # (alert_id, alert JSON)
+    alerts: list[tuple[bytes, bytes]] = field(default_factory=list)       # (story key, alert JSON)
     dead_letters: list[tuple[bytes | None, bytes]] = field(default_factory=list)  # (orig key, envelope)
     articles: int = 0
     alerts_by_rule: Counter = field(default_factory=Counter)
@@ -85,7 +85,8 @@ class Detector:
                 seen.add(alert.alert_id)
                 if alert.ingested_at is None:
                     alert.ingested_at = article.ingested_at
-                result.alerts.append((alert.alert_id.encode("ascii"), alert.to_bytes()))
+                # keyed by story key: one denier's alerts reach the story stage in order, on one partition
+                result.alerts.append((alert.story_key.encode("utf-8"), alert.to_bytes()))
                 result.alerts_by_rule[alert.rule_id] += 1
         return result
 

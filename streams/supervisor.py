@@ -1,15 +1,16 @@
 """`dementi run`: one command that starts everything on one machine and leaves nothing behind.
 
 Order: dependency check (in a throw-away process, while the broker starts) -> embedded broker
-(unless DEMENTI_KAFKA_BOOTSTRAP) -> topics -> `dementi worker`, `dementi bot`, `dementi feeds` as
-child processes -> (demo) publish the sample articles once the worker is ready, wait until the
-console notifier printed the alerts they must raise, then stop everything and exit 0 (streams/demo.py).
+(unless DEMENTI_KAFKA_BOOTSTRAP) -> topics -> `dementi worker`, `dementi stories`, `dementi bot`,
+`dementi feeds` as child processes -> (demo) publish the sample articles once the worker is ready,
+wait until the console notifier printed the alerts they must raise, then stop everything and exit 0
+(streams/demo.py).
 
 Why processes, not tasks in one loop: the worker and the bot are the same programs users run alone
 to scale out, and a hung faust shutdown must not be able to hold the bot hostage. Each child runs
 in its own process group (so a terminal's Ctrl-C reaches only us and we stop things IN ORDER) and
 gets SIGTERM on our death via PR_SET_PDEATHSIG (so even `kill -9` of the supervisor leaves no
-orphan). Stop: feeds (the source) -> worker -> bot (so it can deliver the last alerts) -> broker,
+orphan). Stop: feeds (the source) -> worker -> stories -> bot (so it can deliver the last alerts) -> broker,
 each with SIGTERM to its group, a grace period, then SIGKILL to the group, and a wait on the PID.
 
 A child that dies on its own is logged and EVERYTHING is shut down with exit code 1: restarting
@@ -219,6 +220,9 @@ class Supervisor:
             name = "worker" if self.workers == 1 else f"worker-{i}"
             self._spawn(Child(name, [*base, "worker", "--ready-file", str(ready), "--stop-grace", worker_grace],
                               self.child_grace), env)
+        # alerts -> stories: what the notifier reads
+        stories_grace = f"{max(1.0, self.child_grace * 0.75):.1f}"
+        self._spawn(Child("stories", [*base, "stories", "--stop-grace", stories_grace], self.child_grace), env)
         if self.bot:
             # The demo prints on the console even with a token: sample articles are not news to send
             # to real subscribers.
@@ -290,7 +294,7 @@ class Supervisor:
         return 0 if self._signal is not None else 1
 
     def _shutdown(self) -> None:
-        order = {"feeds": 0, "worker": 1, "bot": 2}
+        order = {"feeds": 0, "worker": 1, "stories": 2, "bot": 3}
         for child in sorted(self.children, key=lambda c: order.get(c.name.split("-")[0], 0)):
             try:
                 child.stop()

@@ -1,4 +1,5 @@
-"""Running the detect worker in this process, so that it never hangs silently.
+"""Running the detect worker (and the story stage, ``streams.stories``) in this process, so that
+it never hangs silently. Both are faust processes run the same way (``run_faust_app``):
 
 - Start: the broker is probed (and topics created) with backoff before faust starts, because a
   faust worker facing a dead broker retries quietly forever. Unreachable after ``connect_timeout``
@@ -21,6 +22,7 @@ import os
 import signal
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import faust
@@ -128,7 +130,7 @@ def warm_up(engine) -> None:
     log.info("engine warmed up in %.1fs", time.monotonic() - started)
 
 
-def _write_ready(path: Path | None) -> None:
+def write_ready(path: Path | None) -> None:
     if path is None:
         return
     tmp = path.with_suffix(path.suffix + ".tmp")
@@ -136,15 +138,15 @@ def _write_ready(path: Path | None) -> None:
     tmp.replace(path)  # atomic: a reader never sees a half-written marker
 
 
-class _StartFailed(Exception):
-    """The worker cannot start; ``code`` is its exit code (the reason was logged)."""
+class StartFailed(Exception):
+    """The process cannot start; ``code`` is its exit code (the reason was logged)."""
 
     def __init__(self, code: int):
         super().__init__(code)
         self.code = code
 
 
-def _prepare_broker(settings: Settings, bootstrap: str, connect_timeout: float) -> None:
+def prepare_broker(settings: Settings, bootstrap: str, connect_timeout: float) -> None:
     """Wait for the broker (with backoff, saying so), check that it accepts our TLS/SASL settings
     and create the topics; or exit 2 (unreachable) or 5 (settings refused: retrying cannot help)."""
     try:
@@ -155,19 +157,31 @@ def _prepare_broker(settings: Settings, bootstrap: str, connect_timeout: float) 
     except BrokerUnavailable as exc:
         log.error("%s. Is Kafka running at DEMENTI_KAFKA_BOOTSTRAP=%s? (`dementi run` starts an "
                   "embedded broker for you.)", exc, bootstrap)
-        raise _StartFailed(EXIT_NO_BROKER) from None
+        raise StartFailed(EXIT_NO_BROKER) from None
     except KafkaSetupError as exc:
         log.error("%s", exc)
-        raise _StartFailed(EXIT_KAFKA_SETUP) from None
+        raise StartFailed(EXIT_KAFKA_SETUP) from None
+
+
+def prepare_process(settings: Settings, ready_file: Path | None, connect_timeout: float) -> str:
+    """What a faust process of dementi does first: its broker address, no stale ready marker, the
+    broker prepared (``prepare_broker``, or StartFailed). Returns the address."""
+    bootstrap = settings.kafka_bootstrap
+    if not bootstrap:
+        raise ValueError("DEMENTI_KAFKA_BOOTSTRAP is not set")
+    if ready_file is not None:
+        ready_file.unlink(missing_ok=True)
+    prepare_broker(settings, bootstrap, connect_timeout)
+    return bootstrap
 
 
 def _detect_app(settings: Settings, bootstrap: str, ready_file: Path | None) -> DetectApp:
     """Load the rules and warm the engine up, or exit 4."""
     try:
-        detect = DetectApp(settings, bootstrap, on_ready=lambda: _write_ready(ready_file))
+        detect = DetectApp(settings, bootstrap, on_ready=lambda: write_ready(ready_file))
     except RuleLoadError as exc:
         log.error("cannot load rules from %s: %s", settings.rules_dir, exc)
-        raise _StartFailed(EXIT_BAD_RULES) from None
+        raise StartFailed(EXIT_BAD_RULES) from None
     logging.getLogger("spacy").setLevel(logging.WARNING)  # its own handler would double lines
     warm_up(detect.source.engine)
     log.info("detect worker %s: %s -> %s (dead letters: %s), %d rule(s), broker %s",
@@ -176,10 +190,9 @@ def _detect_app(settings: Settings, bootstrap: str, ready_file: Path | None) -> 
     return detect
 
 
-def _run_faust(detect: DetectApp, stopper: _Stopper, loglevel: str) -> int:
-    """Run the faust Worker until it stops; its exit code (a crash of the detect step is 1)."""
-    worker = _Worker(detect.app, loglevel=loglevel, quiet=True, override_logging=False,
-                     redirect_stdouts=False)
+def _run_faust(app: faust.App, name: str, stopper: _Stopper, loglevel: str) -> int:
+    """Run the faust Worker until it stops; its exit code."""
+    worker = _Worker(app, loglevel=loglevel, quiet=True, override_logging=False, redirect_stdouts=False)
     worker.spinner = None  # its terminal escapes would garble the console notifier's output
     worker.stopper = stopper
     stopper.worker = worker
@@ -189,42 +202,48 @@ def _run_faust(detect: DetectApp, stopper: _Stopper, loglevel: str) -> int:
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else EXIT_CRASH
     except Exception as exc:  # mode re-raises the crash reason after shutdown
-        log.critical("detect worker crashed: %r", exc)
+        log.critical("%s crashed: %r", name, exc)
         code = EXIT_CRASH
-    if detect.fatal is not None and code == EXIT_OK:
+    return code
+
+
+def run_faust_app(app: faust.App, bootstrap: str, *, name: str, ready_file: Path | None,
+                  broker_lost_timeout: float, stop_grace: float, loglevel: str,
+                  failed: Callable[[], bool] = lambda: False) -> int:
+    """Run a built faust app (the broker prepared, ``prepare_broker``) under the broker watchdog
+    and the stop timer; its exit code (1 when ``failed()`` says the app's own step crashed)."""
+    stopper = _Stopper(stop_grace)
+    if ready_file is not None:
+        stopper.cleanup.append(lambda: ready_file.unlink(missing_ok=True))
+    _Watchdog(bootstrap, broker_lost_timeout, stopper).start()
+    try:
+        code = _run_faust(app, name, stopper, loglevel)
+    finally:
+        if ready_file is not None:
+            ready_file.unlink(missing_ok=True)
+    if failed() and code == EXIT_OK:
         code = EXIT_CRASH
     if stopper.code not in (None, EXIT_OK):  # the watchdog's reason wins
         code = stopper.code
+    stopper.arm(code)  # also stops the watchdog loop
+    stopper.disarm()   # we returned in time: no hard exit
     return code
 
 
 def run_worker(settings: Settings, *, ready_file: Path | None = None, connect_timeout: float = 60.0,
                broker_lost_timeout: float = 30.0, stop_grace: float = 15.0, loglevel: str = "WARNING") -> int:
     """Run until SIGTERM/SIGINT or a fatal error; returns the process exit code."""
-    bootstrap = settings.kafka_bootstrap
-    if not bootstrap:
-        raise ValueError("DEMENTI_KAFKA_BOOTSTRAP is not set")
-    if ready_file is not None:
-        ready_file.unlink(missing_ok=True)
     try:
-        _prepare_broker(settings, bootstrap, connect_timeout)
+        bootstrap = prepare_process(settings, ready_file, connect_timeout)
         detect = _detect_app(settings, bootstrap, ready_file)
-    except _StartFailed as failed:
+    except StartFailed as failed:
         return failed.code
     metrics_server = metrics.serve(settings, "worker")
-    stopper = _Stopper(stop_grace)
-    if ready_file is not None:
-        stopper.cleanup.append(lambda: ready_file.unlink(missing_ok=True))
-    _Watchdog(bootstrap, broker_lost_timeout, stopper).start()
-    try:
-        code = _run_faust(detect, stopper, loglevel)
-    finally:
-        if ready_file is not None:
-            ready_file.unlink(missing_ok=True)
+    code = run_faust_app(detect.app, bootstrap, name="detect worker", ready_file=ready_file,
+                         broker_lost_timeout=broker_lost_timeout, stop_grace=stop_grace, loglevel=loglevel,
+                         failed=lambda: detect.fatal is not None)
     log.info("detect worker stopped (exit %d): %d articles, %d alerts, %d dead letters",
              code, detect.stats["articles"], detect.stats["alerts"], detect.stats["dead_letters"])
-    stopper.arm(code)  # also stops the watchdog loop
-    stopper.disarm()   # we returned in time: no hard exit
     if metrics_server is not None:
         metrics_server.stop()
     return code

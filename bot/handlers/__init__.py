@@ -16,7 +16,7 @@ HANDLERS = {
     "subscribe": subs.subscribe, "unsubscribe": subs.unsubscribe, "subs": subs.subs, "rules": subs.rules_cmd,
     "mute": noise.mute, "unmute": noise.unmute, "quiet": noise.quiet, "timezone": noise.timezone_cmd,
     "digest": noise.digest,
-    "recent": info.recent, "explain": info.explain, "status": info.status,
+    "recent": info.recent, "story": info.story, "explain": info.explain, "status": info.status,
     "rule_disable": admin.rule_disable, "rule_enable": admin.rule_enable, "rule_test": admin.rule_test,
 }
 
@@ -29,7 +29,7 @@ def register(app: Application) -> None:
     app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, common.migrated))
     app.add_handler(ChatMemberHandler(common.membership, ChatMemberHandler.MY_CHAT_MEMBER))
     app.add_handler(CallbackQueryHandler(subs.on_button, pattern=r"^(sub|rp|rt|tt|noop):"))
-    app.add_handler(CallbackQueryHandler(info.on_alert_button, pattern=r"^(fb|mr|ex):"))
+    app.add_handler(CallbackQueryHandler(info.on_alert_button, pattern=r"^(fb|mr|ms|ex):"))
     app.add_handler(MessageHandler(filters.COMMAND & _WHERE, common.unknown))
 
 

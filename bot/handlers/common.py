@@ -31,8 +31,10 @@ COMMANDS: list[tuple[str, str, str]] = [
     ("quiet", "Quiet hours, e.g. /quiet 22:00-07:00", "/quiet 22:00-07:00 | off — alerts wait until the end"),
     ("timezone", "Time zone for quiet hours and digests", "/timezone Europe/Paris — for quiet hours and digests"),
     ("digest", "Delivery mode: off | hourly | daily", "/digest off|hourly|daily — one message per period"),
-    ("recent", "Last alerts matching this chat", "/recent [N] — last N alerts matching this chat (max 20)"),
-    ("explain", "Why an alert fired", "/explain ALERT_ID — the rule, the cues and where they matched"),
+    ("recent", "Last stories matching this chat", "/recent [N] — last N stories matching this chat (max 20)"),
+    ("story", "Every source of a story", "/story STORY_ID — every outlet, language and link that reported it"),
+    ("explain", "Why an alert fired and where it went", "/explain ALERT_ID — the rule, the cues, its story and "
+                                                        "what this chat got (sent, edited, muted... and why)"),
     ("status", "Rules, article/alert rate, lag, feedback",
      "/status — rules loaded, articles and alerts in the last hour, consumer lag, feedback"),
     ("feeds", "Sources: health, push/poll, last item, latency",

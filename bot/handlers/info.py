@@ -1,4 +1,5 @@
-"""/recent, /explain, /status and the buttons under each alert (👍 / 👎, mute rule, explain)."""
+"""/recent, /story, /explain, /status and the buttons under each story message (👍 / 👎, mute this
+story, mute the rule, explain)."""
 
 from __future__ import annotations
 
@@ -11,11 +12,17 @@ from dementi.bot.filters import excluded
 from dementi.bot.formatting import SEVERITY_MARK, actor_label, cut, esc, explain_alert, safe_url
 from dementi.records import clip
 from dementi.bot.handlers.common import register_chat, reply
-from dementi.bot.policy import alert_visible
+from dementi.bot.policy import alert_visible, story_visible
 from dementi.bot.services import svc
 
 MAX_RECENT = 20
 RULE_MUTE_SECONDS = 86400
+
+
+def _story_matches(s, chat, story) -> bool:
+    """A story is this chat's when one of its alerts matches the chat's filters (like routing)."""
+    alerts = s.store.story_alerts(story.story_id) or [story.alert]
+    return any(any(f.matches(a) for f in chat.filters) and not excluded(a, chat.exclusions) for a in alerts)
 
 
 async def recent(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -30,20 +37,49 @@ async def recent(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if chat is None or not chat.filters:
         await reply(update, context, "📭 This chat has no subscriptions, so nothing matches. /subscribe first.")
         return
-    picked = [a for a in s.store.recent_alerts(500)
-              if any(f.matches(a) for f in chat.filters) and not excluded(a, chat.exclusions)][:n]
+    picked = [st for st in s.store.recent_stories(200) if _story_matches(s, chat, st)][:n]
     if not picked:
-        await reply(update, context, "📭 No recent alert matches this chat's subscriptions.")
+        await reply(update, context, "📭 No recent story matches this chat's subscriptions.")
         return
-    lines = [f"<b>Last {len(picked)} alert(s)</b> for this chat:"]
-    for a in picked:
-        url = safe_url(a.article_url)
-        title = esc(clip(a.article_title or a.evidence.sentence, 150))
-        who = actor_label(a.denier)
+    lines = [f"<b>Last {len(picked)} stor{'y' if len(picked) == 1 else 'ies'}</b> for this chat:"]
+    for st in picked:
+        first = st.findings[0] if st.findings else st.alert
+        url = safe_url(first.article_url)
+        title = esc(clip(first.article_title or first.evidence.sentence, 150))
+        who = actor_label(st.denier)
         link = f'<a href="{url}">{title}</a>' if url else title
-        lines.append(f"{SEVERITY_MARK.get(a.severity, '🟠')} {esc(cut(a.rule_title, 'rule_title'))}"
-                     + (f" — <b>{esc(who)}</b>" if who else "")
-                     + f": {link} · {a.detected_at:%m-%d %H:%M}Z · <code>{esc(cut(a.alert_id, 'id'))}</code>")
+        n_src = st.article_count
+        lines.append(f"{SEVERITY_MARK.get(first.severity, '🟠')} " + (f"<b>{esc(who)}</b>: " if who else "") + link
+                     + f" · {n_src} source{'s' if n_src != 1 else ''} ({esc(', '.join(st.languages))})"
+                     + f" · {st.last_seen:%m-%d %H:%M}Z · /story <code>{esc(st.story_id)}</code>")
+    await reply(update, context, "\n".join(lines))
+
+
+async def story(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    s = svc(context)
+    chat_id = register_chat(update, context)
+    args = context.args or []
+    if len(args) != 1:
+        await reply(update, context, "❌ Usage: /story STORY_ID (the id is at the bottom of each story message).")
+        return
+    # Only stories routed to this chat (like /explain): a story id proves nothing.
+    st = s.store.story(args[0]) if story_visible(s.store, chat_id, args[0]) else None
+    if st is None:
+        await reply(update, context, f"❌ No story with id <code>{esc(args[0][:64])}</code> in the recent log.")
+        return
+    lines = [f"<b>Story</b> <code>{esc(st.story_id)}</code> — <b>{esc(actor_label(st.denier) or st.key)}</b>"
+             + (f" → {esc(actor_label(st.target))}" if st.target else ""),
+             f"{st.version} alert(s), {st.article_count} article(s), languages {esc(', '.join(st.languages))}, "
+             f"first {st.first_seen:%Y-%m-%d %H:%M}Z, last {st.last_seen:%Y-%m-%d %H:%M}Z", ""]
+    for i, src in enumerate(st.sources, start=1):
+        url = safe_url(src.url)
+        title = esc(src.title or src.url or "?")
+        link = f'<a href="{url}">{title}</a>' if url else title
+        when = src.published_at or src.detected_at
+        lines.append(f"{i}. {esc(src.source or '?')} ({esc(src.lang or '?')})"
+                     + (f" {when:%m-%d %H:%M}Z" if when else "") + f": {link} · <code>{esc(src.rule_id)}</code>")
+    if st.version > len(st.sources):
+        lines.append(f"… and {st.version - len(st.sources)} more alert(s) not listed")
     await reply(update, context, "\n".join(lines))
 
 
@@ -53,13 +89,27 @@ async def explain(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if len(args) != 1:
         await reply(update, context, "❌ Usage: /explain ALERT_ID (the id is at the bottom of each alert).")
         return
-    store = svc(context).store
+    await reply(update, context, explain_text(svc(context), args[0], chat_id))
+
+
+def explain_text(s, alert_id: str, chat_id: int) -> str:
+    """Why an alert fired, which story it belongs to (and why), and what this chat got (and why)."""
     # Only alerts routed to this chat: ids are computable from public URLs, so knowing one proves nothing.
-    alert = store.alert(args[0]) if alert_visible(store, chat_id, args[0]) else None
+    alert = s.store.alert(alert_id) if alert_visible(s.store, chat_id, alert_id) else None
     if alert is None:
-        await reply(update, context, f"❌ No alert with id <code>{esc(args[0][:64])}</code> in the recent log.")
-        return
-    await reply(update, context, explain_alert(alert))
+        return f"❌ No alert with id <code>{esc(alert_id[:64])}</code> in the recent log."
+    lines = [explain_alert(alert)]
+    membership = s.store.story_of_alert(alert_id)
+    if membership:
+        story_id, joined = membership
+        lines.append(f"Story: <code>{esc(story_id)}</code> — {esc(joined)} (/story {esc(story_id)})")
+    route = [r for r in s.store.alert_routes(alert_id) if r[0] == chat_id]
+    if route:
+        _, status, reason = route[0]
+        lines.append(f"In this chat: {esc(status)} — {esc(reason)}")
+    else:
+        lines.append("In this chat: nothing (no subscription of this chat matched it)")
+    return "\n".join(lines)
 
 
 def lag_text(s) -> str:
@@ -122,11 +172,21 @@ async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def on_alert_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """fb:+:ID / fb:-:ID (vote), mr:ID (mute the alert's rule here for 24 h), ex:ID (explain)."""
+    """fb:+:ID / fb:-:ID (vote), ms:STORY (mute this story here), mr:ID (mute the alert's rule here
+    for 24 h), ex:ID (explain)."""
     s = svc(context)
     query = update.callback_query
     chat_id = register_chat(update, context)
     kind, _, rest = (query.data or "").partition(":")
+    if kind == "ms":
+        if not story_visible(s.store, chat_id, rest) or s.store.story(rest) is None:
+            await query.answer("This story is no longer in the log.", show_alert=True)
+            return
+        s.store.mute_story(chat_id, rest)
+        await query.answer("Story muted here: its message is no longer updated")
+        await reply(update, context, f"🔕 Story <code>{esc(rest)}</code> muted in this chat: later reports of it are "
+                                     "not shown (see /explain). Other stories are not affected.")
+        return
     if kind == "fb":
         sign, _, alert_id = rest.partition(":")
         alert = s.store.alert(alert_id) if alert_visible(s.store, chat_id, alert_id) else None
@@ -148,6 +208,6 @@ async def on_alert_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
                                      "/unmute lifts it.")
     elif kind == "ex":
         await query.answer()
-        await reply(update, context, explain_alert(alert))
+        await reply(update, context, explain_text(s, alert.alert_id, chat_id))
     else:
         await query.answer()

@@ -1,5 +1,5 @@
 """How many articles reached the articles topic in the last hour, for ``/status`` — WITHOUT
-consuming that topic (the detect worker does; the bot only reads alerts).
+consuming that topic (the detect worker does; the bot reads the stories).
 
 Why this shape: the only cheap, exact counter Kafka offers is the partitions' high watermark (the
 next offset to be written): its sum over partitions is "articles ever published". Sampling that
@@ -8,11 +8,9 @@ as ``total_now - total(sample closest to 1 h ago)``; before an hour has passed t
 start". Memory stays O(hour / interval) samples; each sample is one short-lived, group-less
 kafka-python consumer (metadata + list offsets + one small fetch per partition) in a thread.
 
-The Tansu quirk (stack.md): ``end_offsets`` is the last batch's base offset + 1, i.e. too small.
-The FETCH response's high watermark is right, so a sample assigns the partitions without a group,
-seeks to the (under-estimated) ``end_offsets`` position — the tail of the last batch, so the fetch
-carries at most one small batch — fetches once and reads ``highwater(tp)``. A fresh consumer per
-sample means a highwater that is not None was read by THIS sample, never a stale one.
+The Tansu quirk (stack.md): ``end_offsets`` is too small, so the total is read from the fetch
+high watermarks (``dementi.kafka.highwater.topic_total``, also used by the story stage's table
+recovery). A fresh consumer per sample means a watermark read by THIS sample, never a stale one.
 
 Failure tolerant: a broker that is down, slow or missing the topic makes a sample fail (logged
 once per failure streak); ``/status`` then says "unknown" and the bot carries on.
@@ -27,8 +25,8 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from dementi.kafka.highwater import topic_total
 from dementi.kafka.options import ClientOptions
-from dementi.kafka.reader import TopicReader
 from dementi.waiting import sleep_or_stop
 
 log = logging.getLogger(__name__)
@@ -66,28 +64,7 @@ class Window:
 def read_article_total(options: ClientOptions, topic: str, timeout: float = 5.0) -> int:
     """Sum of the fetch high watermarks of ``topic`` (0 if the topic does not exist yet).
     Raises on an unreachable broker or when a partition's watermark did not arrive in ``timeout``."""
-    ms = int(timeout * 1000)
-    # allow_auto_create_topics=False: an auto-created topic would get the wrong partitions
-    reader = TopicReader(options, topic, "dementi-bot-article-rate", allow_auto_create_topics=False,
-                         request_timeout_ms=max(ms, 1000), bootstrap_timeout_ms=ms, fetch_max_wait_ms=50,
-                         fetch_max_bytes=64 * 1024, max_partition_fetch_bytes=64 * 1024, auto_offset_reset="latest")
-    with reader:
-        tps = reader.partitions()
-        if not tps:
-            return 0
-        consumer = reader.consumer
-        consumer.assign(tps)
-        for tp, offset in consumer.end_offsets(tps, timeout_ms=ms).items():
-            consumer.seek(tp, offset)  # under-estimate on Tansu: the tail of the last batch, never past it
-        deadline = time.monotonic() + timeout
-        while True:
-            highs = [consumer.highwater(tp) for tp in tps]
-            if all(h is not None for h in highs):
-                return sum(highs)
-            if time.monotonic() > deadline:
-                missing = [tp.partition for tp, h in zip(tps, highs) if h is None]
-                raise TimeoutError(f"no high watermark for {topic} partitions {missing} within {timeout:.0f}s")
-            consumer.poll(timeout_ms=100, max_records=1, update_offsets=False)
+    return topic_total(options, topic, timeout, client_id="dementi-bot-article-rate")
 
 
 class ArticleRate:

@@ -1,6 +1,6 @@
 """Digest aggregation: chats in ``/digest hourly|daily`` mode get one message per period.
 
-The Digest routing stage parks alerts in ``digest_items``; this flusher, run periodically, turns
+The Digest routing stage parks stories in ``digest_items`` (``story:<id>``); this flusher, run periodically, turns
 the items of every period that has ENDED (in the chat's time zone) into one outbox row, in one
 transaction with deleting the items, so a crash neither loses nor repeats a digest.
 """
@@ -14,7 +14,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from dementi.bot.db import transaction
-from dementi.bot.formatting import digest_html
+from dementi.bot.formatting import digest_stories_html
 from dementi.bot.html_split import split_html
 from dementi.bot.outbox import Outbox
 from dementi.bot.store import Store
@@ -53,10 +53,10 @@ class DigestFlusher:
                     continue  # period still running
                 by_period.setdefault(key, []).append(alert_id)
             for key, alert_ids in by_period.items():
-                alerts = [a for a in (self.store.alert(i) for i in alert_ids) if a is not None]
+                stories = [st for st in (self.store.story(i.removeprefix("story:")) for i in alert_ids) if st is not None]
                 with transaction(conn):
-                    if alerts:
-                        parts = split_html(digest_html(alerts, key))
+                    if stories:  # each story once, in its newest version (sources counted when the period ends)
+                        parts = split_html(digest_stories_html(stories, key))
                         self.outbox.add(f"digest:{key}", chat_id, "pending", parts=parts, due_at=now)
                         made += 1
                     conn.executemany("DELETE FROM digest_items WHERE chat_id = ? AND alert_id = ?",

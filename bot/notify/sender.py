@@ -12,6 +12,9 @@ Error policy (rssbot's, plus per-chat isolation):
 - 400 migrate_to_chat_id: everything moves to the new chat id and the message is resent there;
 - other 400 (e.g. entities): resent once as plain text; if that fails too, marked failed and logged.
 A part is marked sent right after Telegram accepts it, so a restart never sends it again.
+Story edits (outbox kind ``edit``) set the story's message to its newest text with editMessageText;
+"message is not modified" means the text is already there (e.g. an edit replayed after a crash)
+and counts as done, so an edit is never applied twice in a way the user sees.
 The one unavoidable window: a crash in the few milliseconds between Telegram's acceptance and that
 commit resends that one part on restart (at-least-once there; the Bot API has no idempotency key,
 and losing an alert is worse than repeating one).
@@ -30,6 +33,7 @@ from telegram import InlineKeyboardMarkup, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
 
+from dementi.bot.db import transaction
 from dementi.bot.notify.ratelimit import Governor, retry_after_seconds
 from dementi.bot.notify.request_limiter import reserved_by_caller
 from dementi.bot.outbox import Outbox, OutboxRow
@@ -59,7 +63,7 @@ class Sender:
         self.wake = asyncio.Event()
         self.inflight: set[int] = set()
         self.tasks: set[asyncio.Task] = set()
-        self.stats = {"sent": 0, "retry_after": 0, "backoff": 0, "forbidden": 0, "chat_not_found": 0,
+        self.stats = {"sent": 0, "edited": 0, "retry_after": 0, "backoff": 0, "forbidden": 0, "chat_not_found": 0,
                       "migrated": 0, "failed": 0}
 
     def notify(self) -> None:
@@ -85,7 +89,8 @@ class Sender:
         """Start a send for every chat that may send now; return seconds until the next chance."""
         now = self.clock()
         wait = 1.0
-        for row in self.outbox.due_heads(now):  # only the oldest row of a chat: keeps per-chat order
+        # sends: only the oldest row of a chat (keeps per-chat order); edits: whenever due
+        for row in [*self.outbox.due_heads(now), *self.outbox.due_edits(now)]:
             if row.chat_id in self.inflight:
                 continue
             delay = self.governor.reserve(row.chat_id, row.chat_id < 0, now)
@@ -104,7 +109,10 @@ class Sender:
     async def _deliver(self, row: OutboxRow) -> None:
         reserved_by_caller.set(True)  # this task's sends hold the governor's place taken in dispatch
         try:
-            await self._send_next_part(row)
+            if row.kind == "edit":
+                await self._edit(row)
+            else:
+                await self._send_next_part(row)
         except Exception:  # never let one chat's surprise kill the sender
             log.exception("unexpected error delivering alert %s to chat %s", row.alert_id, row.chat_id)
             self._backoff(row, "unexpected error")
@@ -121,18 +129,11 @@ class Sender:
         last = index == len(row.parts) - 1
         markup = InlineKeyboardMarkup.de_json(row.markup, self.bot) if (last and row.markup) else None
         try:
-            await self.bot.send_message(row.chat_id, row.parts[index], parse_mode=ParseMode.HTML,
-                                        reply_markup=markup, disable_notification=row.silent,
-                                        link_preview_options=NO_PREVIEW)
-        except RetryAfter as exc:
-            wait = retry_after_seconds(exc)
-            self.stats["retry_after"] += 1
-            log.warning("chat %s: 429, waiting %.0fs (other chats continue)", row.chat_id, wait)
-            self.governor.block(row.chat_id, self.clock() + wait)
-            return
-        except Forbidden as exc:
-            self.stats["forbidden"] += 1
-            self._pause(row, f"403 {exc.message}")
+            message = await self.bot.send_message(row.chat_id, row.parts[index], parse_mode=ParseMode.HTML,
+                                                  reply_markup=markup, disable_notification=row.silent,
+                                                  link_preview_options=NO_PREVIEW)
+        except (RetryAfter, Forbidden) as exc:
+            self._refused(row, exc)
             return
         except ChatMigrated as exc:
             self.stats["migrated"] += 1
@@ -150,7 +151,54 @@ class Sender:
         except (TimedOut, NetworkError) as exc:
             self._backoff(row, f"{type(exc).__name__}: {exc.message}")
             return
-        self._mark_sent(row, index)
+        self._mark_sent(row, index, message.message_id)
+
+    async def _edit(self, row: OutboxRow) -> None:
+        """Set the story's message to the row's text (the newest version routed to this chat)."""
+        conn = self.store.conn
+        msg = conn.execute("SELECT message_id FROM story_messages WHERE story_id = ? AND chat_id = ?",
+                           (row.story_id, row.chat_id)).fetchone()
+        if msg is None or msg[0] is None:
+            send = self.outbox.story_send(row.story_id, row.chat_id)
+            if send is None or send.status in ("failed", "paused"):
+                self.stats["failed"] += 1
+                self.outbox.finish(row.id, "failed", "the story message was never delivered: nothing to edit")
+            else:  # the message itself is still on its way: edit after it
+                self.outbox.retry_later(row.id, self.clock() + 1.0, "waiting for the story message to be sent")
+            return
+        markup = InlineKeyboardMarkup.de_json(row.markup, self.bot) if row.markup else None
+        try:
+            await self.bot.edit_message_text(row.parts[0], chat_id=row.chat_id, message_id=msg[0],
+                                             parse_mode=ParseMode.HTML, reply_markup=markup,
+                                             link_preview_options=NO_PREVIEW)
+        except (RetryAfter, Forbidden) as exc:
+            self._refused(row, exc)
+            return
+        except BadRequest as exc:
+            if "not modified" not in exc.message.lower():  # else: the text is already there (a replayed edit)
+                self.stats["failed"] += 1
+                log.error("chat %s: Telegram refused the edit of story %s (%s)", row.chat_id, row.story_id, exc.message)
+                self.outbox.finish(row.id, "failed", f"edit refused: {exc.message}")
+                return
+        except (TimedOut, NetworkError) as exc:
+            self._backoff(row, f"{type(exc).__name__}: {exc.message}")
+            return
+        self.stats["edited"] += 1
+        with transaction(conn):
+            self.outbox.finish_edit(row.id, row.version)
+            conn.execute("UPDATE story_messages SET shown = MAX(shown, ?), last_edit_at = ? WHERE story_id = ? "
+                         "AND chat_id = ?", (row.version, self.clock(), row.story_id, row.chat_id))
+
+    def _refused(self, row: OutboxRow, exc: RetryAfter | Forbidden) -> None:
+        """429: only this chat waits ``retry_after``. 403: the chat is paused until it subscribes again."""
+        if isinstance(exc, RetryAfter):
+            wait = retry_after_seconds(exc)
+            self.stats["retry_after"] += 1
+            log.warning("chat %s: 429, waiting %.0fs (other chats continue)", row.chat_id, wait)
+            self.governor.block(row.chat_id, self.clock() + wait)
+            return
+        self.stats["forbidden"] += 1
+        self._pause(row, f"403 {exc.message}")
 
     def _pause(self, row: OutboxRow, reason: str) -> None:
         """The chat cannot be reached (bot blocked/kicked, chat gone): stop trying until it is back."""
@@ -158,11 +206,17 @@ class Sender:
         self.store.pause_chat(row.chat_id, reason)
         self.outbox.pause_chat(row.chat_id, reason)
 
-    def _mark_sent(self, row: OutboxRow, index: int) -> None:
+    def _mark_sent(self, row: OutboxRow, index: int, message_id: int | None = None) -> None:
         done = index + 1 >= len(row.parts)
         # Counter first: a metrics scrape (another thread) that sees the row sent also sees the count.
         self.stats["sent"] += 1
-        self.outbox.part_sent(row.id, index + 1, done=done)
+        with transaction(self.store.conn):  # the message id and "sent" together: a restart edits, never resends
+            if row.story_id and index == 0 and message_id is not None:  # the message later reports edit
+                self.outbox.set_message_id(row.id, message_id)
+                self.store.conn.execute("UPDATE story_messages SET message_id = ?, shown = ?, last_edit_at = ? "
+                                        "WHERE story_id = ? AND chat_id = ?",
+                                        (message_id, row.version, self.clock(), row.story_id, row.chat_id))
+            self.outbox.part_sent(row.id, index + 1, done=done)
         if self.on_sent:
             self.on_sent(row, index, self.clock())
 
@@ -171,7 +225,7 @@ class Sender:
                   row.alert_id, index + 1, exc.message)
         text = plain_text(row.parts[index])[:4096]
         try:
-            await self.bot.send_message(row.chat_id, text, disable_notification=row.silent)
+            message = await self.bot.send_message(row.chat_id, text, disable_notification=row.silent)
         except (RetryAfter, TimedOut, NetworkError) as again:
             self._backoff(row, f"plain fallback: {again}")
             return
@@ -180,7 +234,7 @@ class Sender:
             log.error("chat %s: alert %s could not be delivered: %s", row.chat_id, row.alert_id, again)
             self.outbox.finish(row.id, "failed", f"{exc.message}; plain: {again}")
             return
-        self._mark_sent(row, index)
+        self._mark_sent(row, index, message.message_id)
 
     def _backoff(self, row: OutboxRow, reason: str) -> None:
         self.stats["backoff"] += 1

@@ -1,22 +1,23 @@
 """Routing stages, Alertmanager-style: each one small, with one job, composed in order.
 
-    already-routed → subscribed (filter) → allowed (policy) → paused → disabled rule → mute/rule-mute
-    → quiet hours → same article → realert → digest  → (outbox write)
+    subscribed (filter) → allowed (policy) → paused → disabled rule → mute / rule mute / story mute
+    → quiet hours → digest → (story message: sent, or edited when the story already has one in this chat)
 
-A stage looks at one ``Delivery`` (alert × chat) and either lets it through, changes how it
-will be delivered (quiet hours defer it), or stops it with a status that is stored in the outbox
-(so a replay takes the same decision). ``status=None`` means "not for this chat": nothing stored.
+A stage looks at one ``Delivery`` (the newest alert of a story × chat) and either lets it through,
+changes how it will be delivered (quiet hours defer it), or stops it with a status and a reason
+that are stored (so a replay takes the same decision and ``/explain`` can say why). ``status=None``
+means "not for this chat": nothing stored. Noise control is per story: one message per event,
+later reports edit it; there is no per-denier realert any more (it dropped distinct events).
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from dementi.records import Alert, stable_id
+from dementi.records import Alert
 from dementi.bot.catalog import RuleInfo
 from dementi.bot.filters import excluded
 from dementi.bot.store import ChatState
@@ -34,20 +35,10 @@ class Delivery:
     reason: str = ""
     due_at: float = 0.0
     silent: bool = False
+    story_id: str = ""
 
     def stop(self, status: str | None, reason: str = "") -> None:
         self.status, self.reason = status, reason
-
-
-class AlreadyRouted:
-    """Idempotency: an (alert, chat) that has an outbox row was decided before (Kafka replay)."""
-
-    def __init__(self, outbox):
-        self.outbox = outbox
-
-    def __call__(self, d: Delivery) -> None:
-        if self.outbox.exists(d.alert.alert_id, d.chat.chat_id):
-            d.stop(None, "already routed")
 
 
 class Subscribed:
@@ -129,81 +120,27 @@ class QuietHours:
                 d.reason = "held for quiet hours"
 
 
-_WORD = re.compile(r"\w+")
-
-
-def story_words(alert: Alert) -> str:
-    folded = unicodedata.normalize("NFKD", f"{alert.article_title} {alert.evidence.sentence}".lower())
-    words = {w for w in _WORD.findall("".join(c for c in folded if not unicodedata.combining(c))) if len(w) > 2}
-    return " ".join(sorted(words))
-
-
-def similar(a: str, b: str, threshold: float = 0.6) -> bool:
-    sa, sb = set(a.split()), set(b.split())
-    if not sa or not sb:
-        return False
-    return len(sa & sb) / len(sa | sb) >= threshold
-
-
 def denier_key(alert: Alert) -> str:
     if alert.denier is None:
         return ""
-    return (alert.denier.country or alert.denier.name or "").strip().upper()
+    return (alert.denier.code or alert.denier.country or alert.denier.name or "").strip().upper()
 
 
-class Realert:
-    """ElastAlert-style realert per chat × rule × denier within the rule's window (default from
-    settings). Without a known denier, only a near-identical story (same words in title+evidence,
-    e.g. the same dispatch syndicated by several outlets) counts as a repeat."""
-
-    def __init__(self, conn, default_seconds: float):
-        self.conn = conn
-        self.default_seconds = default_seconds
-
-    def __call__(self, d: Delivery) -> None:
-        window = d.rule.realert if d.rule and d.rule.realert is not None else self.default_seconds
-        event_at = d.alert.detected_at.timestamp()
-        key, story = denier_key(d.alert), story_words(d.alert)
-        cid, rid = d.chat.chat_id, d.alert.rule_id
-        if window > 0:
-            if key:
-                row = self.conn.execute("SELECT last_at FROM realert WHERE chat_id=? AND rule_id=? AND denier_key=?",
-                                        (cid, rid, key)).fetchone()
-                if row and abs(event_at - row[0]) < window:
-                    d.stop("realert", f"same rule and denier {key} within {window:.0f}s")
-                    return
-            else:
-                rows = self.conn.execute("SELECT story FROM realert WHERE chat_id=? AND rule_id=? AND "
-                                         "denier_key LIKE '?%' AND last_at > ?", (cid, rid, event_at - window))
-                if any(similar(story, r[0]) for r in rows):
-                    d.stop("realert", f"same story within {window:.0f}s")
-                    return
-        stored_key = key or "?" + stable_id(story, length=12)
-        self.conn.execute("INSERT OR REPLACE INTO realert (chat_id, rule_id, denier_key, last_at, story) "
-                          "VALUES (?, ?, ?, ?, ?)", (cid, rid, stored_key, event_at, story))
-
-
-class SameArticle:
-    """Several rules often fire on one article (a verb rule on the title, a claim rule on the body):
-    for the reader it is one event. Per chat, one message per article × denier; the other alerts
-    stay in the log (/recent, /explain)."""
+class StoryMuted:
+    """"Mute this story" (button under a story message): its later reports stay silent here."""
 
     def __init__(self, conn):
         self.conn = conn
 
     def __call__(self, d: Delivery) -> None:
-        key = denier_key(d.alert)
-        row = self.conn.execute("SELECT rule_id FROM story_seen WHERE chat_id=? AND article_id=? AND denier_key=?",
-                                (d.chat.chat_id, d.alert.article_id, key)).fetchone()
-        if row is not None:
-            d.stop("duplicate", f"same article{' and denier ' + key if key else ''} already alerted by {row[0]}")
-            return
-        self.conn.execute("INSERT INTO story_seen (chat_id, article_id, denier_key, rule_id, at) VALUES (?, ?, ?, ?, ?)",
-                          (d.chat.chat_id, d.alert.article_id, key, d.alert.rule_id, d.now))
+        if d.story_id and self.conn.execute("SELECT 1 FROM story_mutes WHERE chat_id = ? AND story_id = ?",
+                                            (d.chat.chat_id, d.story_id)).fetchone():
+            d.stop("muted", "story muted in this chat")
 
 
 class Digest:
-    """Chats in digest mode collect alerts; ``DigestFlusher`` sends one message per period."""
+    """Chats in digest mode collect stories; ``DigestFlusher`` sends one message per period, one
+    line per story (its newest version when the period ends)."""
 
     def __init__(self, conn):
         self.conn = conn
@@ -211,5 +148,5 @@ class Digest:
     def __call__(self, d: Delivery) -> None:
         if d.chat.digest in ("hourly", "daily"):
             self.conn.execute("INSERT OR IGNORE INTO digest_items (chat_id, alert_id, added_at) VALUES (?, ?, ?)",
-                              (d.chat.chat_id, d.alert.alert_id, d.now))
+                              (d.chat.chat_id, f"story:{d.story_id}", d.now))
             d.stop("digest", f"queued for the {d.chat.digest} digest")

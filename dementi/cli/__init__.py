@@ -11,6 +11,7 @@ import click
 COMMANDS: dict[str, str] = {
     "run": "dementi.cli.run:run",
     "worker": "dementi.cli.run:worker",
+    "stories": "dementi.cli.run:stories",
     "bot": "dementi.cli.botcmd:bot",
     "publish": "dementi.cli.publish:publish",
     "deadletter": "dementi.cli.publish:deadletter",
@@ -24,6 +25,7 @@ COMMANDS: dict[str, str] = {
 HELP = {
     "run": "Run everything: embedded broker (unless DEMENTI_KAFKA_BOOTSTRAP), worker and bot.",
     "worker": "Run the detect worker alone (articles -> rules -> alerts).",
+    "stories": "Run the story stage alone (alerts -> one story per event -> stories).",
     "bot": "Run the Telegram bot / notifier alone (alerts -> chats).",
     "publish": "Publish articles from a JSONL file (or - for stdin) to the articles topic.",
     "deadletter": "Show records that were sent to the dead-letter topic.",

@@ -60,7 +60,10 @@ async def _main(settings, console_only: bool, shown_file=None) -> None:
             metrics.BOT.bind(services, settings.data_dir / "bot.sqlite3")
 
             def on_sent(row, index, sent_at):
-                alert = services.store.alert(row.alert_id) if index + 1 >= len(row.parts) else None
+                alert = None
+                if index + 1 >= len(row.parts):  # a story message: since its first alert entered dementi
+                    alerts = services.store.story_alerts(row.story_id) if row.story_id else []
+                    alert = alerts[0] if alerts else services.store.alert(row.alert_id)
                 ingested = alert.ingested_at.timestamp() if alert is not None and alert.ingested_at else None
                 metrics.observe_sent(row, index, sent_at, ingested)
                 if alert is not None:

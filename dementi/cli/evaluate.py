@@ -1,4 +1,5 @@
 """``dementi eval FILE.jsonl [FILE ...]``: precision/recall/F1 of a rule set on labelled corpora.
+``dementi eval --stories FILE.jsonl [FILE ...]``: pairwise precision/recall of "same story".
 
 Prints a table per language, a table per gold kind (recall for denial/refusal, false-positive rate
 for negatives), the denier accuracy when items carry ``denier_codes``, then the false positives
@@ -78,13 +79,25 @@ def _wrong_denier_table(outcomes) -> Table:
 @click.option("--gazetteers", "gazetteers_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="Gazetteers directory (default: DEMENTI_GAZETTEERS_DIR or config/gazetteers).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (scores, FP/FN lists) instead of tables.")
-def eval_cmd(files: tuple[Path, ...], rules_dir: Path | None, gazetteers_dir: Path | None, as_json: bool) -> None:
+@click.option("--stories", is_flag=True,
+              help="Measure story identity instead: pairwise precision/recall of 'same story' between articles.")
+@click.option("--judged", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="With --stories: YAML of hand-judged item pairs (same:/different: [[id, id, note]]), reported apart.")
+@click.option("--window", type=float, default=None, metavar="SECONDS",
+              help="With --stories: story window (default DEMENTI_STORY_WINDOW_SECONDS, 48 h).")
+def eval_cmd(files: tuple[Path, ...], rules_dir: Path | None, gazetteers_dir: Path | None, as_json: bool,
+             stories: bool, judged: Path | None, window: float | None) -> None:
     """Measure the rules on labelled JSONL corpora (precision/recall/F1, denier accuracy).
 
     Each line: {"id", "label": 1|0, "lang", "kind", "title", "body", "denier_codes"}; title + body
     form the article. Several files are scored as one set. Example:
 
         dementi eval ../shared/corpus/dev.jsonl ../shared/corpus/dev2.jsonl
+
+    With --stories, files are story-labelled articles ({"id", "event", "lang", "source", "url",
+    "title", "body", "published_at"}) and/or detection corpora (every item its own event):
+
+        dementi eval --stories tests/stories/data/events.jsonl ../shared/corpus/dev*.jsonl
     """
     from dementi.rules.engine import Engine, RuleLoadError
     from dementi.rules.evaluate import evaluate, load_labelled
@@ -98,6 +111,10 @@ def eval_cmd(files: tuple[Path, ...], rules_dir: Path | None, gazetteers_dir: Pa
         engine = Engine.from_dir(rules_dir, gazetteers_dir)
     except RuleLoadError as exc:
         raise click.ClickException(f"cannot load rules from {rules_dir}:\n{exc}") from None
+    if stories:
+        _eval_stories(engine, list(files), judged, window if window is not None else settings.story_window_seconds,
+                      as_json)
+        return
     items, errors = [], []
     for file in files:
         more_items, more_errors = load_labelled(file)
@@ -133,3 +150,50 @@ def eval_cmd(files: tuple[Path, ...], rules_dir: Path | None, gazetteers_dir: Pa
     for e in report.errors:
         if "engine error" in e:
             err.print(f"[red]{e}[/]")
+
+
+def _eval_stories(engine, files: list[Path], judged: Path | None, window: float, as_json: bool) -> None:
+    from dementi.rules.storyeval import evaluate_stories, load_items
+
+    err = Console(stderr=True)
+    items, errors = [], []
+    for file in files:
+        more_items, more_errors = load_items(file)
+        items += more_items
+        errors += more_errors
+    if errors:  # a story set with a hole would measure other pairs than the ones labelled: stop
+        raise click.ClickException("\n".join(errors))
+    if sys.stderr.isatty() and not as_json:
+        with Progress(TextColumn("detecting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=err, transient=True) as progress:
+            task = progress.add_task("stories", total=len(items))
+            report = evaluate_stories(engine, items, judged, window, progress=lambda: progress.advance(task))
+    else:
+        report = evaluate_stories(engine, items, judged, window)
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+        return
+    out = Console()
+    out.print(f"{report.articles} articles from {', '.join(map(str, files))}: {report.alerted} alerted, "
+              f"{report.events} gold events, {report.stories} stories (window {window / 3600:g} h)")
+    table = Table(title="Same story? (pairs of alerted articles)", title_justify="left")
+    for col in ("pairs", "TP", "FP", "FN", "TN", "precision", "recall", "F1"):
+        table.add_column(col, justify="left" if col == "pairs" else "right")
+    for name, c in report.rows.items():
+        table.add_row(name, str(c.tp), str(c.fp), str(c.fn), str(c.tn), _fmt(c.precision), _fmt(c.recall),
+                      _fmt(c.f1), style="bold" if name == "all article pairs" else None)
+    out.print(table)
+    if report.hard:
+        hard = Table(title="Hand-judged pairs", title_justify="left")
+        for col in ("a", "b", "gold", "predicted", "note"):
+            hard.add_column(col, overflow="fold")
+        for a, b, gold, predicted, note in report.hard:
+            hard.add_row(a, b, "same" if gold else "different", "same" if predicted else "different",
+                         note, style=None if gold == predicted else "red")
+        out.print(hard)
+    errors = Table(title=f"Errors ({len(report.errors)}): FP = merged, FN = kept apart", title_justify="left")
+    for col in ("", "a", "b", "why (points of the later article against the story)"):
+        errors.add_column(col, overflow="fold")
+    for e in report.errors:
+        errors.add_row("FN" if e.gold else "FP", e.a, e.b, e.why)
+    out.print(errors)

@@ -288,17 +288,36 @@ def _render(alert) -> Text:
     return line
 
 
+def _render_story(update) -> Text:
+    """One story update: who, what changed, how many sources and languages, the newest title."""
+    when = (update.alert.detected_at or update.last_seen).astimezone().strftime("%H:%M:%S")
+    line = Text()
+    line.append(f"{when} ", style="dim")
+    line.append(f"story {update.story_id} v{update.version} ", style="cyan")
+    line.append(update.denier.name if update.denier else update.key, style="bold")
+    line.append("  new story" if update.version == 1 else f"  +{update.version - 1} report(s)", style="magenta")
+    line.append(f"  {update.article_count} article(s), {', '.join(update.outlets[:4]) or '?'}"
+                f"{' …' if len(update.outlets) > 4 else ''} [{', '.join(update.languages)}]", style="dim")
+    line.append("\n    ")
+    line.append(update.alert.article_title or update.alert.evidence.sentence[:120])
+    if update.version > 1:
+        line.append(f"\n    {update.joined}", style="dim")
+    return line
+
+
 @click.command("tail")
 @click.option("--json", "as_json", is_flag=True, help="One alert JSON object per line (for piping).")
+@click.option("--stories", is_flag=True, help="Show story updates (one line per new story or new report) instead of alerts.")
 @click.option("--from-beginning", is_flag=True, help="Show every alert still on the topic, then follow.")
 @click.option("--since", metavar="DURATION", help="Also show alerts from the last DURATION (e.g. 10m, 2h).")
 @click.option("--group", metavar="NAME", help="Resume from this named consumer group's committed offsets.")
 @click.option("--max", "max_alerts", type=int, help="Exit after this many alerts.")
 @click.option("--idle-timeout", type=float, help="Exit after this many seconds without an alert.")
 @click.option("--bootstrap", metavar="HOST:PORT", help="Kafka bootstrap (default: DEMENTI_KAFKA_BOOTSTRAP).")
-def tail(as_json: bool, from_beginning: bool, since: str | None, group: str | None, max_alerts: int | None,
-         idle_timeout: float | None, bootstrap: str | None) -> None:
-    """Watch alerts live as they arrive: denier, rule, article title and link.
+def tail(as_json: bool, stories: bool, from_beginning: bool, since: str | None, group: str | None,
+         max_alerts: int | None, idle_timeout: float | None, bootstrap: str | None) -> None:
+    """Watch alerts live as they arrive: denier, rule, article title and link. With --stories,
+    watch the stories instead: each new story, and each report that joins one (and why).
 
     By default only alerts produced after start-up are shown (add --since or --from-beginning
     for older ones). With --group NAME, resumes where that group stopped last time.
@@ -317,10 +336,12 @@ def tail(as_json: bool, from_beginning: bool, since: str | None, group: str | No
     out = Console(soft_wrap=True, highlight=False)
     err = Console(stderr=True)
     if not as_json:
-        err.print(f"[dim]watching {settings.alerts_topic} on {bootstrap} (Ctrl-C to stop)[/dim]")
+        topic = settings.stories_topic if stories else settings.alerts_topic
+        err.print(f"[dim]watching {topic} on {bootstrap} (Ctrl-C to stop)[/dim]")
     shown, last_activity = 0, time.monotonic()
     try:
-        for item in iter_alerts(settings, bootstrap, since_ms=since_ms, group=group, stop=lambda: stopping["flag"]):
+        for item in iter_alerts(settings, bootstrap, since_ms=since_ms, group=group, stop=lambda: stopping["flag"],
+                                stories=stories):
             if isinstance(item, _Joining):
                 last_activity = time.monotonic()
                 continue
@@ -336,7 +357,7 @@ def tail(as_json: bool, from_beginning: bool, since: str | None, group: str | No
                 sys.stdout.write(item.model_dump_json() + "\n")
                 sys.stdout.flush()
             else:
-                out.print(_render(item))
+                out.print(_render_story(item) if stories else _render(item))
             shown += 1
             if max_alerts is not None and shown >= max_alerts:
                 break

@@ -1,4 +1,5 @@
-"""`dementi run` (everything in one command) and `dementi worker` (the detect worker alone)."""
+"""`dementi run` (everything in one command), `dementi worker` (the detect worker alone) and
+`dementi stories` (the story stage alone)."""
 
 from __future__ import annotations
 
@@ -10,15 +11,24 @@ import click
 from dementi.cli.common import cli_settings, require_bootstrap
 
 
+def _stream_process_options(command):
+    """The options every faust process of dementi takes (`dementi worker`, `dementi stories`)."""
+    for option in reversed([
+        click.option("--ready-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                     help="Write this file once partitions are assigned (used by `dementi run`)."),
+        click.option("--connect-timeout", type=float, default=60.0, show_default=True,
+                     help="Seconds to keep retrying an unreachable broker at start before giving up (exit 2)."),
+        click.option("--broker-lost-timeout", type=float, default=30.0, show_default=True,
+                     help="Seconds the broker may stay unreachable mid-run before the process exits (exit 3)."),
+        click.option("--stop-grace", type=float, default=15.0, show_default=True,
+                     help="Seconds a graceful stop may take before the process exits hard."),
+    ]):
+        command = option(command)
+    return command
+
+
 @click.command(name="worker")
-@click.option("--ready-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write this file once partitions are assigned (used by `dementi run`).")
-@click.option("--connect-timeout", type=float, default=60.0, show_default=True,
-              help="Seconds to keep retrying an unreachable broker at start before giving up (exit 2).")
-@click.option("--broker-lost-timeout", type=float, default=30.0, show_default=True,
-              help="Seconds the broker may stay unreachable mid-run before the worker exits (exit 3).")
-@click.option("--stop-grace", type=float, default=15.0, show_default=True,
-              help="Seconds a graceful stop may take before the process exits hard.")
+@_stream_process_options
 def worker(ready_file: Path | None, connect_timeout: float, broker_lost_timeout: float, stop_grace: float) -> None:
     """Run the detect worker alone: articles topic -> rules -> alerts topic.
 
@@ -29,12 +39,37 @@ def worker(ready_file: Path | None, connect_timeout: float, broker_lost_timeout:
     Exit codes: 0 stopped, 1 crashed, 2 broker unreachable at start, 3 broker lost, 4 bad rules,
     5 the broker refused the TLS/SASL settings (DEMENTI_KAFKA_SECURITY_PROTOCOL, _SSL_*, _SASL_*).
     """
-    settings = cli_settings()
-    require_bootstrap(settings, "worker")
-    from dementi.streams.worker import run_worker  # faust is heavy: import only when running
+    _run_stream_process("worker", ready_file=ready_file, connect_timeout=connect_timeout,
+                        broker_lost_timeout=broker_lost_timeout, stop_grace=stop_grace)
 
-    sys.exit(run_worker(settings, ready_file=ready_file, connect_timeout=connect_timeout,
-                        broker_lost_timeout=broker_lost_timeout, stop_grace=stop_grace))
+
+def _run_stream_process(name: str, **options) -> None:
+    """Settings, logging, the broker address check, then `dementi <name>`'s faust process; exits with its code."""
+    settings = cli_settings()
+    require_bootstrap(settings, name)
+    if name == "worker":  # faust is heavy: import only when running
+        from dementi.streams.worker import run_worker as runner
+    else:
+        from dementi.streams.stories import run_stories as runner
+    sys.exit(runner(settings, **options))
+
+
+@click.command(name="stories")
+@_stream_process_options
+def stories(ready_file: Path | None, connect_timeout: float, broker_lost_timeout: float, stop_grace: float) -> None:
+    """Run the story stage: alerts topic -> one story per event -> stories topic.
+
+    Files every alert into a story (the same denier denying the same thing within
+    DEMENTI_STORY_WINDOW_SECONDS, default 48 h) and publishes each story's new version to
+    <prefix>stories, which the notifier reads. State lives in changelog-backed tables: a restart
+    resumes where it stopped, several copies share the alerts partitions. Malformed alerts go to
+    the dead-letter topic. Needs DEMENTI_KAFKA_BOOTSTRAP; `dementi run` starts it for you.
+
+    Exit codes: 0 stopped, 1 crashed, 2 broker unreachable at start, 3 broker lost, 5 the broker
+    refused the TLS/SASL settings.
+    """
+    _run_stream_process("stories", ready_file=ready_file, connect_timeout=connect_timeout,
+                        broker_lost_timeout=broker_lost_timeout, stop_grace=stop_grace)
 
 
 @click.command(name="run")

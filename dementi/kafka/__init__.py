@@ -9,6 +9,8 @@ floor (tests/test_layers.py). One module per concern:
 - ``producer``   acks=all producers and "publish these records and wait for every ack"
 - ``reader``     reading a topic without a consumer group (CLI, dry runs), bounded by idleness
 - ``consumer``   an aiokafka group consumer for services that must ride out broker outages
-- ``internals``  the only module touching private faust/aiokafka parts (batch dispatch, fetch wait)
+- ``internals``  the only module touching private faust/aiokafka parts (batch dispatch, fetch wait,
+                 table recovery to the real end)
+- ``highwater``  the real end of partitions (fetch high watermarks; Tansu under-reports end offsets)
 - ``raw``        ``RawRecord``, a record's undecoded bytes as the detect step sees them
 """

@@ -22,10 +22,17 @@ pins every name used here, so a faust or aiokafka upgrade fails there, loudly, n
 
 2. A short fetch wait for the worker's consumer (``short_fetch_wait``): faust hard-codes
    ``fetch_max_wait_ms=1500`` and has no setting for it, and the embedded broker holds a fetch for
-   about half of that even when records arrive (docs/benchmarks.md, item 2).
+   about half of that even when records arrive (docs/benchmarks.md, item 2). One value per
+   process (every faust app of dementi runs in its own process): the detect worker's 100 ms, or
+   shorter for the story stage, one more hop on the way to Telegram.
 
 3. The fetch position of a partition without ``AIOKafkaConsumer.position()``'s wait-for-a-position
    loop (``fetch_position``), for the notifier's lag in /status.
+
+4. Table recovery up to the real end of the changelog (``recover_tables_to_fetch_highwater``):
+   faust reads a changelog "up to the end" from ``end_offsets``, which the embedded broker
+   under-reports (``kafka.highwater``); a restarted story stage would lose its newest state. The
+   consumer thread's ``_highwaters`` asks the fetch high watermark instead.
 """
 
 from __future__ import annotations
@@ -38,6 +45,8 @@ import faust
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from faust.transport.drivers import aiokafka as driver
 
+from dementi.kafka.highwater import fetch_highwaters
+from dementi.kafka.options import ClientOptions
 from dementi.kafka.raw import RawRecord
 
 log = logging.getLogger(__name__)
@@ -102,15 +111,20 @@ class BatchApp(faust.App):
                              on_partitions_assigned=self._on_partitions_assigned, beacon=self.beacon)
 
 
-def short_fetch_wait() -> None:
-    """Make faust's worker consumer use FETCH_MAX_WAIT_MS (no faust setting exists for it)."""
+_FETCH_WAIT = {"ms": FETCH_MAX_WAIT_MS}
+
+
+def short_fetch_wait(wait_ms: int = FETCH_MAX_WAIT_MS) -> None:
+    """Make faust's worker consumers of this process use ``wait_ms`` as their fetch wait (no faust
+    setting exists for it); the value is read when a consumer is created, at the app's start."""
+    _FETCH_WAIT["ms"] = wait_ms
     original = driver.AIOKafkaConsumerThread._create_worker_consumer
     if getattr(original, "short_fetch_wait", False):  # already patched (several apps in one process)
         return
 
     def create(self, transport):
         consumer = original(self, transport)
-        consumer._fetch_max_wait_ms = FETCH_MAX_WAIT_MS  # read when its fetcher is built, at start()
+        consumer._fetch_max_wait_ms = _FETCH_WAIT["ms"]  # read when its fetcher is built, at start()
         return consumer
 
     create.short_fetch_wait = True
@@ -123,3 +137,27 @@ def fetch_position(client: AIOKafkaConsumer, tp: TopicPartition) -> int | None:
     if state is None or not state.has_valid_position:
         return None
     return state.position
+
+
+_RECOVERY = {}  # "options": the ClientOptions the patched _highwaters reads with (one broker per process)
+
+
+def recover_tables_to_fetch_highwater(options: ClientOptions) -> None:
+    """Make faust's table recovery read each changelog up to its fetch high watermark
+    (``kafka.highwater.fetch_highwaters``) instead of the under-reported ``end_offsets``."""
+    _RECOVERY["options"] = options
+    original = driver.AIOKafkaConsumerThread._highwaters
+    if getattr(original, "fetch_highwater", False):
+        return
+
+    async def _highwaters(self, partitions):
+        if self.consumer.in_transaction:  # faust's own answer: the last stable offsets
+            consumer = self._ensure_consumer()
+            return {tp: consumer.last_stable_offset(tp) for tp in partitions}
+        found = await asyncio.to_thread(fetch_highwaters, _RECOVERY["options"],
+                                        [(tp.topic, tp.partition) for tp in partitions])
+        return {tp: found[(tp.topic, tp.partition)] for tp in partitions}
+
+    _highwaters.fetch_highwater = True
+    _highwaters.original = original  # for tests/kafka/test_internals.py
+    driver.AIOKafkaConsumerThread._highwaters = _highwaters

@@ -21,7 +21,7 @@ from dementi.waiting import Backoff, retry
 
 log = logging.getLogger(__name__)
 
-STANDARD_TOPICS = ("articles", "alerts", "deadletter")
+STANDARD_TOPICS = ("articles", "alerts", "stories", "deadletter")
 
 
 class BrokerUnavailable(RuntimeError):

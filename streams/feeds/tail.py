@@ -1,4 +1,4 @@
-"""Reading alerts live from the alerts topic (``dementi tail``).
+"""Reading alerts (or story updates) live from their topic (``dementi tail [--stories]``).
 
 Without a group, every partition is read from the beginning and records older than the start
 time (their Kafka timestamp) are skipped: correct on any broker, since the embedded one reports
@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from dementi.kafka.options import ClientOptions
 from dementi.kafka.reader import TopicReader
-from dementi.records import Alert
+from dementi.records import Alert, StoryUpdate
 from dementi.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class BadAlert:
-    """A record on the alerts topic that is not a valid Alert (shown, never fatal)."""
+    """A record on the topic that is not a valid Alert / StoryUpdate (shown, never fatal)."""
 
     partition: int
     offset: int
@@ -39,16 +39,20 @@ _JOINING = _Joining()
 
 
 def iter_alerts(settings: Settings, bootstrap: str, *, since_ms: int | None = None, group: str | None = None,
-                stop: Callable[[], bool] = lambda: False, poll_ms: int = 500) -> Iterator[Alert | BadAlert | _Joining | None]:
-    """Yield alerts as they arrive (``None`` every ``poll_ms`` of silence, so callers can stop;
-    a ``_Joining`` marker instead while the consumer group is not assigned yet).
+                stop: Callable[[], bool] = lambda: False, poll_ms: int = 500,
+                stories: bool = False) -> Iterator[Alert | StoryUpdate | BadAlert | _Joining | None]:
+    """Yield alerts (``stories=True``: story updates) as they arrive (``None`` every ``poll_ms`` of
+    silence, so callers can stop; a ``_Joining`` marker instead while the consumer group is not
+    assigned yet).
 
     ``since_ms``: skip records whose timestamp is older (None = everything available).
     ``group``: use that consumer group's committed offsets instead of manual assignment.
     """
     group_id = f"{settings.consumer_group_prefix}.tail.{group}" if group else None
     options = ClientOptions.from_settings(settings, bootstrap)
-    with TopicReader(options, settings.alerts_topic, "dementi-tail", group=group_id) as reader:
+    topic = settings.stories_topic if stories else settings.alerts_topic
+    model = StoryUpdate if stories else Alert
+    with TopicReader(options, topic, "dementi-tail", group=group_id) as reader:
         if not reader.open(stop, wait=True):
             return
         while not stop():
@@ -61,7 +65,7 @@ def iter_alerts(settings: Settings, bootstrap: str, *, since_ms: int | None = No
                 if since_ms is not None and record.timestamp < since_ms:
                     continue
                 try:
-                    yield Alert.from_bytes(record.value)
+                    yield model.from_bytes(record.value)
                 except (ValidationError, ValueError) as exc:
                     reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
                     yield BadAlert(record.partition, record.offset, reason)

@@ -150,3 +150,23 @@ def publish_alerts(bootstrap: str, topic: str, alerts: list[Alert]) -> None:
 
 def ago(seconds: float) -> datetime:
     return datetime.now(timezone.utc) - timedelta(seconds=seconds)
+
+
+def stories_of(alerts: list[Alert], book=None) -> list:
+    """The StoryUpdates the story stage publishes for these alerts (same code: rules.stories)."""
+    from dementi.rules.stories import StoryBook
+
+    book = book if book is not None else StoryBook()
+    return [book.add(a).update for a in alerts]
+
+
+def publish_stories(bootstrap: str, settings: Settings, alerts: list[Alert], book=None) -> list:
+    """Publish to the stories topic what the story stage would publish for ``alerts`` (bot tests
+    that are not about story identity skip the stage process; tests/bot/test_stories.py runs it)."""
+    updates = stories_of(alerts, book)
+    producer = make_producer(ClientOptions(bootstrap))
+    try:
+        publish_records(producer, settings.stories_topic, updates, key_attr="story_id")
+    finally:
+        producer.close()
+    return updates

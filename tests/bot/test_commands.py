@@ -10,7 +10,8 @@ import re
 import pytest
 
 from dementi.bot.catalog import disabled_rules
-from tests.bot.conftest import ADMIN, make_alert, publish_alerts, start_bot
+from dementi.records import story_id_for
+from tests.bot.conftest import ADMIN, make_alert, publish_stories, start_bot, stories_of
 from tests.botapi.state import BOT_USERNAME
 
 
@@ -129,16 +130,17 @@ async def test_alert_delivery_buttons_recent_explain_status(running_bot):
     store = bot.services.store
     await bot.command(5, "/subscribe tag:denial")
     assert "❌" in await bot.command(5, "/recent 0")
-    assert "No recent alert" in await bot.command(5, "/recent")
+    assert "No recent story" in await bot.command(5, "/recent")
     first = make_alert(1, title="<script>alert(1)</script> & Co")
     other = make_alert(2, rule_id="test-refusal", tags=("refusal",), title="Pas pour ce chat")
     before = len(server.messages(5))
-    await asyncio.to_thread(publish_alerts, settings.kafka_bootstrap, settings.alerts_topic, [first, other])
+    await asyncio.to_thread(publish_stories, settings.kafka_bootstrap, settings, [first, other])
     alert_msg = await server.await_reply(5, before, timeout=30)
     # the two alerts may sit on different partitions: `other` must have been routed (and dropped
     # for this chat) before "it was not delivered / not listed" means anything
     await server.await_condition(lambda: store.alert(other.alert_id) is not None, 30)
-    assert "<script>alert(1)</script> & Co" in alert_msg.text and first.alert_id in alert_msg.text
+    story_id = story_id_for(first.alert_id)
+    assert "<script>alert(1)</script> & Co" in alert_msg.text and story_id in alert_msg.text
     # 👍 then 👎 from two users feed /status
     server.press_button(5, f"fb:+:{first.alert_id}", user_id=50, message_id=alert_msg.message_id)
     server.press_button(5, f"fb:-:{first.alert_id}", user_id=51, message_id=alert_msg.message_id)
@@ -148,9 +150,11 @@ async def test_alert_delivery_buttons_recent_explain_status(running_bot):
     assert "consumer lag: 0 alert(s)" in status and "Alerts received in the last hour: 2" in status
     assert settings.telegram_token.get_secret_value() not in status
     recent = await bot.command(5, "/recent 5")
-    assert first.alert_id in recent and other.alert_id not in recent
+    assert story_id in recent and story_id_for(other.alert_id) not in recent
+    assert "Gazette imaginaire" in await bot.command(5, f"/story {story_id}")
     explain = await bot.command(5, f"/explain {first.alert_id}")
     assert "test-denial" in explain and "dément" in explain
+    assert f"Story: {story_id}" in explain and "In this chat: pending — new story: one message" in explain
     assert "No alert" in await bot.command(5, "/explain 0000")
     assert "Usage" in await bot.command(5, "/explain")
     before = len(server.messages(5))
@@ -161,10 +165,20 @@ async def test_alert_delivery_buttons_recent_explain_status(running_bot):
     server.press_button(5, f"mr:{first.alert_id}", message_id=alert_msg.message_id)
     assert "muted in this chat" in (await server.await_reply(5, before)).text
     muted = make_alert(3, denier="Syldavie")
-    await asyncio.to_thread(publish_alerts, settings.kafka_bootstrap, settings.alerts_topic, [muted])
+    await asyncio.to_thread(publish_stories, settings.kafka_bootstrap, settings, [muted])
     await server.await_condition(lambda: store.alert(muted.alert_id) is not None, 20)
-    await server.await_condition(lambda: bot.services.outbox.statuses(5).get("muted") == 1)
-    assert not any(muted.alert_id in m.text for m in server.messages(5))
+    await server.await_condition(lambda: [r[1] for r in store.alert_routes(muted.alert_id)] == ["muted"])
+    assert not any(story_id_for(muted.alert_id) in m.text for m in server.messages(5))
+    # "mute this story": a later report of the first story does not touch its message here
+    before = len(server.messages(5))
+    server.press_button(5, f"ms:{story_id}", message_id=alert_msg.message_id)
+    assert "Story" in (await server.await_reply(5, before)).text
+    later = make_alert(4, article_id=first.article_id, rule_id="test-low", tags=("denial",))
+    edits = len(server.state.edits)
+    await asyncio.to_thread(publish_stories, settings.kafka_bootstrap, settings, [first, later])
+    await server.await_condition(lambda: store.alert_routes(later.alert_id) != [], 20)
+    assert store.alert_routes(later.alert_id)[0][1:] == ("muted", "story muted in this chat: its message is no longer edited")
+    assert len(server.state.edits) == edits
 
 
 @pytest.mark.chat_limit_relaxed("about who may run admin commands, not about pacing the answers")
@@ -297,18 +311,18 @@ async def test_bad_alert_records_are_skipped_with_their_location(running_bot, ca
 
     def publish():
         producer = make_producer(ClientOptions(settings.kafka_bootstrap))
-        for value in (b"not json at all", b'{"rule_id": "x"}'):
-            producer.send(settings.alerts_topic, key=b"k", value=value).get(30)
-        producer.send(settings.alerts_topic, key=b"k", value=good.to_bytes()).get(30)
+        for value in (b"not json at all", b'{"story_id": "x"}'):
+            producer.send(settings.stories_topic, key=b"k", value=value).get(30)
+        producer.send(settings.stories_topic, key=b"k", value=stories_of([good])[0].to_bytes()).get(30)
         producer.close()
 
     caplog.set_level(logging.WARNING, logger="dementi.bot.notify.consumer")
     before = len(server.messages(16))
     await asyncio.to_thread(publish)
     reply = await server.await_reply(16, before, timeout=30)
-    assert good.alert_id in reply.text
-    skipped = [r.getMessage() for r in caplog.records if "skipping undecodable alert" in r.getMessage()]
-    assert len(skipped) == 2 and all(f"{settings.alerts_topic}[" in m and "]@" in m for m in skipped)
+    assert story_id_for(good.alert_id) in reply.text
+    skipped = [r.getMessage() for r in caplog.records if "skipping undecodable StoryUpdate" in r.getMessage()]
+    assert len(skipped) == 2 and all(f"{settings.stories_topic}[" in m and "]@" in m for m in skipped)
 
 
 async def test_long_replies_are_split_not_refused(running_bot):
@@ -317,19 +331,21 @@ async def test_long_replies_are_split_not_refused(running_bot):
     await bot.command(17, "/mute 1h")  # alerts are not delivered here, only listed by /recent
     long_title = "Une dépêche interminable <&> " * 12
     alerts = [make_alert(200 + i, title=f"{i} {long_title}", denier=f"Pays{i:02d}x") for i in range(20)]
-    await asyncio.to_thread(publish_alerts, settings.kafka_bootstrap, settings.alerts_topic, alerts)
+    await asyncio.to_thread(publish_stories, settings.kafka_bootstrap, settings, alerts)
     await server.await_condition(lambda: all(bot.services.store.alert(a.alert_id) for a in alerts), 30)
     before = len(server.messages(17))
     server.send_command(17, "recent", "20")
 
     def listed() -> int:
         joined = "".join(m.text for m in server.messages(17)[before:])
-        return sum(a.alert_id in joined for a in alerts)
+        return sum(story_id_for(a.alert_id) in joined for a in alerts)
 
-    await server.await_condition(lambda: listed() == 20, 30, lambda: f"{listed()} of 20 alerts listed")
+    await server.await_condition(lambda: listed() == 20, 30, lambda: f"{listed()} of 20 stories listed")
     replies = server.messages(17)[before:]
-    assert len(replies) >= 2 and "Last 20 alert(s)" in replies[0].text  # over 4096 chars: split
+    assert len(replies) >= 2 and "Last 20 stories" in replies[0].text  # over 4096 chars: split
     assert all(len(m.text.encode("utf-16-le")) // 2 <= 4096 for m in replies)
+    joined = "".join(m.text for m in replies)
+    assert sum(story_id_for(a.alert_id) in joined for a in alerts) == 20
     assert not server.state.rejected_for(17), "every part accepted: none refused, none over the flood limit"
 
 
@@ -360,8 +376,8 @@ async def test_blocked_or_kicked_bot_pauses_the_chat_and_readding_resumes(runnin
 
 
 async def test_digest_mode_delivers_one_message_when_the_period_ends(running_bot):
-    """/digest hourly in the running bot: alerts wait in the digest (none is sent), and once the
-    hour has ended the bot's own flusher queues ONE message that its sender delivers."""
+    """/digest hourly in the running bot: stories wait in the digest (none is sent), and once the
+    hour has ended the bot's own flusher queues ONE message, one line per story, that its sender delivers."""
     bot, server, settings = running_bot, running_bot.server, running_bot.settings
     store, outbox, flusher = bot.services.store, bot.services.outbox, bot.services.digest
     await bot.command(19, "/subscribe")
@@ -369,8 +385,9 @@ async def test_digest_mode_delivers_one_message_when_the_period_ends(running_bot
     before = len(server.messages(19))
     alerts = [make_alert(300, title="Première dépêche", denier="Bordurie"),
               make_alert(301, title="Seconde dépêche", denier="Syldavie")]
-    await asyncio.to_thread(publish_alerts, settings.kafka_bootstrap, settings.alerts_topic, alerts)
-    await server.await_condition(lambda: outbox.statuses(19).get("digest") == 2, 30)
+    await asyncio.to_thread(publish_stories, settings.kafka_bootstrap, settings, alerts)
+    await server.await_condition(lambda: all(store.alert_routes(a.alert_id) for a in alerts), 30)
+    assert [store.alert_routes(a.alert_id)[0][1] for a in alerts] == ["digest", "digest"]
     assert flusher.flush_due() == 0, "the hour is still running: nothing to send yet"
     assert len(server.messages(19)) == before
     # An hour passes: the items now belong to the previous hour (the flusher runs every 30 s; it
@@ -378,7 +395,7 @@ async def test_digest_mode_delivers_one_message_when_the_period_ends(running_bot
     store.conn.execute("UPDATE digest_items SET added_at = added_at - 3600 WHERE chat_id = 19")
     assert flusher.flush_due() == 1
     [digest] = (await server.await_messages(19, before + 1, timeout=20))[before:]
-    assert "Digest (" in digest.text and "2 alert(s)" in digest.text
+    assert "Digest (" in digest.text and "2 stories" in digest.text
     assert "Première dépêche" in digest.text and "Seconde dépêche" in digest.text
     assert flusher.flush_due() == 0, "flushed items are gone: the digest is not sent twice"
     await server.await_condition(lambda: not bot.services.sender.inflight and not outbox.statuses(19).get("pending"))

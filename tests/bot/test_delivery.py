@@ -14,22 +14,24 @@ import pytest
 import telegram
 
 from dementi.bot.catalog import RuleCatalog
-from dementi.bot.formatting import alert_parts
 from dementi.bot.notify.ratelimit import Governor, Limits
 from dementi.bot.notify.router import Router
 from dementi.bot.notify.sender import Sender
 from dementi.bot.outbox import Outbox
 from dementi.bot.store import Store
-from tests.bot.conftest import make_alert
+from dementi.records import story_id_for
+from dementi.rules.stories import StoryBook
+from tests.bot.conftest import make_alert, stories_of
 from tests.botapi.server import DEFAULT_TOKEN
 
-ID_RE = re.compile(r"id ([0-9a-f]{20})")
+ID_RE = re.compile(r"story ([0-9a-f]{20})")
 
 
 class Pipeline:
     def __init__(self, tmp_path, rules_dir, server, limits: Limits | None = None):
         self.store = Store.open(tmp_path)
-        self.router = Router(self.store, RuleCatalog(rules_dir, None, tmp_path), realert_seconds=0)
+        self.router = Router(self.store, RuleCatalog(rules_dir, None, tmp_path))
+        self.book = StoryBook()  # what the story stage would publish for the routed alerts
         self.server = server
         self.bot = telegram.Bot(DEFAULT_TOKEN, base_url=server.url)
         self.limits = limits or Limits()
@@ -45,7 +47,7 @@ class Pipeline:
         return self
 
     def route(self, alerts) -> None:
-        self.router.route_batch(list(alerts))
+        self.router.route_updates(stories_of(list(alerts), self.book))
         if self.sender:
             self.sender.notify()
 
@@ -79,8 +81,12 @@ async def pipeline(tmp_path, rules_dir, botapi):
     await p.close()
 
 
-def alert_ids(server, chat_id) -> list[str]:
+def story_ids(server, chat_id) -> list[str]:
     return [m.group(1) for s in server.messages(chat_id) for m in [ID_RE.search(s.text)] if m]
+
+
+def ids_of(alerts) -> list[str]:
+    return [story_id_for(a.alert_id) for a in alerts]
 
 
 async def test_hostile_title_arrives_escaped(pipeline, botapi):
@@ -93,18 +99,20 @@ async def test_hostile_title_arrives_escaped(pipeline, botapi):
     assert any(b.startswith("fb:+:") for b in buttons) and any(b.startswith("mr:") for b in buttons)
 
 
-async def test_overlong_hostile_text_is_one_accepted_message(pipeline, botapi):
+async def test_overlong_hostile_text_makes_one_editable_message_accepted(pipeline, botapi):
+    """A story message is ONE message (later reports edit it): an overlong sentence is cut, escaped,
+    and the message keeps its sources, its id and its buttons; /explain has the whole sentence."""
     pipeline.subscribe(11)
     body = ("Le ministère dément <tout> & &amp; « 😀 » &#xZZ; <b>gras</b> " * 300)
     alert = make_alert(2, sentence=body)
-    assert len(alert_parts(alert)) == 1  # cut around the cue: one alert is one message (tests/test_caps.py)
     pipeline.route([alert])
-    [sent] = await botapi.await_messages(11, 1, timeout=20)
-    await pipeline.settled()  # nothing more to send
-    assert len(botapi.messages(11)) == 1 and not botapi.state.rejected
-    assert len(sent.text.encode("utf-16-le")) // 2 <= 4096
-    assert "&#xZZ;" in sent.text and "<b>gras</b>" in sent.text and "…" in sent.text  # shown as text, cut
-    assert sent.reply_markup is not None
+    [msg] = await botapi.await_messages(11, 1, timeout=20)
+    await pipeline.settled()  # nothing more to send: one alert is one message
+    assert len(botapi.messages(11)) == 1
+    assert not botapi.state.rejected
+    assert len(msg.text.encode("utf-16-le")) // 2 <= 4096
+    assert "&#xZZ;" in msg.text and "<b>gras</b>" in msg.text and "…" in msg.text
+    assert story_id_for(alert.alert_id) in msg.text and msg.reply_markup is not None
 
 
 async def test_429_storm_on_one_chat_does_not_hold_the_others(tmp_path, rules_dir, botapi):
@@ -123,9 +131,9 @@ async def test_429_storm_on_one_chat_does_not_hold_the_others(tmp_path, rules_di
         await p.settled()
     finally:
         await p.close()
-    expected = [a.alert_id for a in alerts]
+    expected = ids_of(alerts)
     for chat in [stormed, *others]:
-        assert alert_ids(botapi, chat) == expected, f"chat {chat} got the alerts once each, in order"
+        assert story_ids(botapi, chat) == expected, f"chat {chat} got the alerts once each, in order"
     assert len(botapi.state.rejected_for(stormed, 429)) == 3, "only the injected 429s: none from the flood limits"
     assert all(not botapi.state.rejected_for(c) for c in others)
     first_stormed = min(s.received_at for s in botapi.messages(stormed))
@@ -145,13 +153,14 @@ async def test_403_pauses_only_that_chat_until_it_is_back(pipeline, botapi):
     await botapi.await_messages(202, 2)
     await pipeline.settled()
     assert botapi.messages(201) == [] and len(botapi.state.rejected_for(201, 403)) == 1
-    assert Outbox(pipeline.store.conn).statuses(201) == {"paused": 2}
+    assert Outbox(pipeline.store.conn).statuses(201) == {"paused": 1}  # the first message, parked
+    assert [r[1] for r in pipeline.store.alert_routes(make_alert(2).alert_id) if r[0] == 201] == ["paused"]
     botapi.bot_membership(201, "member", old_status="kicked")  # the user is back and subscribes again
     pipeline.store.subscribe(201, "all")
     assert not pipeline.store.chat(201).paused
     pipeline.route([make_alert(3)])
     [msg] = await botapi.await_messages(201, 1)
-    assert make_alert(3).alert_id in msg.text
+    assert story_id_for(make_alert(3).alert_id) in msg.text
 
 
 async def test_chat_not_found_pauses_the_chat_instead_of_retrying(pipeline, botapi):
@@ -174,7 +183,7 @@ async def test_group_migration_moves_subscriptions_and_resends(pipeline, botapi)
     pipeline.route(alerts)
     await botapi.await_messages(new, 2, timeout=15)
     await pipeline.settled()
-    assert alert_ids(botapi, new) == [a.alert_id for a in alerts]
+    assert story_ids(botapi, new) == ids_of(alerts)
     assert len(botapi.state.rejected_for(old, 400)) == 1, "one refusal with migrate_to_chat_id, then the new id"
     assert botapi.messages(old) == []
     assert pipeline.store.subscriptions(new) == ["tag:denial"] and pipeline.store.subscriptions(old) == []
@@ -189,7 +198,7 @@ async def test_5xx_backs_off_then_delivers_once(pipeline, botapi):
     pipeline.route([a])
     await botapi.await_messages(401, 1, timeout=15)
     await pipeline.settled()
-    assert alert_ids(botapi, 401) == [a.alert_id]
+    assert story_ids(botapi, 401) == ids_of([a])
     assert len(botapi.state.rejected_for(401, 500)) == 2 and pipeline.sender.stats["backoff"] == 2
 
 
@@ -220,7 +229,7 @@ async def test_sender_gives_up_after_its_last_attempt(tmp_path, rules_dir, botap
     assert len(botapi.state.rejected_for(402, 502)) == 2 * MAX_ATTEMPTS, "each alert: MAX_ATTEMPTS tries, no more"
     assert botapi.messages(402) == []
     assert statuses == {"failed": 2} and all("Bad Gateway" in r for r in reasons)
-    assert alert_ids(botapi, 403) == [a.alert_id for a in alerts], "the other chat is unaffected"
+    assert story_ids(botapi, 403) == ids_of(alerts), "the other chat is unaffected"
     gave_up = [r.getMessage() for r in caplog.records if "giving up" in r.getMessage()]
     assert len(gave_up) == 2 and f"after {MAX_ATTEMPTS} attempts" in gave_up[0]
 
@@ -250,3 +259,25 @@ async def test_restart_resumes_parts_without_resending(tmp_path, rules_dir, bota
         assert Outbox(second.store.conn).statuses(601) == {"sent": 1}
     finally:
         await second.close()
+
+
+async def test_later_reports_edit_the_message_and_a_replayed_edit_changes_nothing(pipeline, botapi):
+    pipeline.subscribe(701)
+    pipeline.router.edit_interval = 0.0
+    first = make_alert(1, article_id="one-article")
+    second = make_alert(1, rule_id="test-refusal", tags=("refusal",), kind="refusal", article_id="one-article",
+                        sentence="Le porte-parole de Bordurie refuse de participer au sommet inventé.")
+    pipeline.route([first])
+    [msg] = await botapi.await_messages(701, 1)
+    assert "1 source" in msg.text and "refuse de participer" not in msg.text
+    pipeline.route([second])
+    await botapi.await_condition(lambda: "refuse de participer" in botapi.messages(701)[0].text)
+    assert len(botapi.messages(701)) == 1 and len(botapi.state.edits) == 1
+    # a crash between Telegram applying the edit and the outbox recording it: the edit runs again
+    conn = pipeline.store.conn
+    conn.execute("UPDATE outbox SET status = 'pending' WHERE kind = 'edit'")
+    pipeline.sender.notify()
+    await botapi.await_condition(lambda: conn.execute(
+        "SELECT status FROM outbox WHERE kind = 'edit'").fetchone()[0] == "sent")
+    assert len(botapi.state.edits) == 1 and pipeline.sender.stats["failed"] == 0  # "not modified" = done
+    assert any("not modified" in r[2] for r in botapi.state.rejected_for(701, 400))

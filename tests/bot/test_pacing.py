@@ -13,7 +13,7 @@ from dementi.bot.notify.sender import Sender
 from dementi.bot.outbox import Outbox
 from dementi.bot.store import Store
 from tests.bot.conftest import make_alert
-from tests.bot.test_delivery import Pipeline, alert_ids
+from tests.bot.test_delivery import Pipeline, ids_of, story_ids
 from tests.botapi.clock import FakeClock
 from tests.botapi.limits import TELEGRAM
 from tests.botapi.limits import Window as ServerWindow
@@ -87,7 +87,7 @@ async def test_fan_out_to_many_chats_and_a_group_gets_no_429(tmp_path, rules_dir
         await p.close()
     assert not botapi.state.rejected, f"refused: {botapi.state.rejected[:3]}"
     for chat in [*chats, -1001]:
-        assert alert_ids(botapi, chat) == [a.alert_id for a in alerts]
+        assert story_ids(botapi, chat) == ids_of(alerts)
     assert botapi.state.flood.refused == 0
 
 
@@ -103,7 +103,7 @@ async def test_group_window_is_kept_whatever_its_size(tmp_path, rules_dir):
             await p.settled(timeout=60)
         finally:
             await p.close()
-        assert not server.state.rejected and alert_ids(server, -2002) == [a.alert_id for a in alerts]
+        assert not server.state.rejected and story_ids(server, -2002) == ids_of(alerts)
         times = [m.received_at for m in server.messages(-2002)]
         assert all(b - a >= window.seconds for a, b in zip(times, times[window.count:])), times
 

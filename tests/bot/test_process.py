@@ -15,12 +15,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.bot.conftest import make_alert, publish_alerts
+from dementi.records import story_id_for
+from tests.bot.conftest import make_alert, publish_stories
 from tests.botapi.server import DEFAULT_TOKEN, BotApiServer
 from tests.streams.helpers import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
-ID_RE = re.compile(r"id ([0-9a-f]{20})")
+ID_RE = re.compile(r"story ([0-9a-f]{20})")
 DENIERS = ["Bordurie", "Syldavie", "Ruritanie", "Freedonie", "Latverie", "Genovie", "Elbonie", "Zubrowka",
            "Wakanda", "Sokovie"]
 
@@ -77,7 +78,7 @@ def test_console_notifier_prints_alerts_and_stops_on_sigterm(settings, kafka_boo
     bot = BotProcess(bot_env(settings, rules_dir), tmp_path, "console")
     try:
         alert = make_alert(1, title="Titre [bold]pas du markup[/bold] <script>", denier="Bordurie")
-        publish_alerts(kafka_bootstrap, settings.alerts_topic, [alert])
+        publish_stories(kafka_bootstrap, settings, [alert])
         out_path = tmp_path / "console.out"
         wait_for(lambda: alert.alert_id in out_path.read_text(errors="replace"), 40, "the alert on the console",
                  bot.proc, bot.err_path)
@@ -117,9 +118,8 @@ def test_sigkill_mid_delivery_then_restart_delivers_exactly_once(settings, kafka
             for chat in chats:
                 replies = server.wait_for_messages(chat, 1, timeout=40)
                 assert "Subscribed" in replies[0].text
-            # distinct deniers: same rule x denier would be (rightly) suppressed by realert
             alerts = [make_alert(i, title=f"Dépêche {i}", denier=DENIERS[i]) for i in range(n)]
-            publish_alerts(kafka_bootstrap, settings.alerts_topic, alerts)
+            publish_stories(kafka_bootstrap, settings, alerts)
             # Mid-delivery: in the paced phase (1 msg/s per chat), most alerts still queued.
             server.wait_for_messages(chats[0], 1 + 4, timeout=40)
             first.stop(signal.SIGKILL)
@@ -137,11 +137,11 @@ def test_sigkill_mid_delivery_then_restart_delivers_exactly_once(settings, kafka
             first.stop(signal.SIGKILL)
             if second is not None:
                 assert second.stop(signal.SIGTERM) == 0, second.stderr()
-        expected = sorted(a.alert_id for a in alerts)
+        expected = sorted(story_id_for(a.alert_id) for a in alerts)  # one story each: one message each
         # The one window that cannot be closed (bot/notify/sender.py): Telegram accepted a message and
         # the process died before committing it. Only the chat's head row at the kill can be in it.
-        in_window = {chat: next((aid for c, aid, status, _ in at_kill if c == chat and status == "pending"), None)
-                     for chat in chats}
+        in_window = {chat: next((aid.removeprefix("story:") for c, aid, status, _ in at_kill
+                                 if c == chat and status == "pending"), None) for chat in chats}
         for chat in chats:
             got = Counter(m.group(1) for s in server.messages(chat) for m in [ID_RE.search(s.text)] if m)
             assert sorted(got) == expected, f"chat {chat}: every alert delivered"

@@ -1,5 +1,6 @@
-"""Routing stages on a real SQLite store: filters, mute, quiet hours, realert / cross-source
-duplicates, digest, disabled rules, and replay idempotency of the outbox."""
+"""Routing of story updates on a real SQLite store: filters, mute (chat, rule, story), quiet hours,
+digest of stories, disabled rules, the first report sending and later ones editing, replay
+idempotency, and the reason stored for every decision."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from dementi.bot.notify.router import Router
 from dementi.bot.notify.stages import parse_quiet, quiet_end
 from dementi.bot.outbox import Outbox
 from dementi.bot.store import Store
-from tests.bot.conftest import ago, make_alert
+from tests.bot.conftest import ago, make_alert, stories_of
 
 
 class Clock:
@@ -39,8 +40,23 @@ def catalog(rules_dir, tmp_path):
 
 
 def statuses(store, chat_id):
-    return {r["alert_id"]: r["status"] for r in store.conn.execute("SELECT alert_id, status FROM outbox WHERE chat_id=?",
-                                                                   (chat_id,))}
+    """alert id -> what routing decided for it in this chat (pending = a new message, edit, muted...)."""
+    return {r["alert_id"]: r["status"] for r in store.conn.execute(
+        "SELECT alert_id, status FROM alert_routes WHERE chat_id=?", (chat_id,))}
+
+
+class AlertRouter(Router):
+    """The stories the stage would make of these alerts, routed: one alert = one story unless they
+    share an article (make_alert's alerts carry no story features)."""
+
+    def __init__(self, *args, book=None, **kwargs):
+        from dementi.rules.stories import StoryBook
+
+        super().__init__(*args, **kwargs)
+        self.book = book or StoryBook()
+
+    def route(self, alert):
+        return self.route_updates(stories_of([alert], self.book))
 
 
 def test_filter_parsing_and_matching():
@@ -62,11 +78,11 @@ def test_route_respects_filters_exclusions_and_replay(store, catalog):
     store.subscribe(2, "tag:refusal")
     store.subscribe(3, "all")
     store.exclude(3, "test-denial")
-    router = Router(store, catalog, realert_seconds=0)
+    router = AlertRouter(store, catalog)
     a = make_alert(1)
     assert router.route(a)["pending"] == 1
     assert statuses(store, 1) == {a.alert_id: "pending"} and statuses(store, 2) == {} and statuses(store, 3) == {}
-    assert router.route(a) == {}  # replay after a crash: nothing new
+    assert router.route(a) == {}  # replay after a crash (the stage repeats the snapshot): nothing new
     assert len(Outbox(store.conn).due()) == 1
 
 
@@ -77,7 +93,7 @@ def test_mute_rule_mute_and_paused(store, catalog):
     store.set_chat(1, muted_until=clock.t + 60)
     store.mute_rule(2, "test-denial", clock.t + 60)
     store.pause_chat(3, "403 blocked")
-    router = Router(store, catalog, realert_seconds=0, clock=clock)
+    router = AlertRouter(store, catalog, clock=clock)
     a = make_alert(1)
     router.route(a)
     assert statuses(store, 1)[a.alert_id] == "muted"
@@ -98,62 +114,17 @@ def test_quiet_hours_defer_until_window_end(store, catalog):
         parse_quiet("25:00-07:00")
     store.subscribe(1, "all")
     store.set_chat(1, quiet="22:00-07:00", tz="Europe/Paris")
-    router = Router(store, catalog, realert_seconds=0, clock=Clock(night))
+    router = AlertRouter(store, catalog, clock=Clock(night))
     router.route(make_alert(1))
     outbox = Outbox(store.conn)
     assert outbox.due(now=night + 60) == []
     assert len(outbox.due(now=datetime(2026, 1, 16, 7, 0, 1, tzinfo=paris).timestamp())) == 1
 
 
-def test_realert_per_chat_rule_denier_and_cross_source_duplicates(store, catalog):
-    store.subscribe(1, "all")
-    router = Router(store, catalog, realert_seconds=3600)
-    first = make_alert(1, denier="Bordurie", detected_at=ago(100))
-    again = make_alert(2, denier="Bordurie", title="Autre histoire", detected_at=ago(50))
-    other_denier = make_alert(3, denier="Syldavie", detected_at=ago(40))
-    other_rule = make_alert(4, rule_id="test-refusal", tags=("refusal",), denier="Bordurie", detected_at=ago(30))
-    s = "La Bordurie dément fermement avoir massé des troupes près de la frontière nord."
-    syndicated_a = make_alert(5, title="Bordurie: démenti sur les troupes", sentence=s, detected_at=ago(20))
-    syndicated_b = make_alert(6, title="Bordurie : démenti sur les troupes", sentence=s.replace("fermement ", ""),
-                              detected_at=ago(10))
-    unrelated = make_alert(7, title="Sujet sans rapport", sentence="Le gouvernement dément une hausse des taxes.",
-                           detected_at=ago(5))
-    for alert in (first, again, other_denier, other_rule, syndicated_a, syndicated_b, unrelated):
-        router.route(alert)
-    st = statuses(store, 1)
-    assert st[first.alert_id] == "pending"
-    assert st[again.alert_id] == "realert"
-    assert st[other_denier.alert_id] == "pending"
-    assert st[other_rule.alert_id] == "pending"
-    assert st[syndicated_a.alert_id] == "pending"
-    assert st[syndicated_b.alert_id] == "realert"
-    assert st[unrelated.alert_id] == "pending"
-    # outside the window the same rule x denier alerts again
-    later = make_alert(8, denier="Bordurie", detected_at=ago(-4000))
-    router.route(later)
-    assert statuses(store, 1)[later.alert_id] == "pending"
-
-
-def test_per_rule_realert_window_overrides_default(store, catalog):
-    class Catalog:
-        def get(self, rule_id):
-            return RuleInfo(id=rule_id, title=rule_id, realert=10.0)
-
-        def disabled(self):
-            return set()
-
-    store.subscribe(1, "all")
-    router = Router(store, Catalog(), realert_seconds=3600)
-    a, b = make_alert(1, denier="Bordurie", detected_at=ago(60)), make_alert(2, denier="Bordurie", detected_at=ago(0))
-    router.route(a)
-    router.route(b)
-    assert statuses(store, 1)[b.alert_id] == "pending"  # 60 s apart > rule's 10 s window
-
-
 def test_disabled_rule_is_not_delivered(store, catalog, tmp_path):
     store.subscribe(1, "all")
     set_rule_disabled(tmp_path, "test-denial", True, by=1)
-    router = Router(store, catalog, realert_seconds=0)
+    router = AlertRouter(store, catalog)
     a = make_alert(1)
     router.route(a)
     assert statuses(store, 1)[a.alert_id] == "disabled"
@@ -165,11 +136,15 @@ def test_digest_collects_then_flushes_one_message_per_period(store, catalog):
     clock = Clock(t0)
     store.subscribe(1, "all")
     store.set_chat(1, digest="hourly")
-    router = Router(store, catalog, realert_seconds=0, clock=clock)
+    router = AlertRouter(store, catalog, clock=clock)
     alerts = [make_alert(i, title=f"Titre <{i}> & co") for i in range(3)]
     for a in alerts:
         router.route(a)
     assert set(statuses(store, 1).values()) == {"digest"}
+    # a later report of a story already in the digest: the digest shows the story once, newest version
+    again = make_alert(0, rule_id="test-refusal", tags=("refusal",), article_id=alerts[0].article_id)
+    router.route(again)
+    assert statuses(store, 1)[again.alert_id] == "digest"
     flusher = DigestFlusher(store, clock=clock)
     assert flusher.flush_due() == 0  # the hour is still running
     clock.t = t0 + 3600
@@ -179,7 +154,7 @@ def test_digest_collects_then_flushes_one_message_per_period(store, catalog):
     assert len(rows) == 1 and rows[0].alert_id.startswith("digest:")
     from tests.botapi.html_entities import parse_html
     text = "".join(parse_html(p).text for p in rows[0].parts)
-    assert all(f"Titre <{i}> & co" in text for i in range(3))
+    assert all(text.count(f"Titre <{i}> & co") == 1 for i in range(3)) and "3 stories" in text
 
 
 def test_migrate_chat_moves_everything(store):
@@ -208,16 +183,55 @@ def test_prune_bounds_the_database_but_keeps_pending_rows(store):
     assert store.conn.execute("SELECT COUNT(*) FROM rule_mutes").fetchone()[0] == 0
 
 
-def test_several_rules_on_one_article_make_one_message_per_denier(store, catalog):
+def test_several_rules_on_one_article_are_one_story_one_message(store, catalog):
     store.subscribe(1, "all")
-    router = Router(store, catalog, realert_seconds=3600)
+    router = AlertRouter(store, catalog)
     verb = make_alert(1, denier="Bordurie", article_id="same-article")
-    claim = make_alert(1, rule_id="test-refusal", tags=("refusal",), denier="Bordurie", article_id="same-article")
-    other_denier = make_alert(1, rule_id="test-low", tags=("clarification",), denier="Syldavie",
-                              article_id="same-article")
-    for alert in (verb, claim, other_denier):
+    refusal = make_alert(1, rule_id="test-refusal", tags=("refusal",), kind="refusal", denier="Bordurie",
+                         article_id="same-article")
+    for alert in (verb, refusal):
         router.route(alert)
     st = statuses(store, 1)
-    assert st[verb.alert_id] == "pending" and st[claim.alert_id] == "duplicate"
-    assert st[other_denier.alert_id] == "pending"
-    assert store.alert(claim.alert_id) is not None  # still in the log for /recent and /explain
+    assert st[verb.alert_id] == "pending" and st[refusal.alert_id] == "edit"
+    rows = Outbox(store.conn).due()
+    assert len(rows) == 1 and rows[0].version == 2  # not sent yet: the one message shows both findings
+    assert store.alert(refusal.alert_id) is not None  # in the log for /recent and /explain
+
+
+def test_distinct_denials_of_one_denier_are_never_suppressed(store, catalog):
+    """The bug of issue 14: realert per chat x rule x denier dropped the third denial of a morning."""
+    store.subscribe(1, "all")
+    router = AlertRouter(store, catalog)
+    three = [make_alert(i, denier="Bordurie") for i in range(3)]
+    for alert in three:
+        router.route(alert)
+    assert set(statuses(store, 1).values()) == {"pending"} and len(Outbox(store.conn).due()) == 3
+
+
+def test_a_sent_story_is_edited_throttled_and_a_muted_story_is_left_alone(store, catalog):
+    clock = Clock(2_000_000.0)
+    store.subscribe(1, "all")
+    store.subscribe(2, "all")
+    router = Router(store, catalog, edit_interval=5.0, clock=clock)
+    first = make_alert(1, article_id="a")
+    second = make_alert(2, article_id="a", rule_id="test-refusal", tags=("refusal",), kind="refusal")
+    third = make_alert(3, article_id="a", rule_id="test-low", tags=("clarification",), kind="clarification")
+    u1, u2, u3 = stories_of([first, second, third])
+    router.route_updates([u1])
+    outbox = Outbox(store.conn)
+    for row in outbox.due(now=clock.t):  # Telegram accepted both messages
+        store.conn.execute("UPDATE story_messages SET message_id = 77, shown = 1, last_edit_at = ? WHERE chat_id = ?",
+                           (clock.t, row.chat_id))
+        outbox.part_sent(row.id, 1, done=True)
+    store.mute_story(2, u1.story_id)
+    clock.t += 1
+    assert router.route_updates([u2]) == {"edit": 1, "muted": 1}
+    edits = outbox.due_edits(now=clock.t + 10)
+    assert [(e.chat_id, e.version, e.due_at) for e in edits] == [(1, 2, clock.t - 1 + 5.0)]  # 5 s after the send
+    assert statuses(store, 2)[second.alert_id] == "muted"
+    reason = store.alert_routes(second.alert_id)
+    assert reason[1][2].startswith("story muted")
+    router.route_updates([u3])  # a newer version before the edit went out: the same row, newer text
+    edits = outbox.due_edits(now=clock.t + 10)
+    assert len(edits) == 1 and edits[0].version == 3 and "3 alerts" in edits[0].parts[0]
+    assert router.route_updates([u2, u3]) == {}  # replays change nothing

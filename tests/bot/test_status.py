@@ -15,7 +15,7 @@ from dementi.records import Article
 from dementi.kafka.options import ClientOptions
 from dementi.kafka.producer import publish_articles
 from dementi.kafka.topics import ensure_topics
-from tests.bot.conftest import make_alert, publish_alerts
+from tests.bot.conftest import make_alert, publish_stories
 from tests.botapi.clock import FakeClock as Clock
 
 
@@ -116,7 +116,7 @@ async def test_status_shows_articles_since_start_and_the_alert_ratio(running_bot
     await asyncio.to_thread(ensure_topics, settings, settings.kafka_bootstrap, ("articles",))
     await asyncio.to_thread(publish_articles, ClientOptions(settings.kafka_bootstrap), settings.articles_topic,
                             invented_articles(17, "s"))
-    await asyncio.to_thread(publish_alerts, settings.kafka_bootstrap, settings.alerts_topic,
+    await asyncio.to_thread(publish_stories, settings.kafka_bootstrap, settings,
                             [make_alert(1), make_alert(2)])
     await server.await_condition(lambda: bot.services.store.alerts_since(0) == 2, 30)
     assert await rate.sample_now() == 17

@@ -1,5 +1,5 @@
 """The running stack for end-to-end tests: topics on the session broker, the Bot API test server,
-`dementi worker` and `dementi bot` as real subprocesses (restartable), and a subscribed chat."""
+`dementi worker`, `dementi stories` and `dementi bot` as real subprocesses (restartable), and a subscribed chat."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ CHAT = 5501
 
 @pytest.fixture
 def stack(tmp_path, settings, kafka_bootstrap):
-    """Broker topics + Bot API test server + worker process + bot process (restartable)."""
+    """Broker topics + Bot API test server + worker, story stage and bot processes (restartable)."""
     ensure_topics(settings, kafka_bootstrap)
     server = BotApiServer().start()
     env = child_env(settings, kafka_bootstrap, DEMENTI_TELEGRAM_TOKEN=DEFAULT_TOKEN,
@@ -29,6 +29,7 @@ def stack(tmp_path, settings, kafka_bootstrap):
 
     try:
         start("worker", ["worker"])
+        start("stories", ["stories"])
         start("bot", ["bot"])
         yield server, start, procs, settings, kafka_bootstrap, tmp_path
     finally:
@@ -58,4 +59,6 @@ def publish_in_order(bootstrap: str, topic: str, articles: list[Article], partit
 
 
 def messages_with(server: BotApiServer, needle: str, chat: int = CHAT) -> list:
-    return [m for m in server.messages(chat) if needle in m.text]
+    """Messages whose text, or a link in them (story messages link each source by its outlet's
+    name), contains ``needle``."""
+    return [m for m in server.messages(chat) if needle in m.text or needle in m.raw]

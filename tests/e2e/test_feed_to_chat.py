@@ -76,6 +76,6 @@ def test_served_feed_denial_reaches_the_chat_once(stack, tmp_path):
         feed.stop()
 
     [message] = {m.message_id: m for m in messages_with(server, "Ankara")}.values()
-    assert "wire.example.net/2026/11/29/ankara-dement" in message.text
+    assert "wire.example.net/2026/11/29/ankara-dement" in message.raw and "wire (fr)" in message.text
     assert not messages_with(server, "marché de Noël")
     assert "wire" in first

@@ -1,8 +1,9 @@
 """Pins every private name of faust and aiokafka that ``dementi.kafka.internals`` relies on.
 
 When a faust or aiokafka upgrade renames or reshapes one of them, THIS file fails with the name,
-instead of a worker that silently stops batching, fetches with a 1.5 s wait, or a /status lag
-that is always unknown. Pure inspection: no broker needed.
+instead of a worker that silently stops batching, fetches with a 1.5 s wait, a story stage that
+restarts without its newest table state, or a /status lag that is always unknown. Pure
+inspection: no broker needed.
 """
 
 from __future__ import annotations
@@ -12,16 +13,20 @@ import inspect
 import textwrap
 from importlib.metadata import version
 from pathlib import Path
+from types import SimpleNamespace
 
 import faust
 import mode
 import pytest
 from aiokafka import AIOKafkaConsumer
 from aiokafka.consumer import subscription_state
+from faust.tables.recovery import Recovery
 from faust.transport import consumer as faust_consumer
 from faust.transport.drivers import aiokafka as driver
+from faust.types import TP
 
 from dementi.kafka import internals
+from dementi.kafka.options import ClientOptions
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -84,6 +89,61 @@ async def test_short_fetch_wait_reaches_the_worker_consumer():
         await client.stop()
 
 
+async def test_the_story_stage_sets_its_own_shorter_fetch_wait():
+    """The wait is adjustable (the story stage, one more hop to Telegram, uses 10 ms) and reaches a
+    plain faust App's consumer too (the stage has tables and agents, not a BatchApp)."""
+    try:
+        internals.short_fetch_wait(10)
+        app = faust.App("pin-internals-stories", broker="kafka://127.0.0.1:1", store="memory://",
+                        autodiscover=False, web_enabled=False)
+        client = app.consumer._thread._create_worker_consumer(app.transport)
+        try:
+            assert client._fetch_max_wait_ms == 10
+        finally:
+            await client.stop()
+    finally:
+        internals.short_fetch_wait()  # back to the worker's value for the rest of this process
+    assert internals._FETCH_WAIT["ms"] == internals.FETCH_MAX_WAIT_MS
+
+
+def test_faust_table_recovery_asks_the_consumer_thread_method_we_replace():
+    """Recovery -> Consumer.highwaters -> AIOKafkaConsumerThread.highwaters -> ._highwaters, whose
+    end_offsets answer Tansu under-reports; our replacement keeps faust's transactional branch."""
+    assert "consumer.highwaters(" in _source(Recovery._build_highwaters)
+    assert "self._thread.highwaters(" in _source(driver.Consumer.highwaters)
+    assert "self._highwaters" in _source(driver.AIOKafkaConsumerThread.highwaters)
+    original = driver.AIOKafkaConsumerThread._highwaters
+    original = getattr(original, "original", original)  # this process may have patched it already
+    assert inspect.iscoroutinefunction(original)
+    assert list(inspect.signature(original).parameters) == ["self", "partitions"]
+    body = _source(original)
+    for name in ("self.consumer.in_transaction", "self._ensure_consumer()", "last_stable_offset(tp)",
+                 "end_offsets(partitions)"):
+        assert name in body, name
+
+
+async def test_table_recovery_reads_the_fetch_high_watermark(monkeypatch):
+    asked = []
+
+    def fake_fetch_highwaters(options, partitions):
+        asked.append((options, list(partitions)))
+        return {(t, p): 100 + p for t, p in partitions}
+
+    monkeypatch.setattr(internals, "fetch_highwaters", fake_fetch_highwaters)
+    options = ClientOptions("127.0.0.1:1")
+    internals.recover_tables_to_fetch_highwater(options)
+    internals.recover_tables_to_fetch_highwater(options)  # idempotent: one wrapper, not two
+    patched = driver.AIOKafkaConsumerThread._highwaters
+    assert patched.fetch_highwater and not getattr(patched.original, "fetch_highwater", False)
+
+    class Thread:  # the attributes of AIOKafkaConsumerThread the patch reads (pinned above)
+        consumer = SimpleNamespace(in_transaction=False)
+
+    tps = [TP("app-story-index-changelog", 0), TP("app-story-index-changelog", 3)]
+    assert await patched(Thread(), tps) == {tps[0]: 100, tps[1]: 103}
+    assert asked == [(options, [("app-story-index-changelog", 0), ("app-story-index-changelog", 3)])]
+
+
 def test_the_subscription_chain_fetch_position_walks():
     assert "self._subscription = SubscriptionState(" in _source(AIOKafkaConsumer.__init__)
     assert isinstance(subscription_state.SubscriptionState.subscription, property)
@@ -97,7 +157,7 @@ def test_the_subscription_chain_fetch_position_walks():
 def test_no_other_module_touches_client_internals(folder):
     """Private attributes of faust/aiokafka objects are read or patched in kafka/internals.py only."""
     suspects = {"_drain_messages", "_wait_next_records", "_create_worker_consumer", "_fetch_max_wait_ms",
-                "_subscription", "consumer_generation_id", "_new_consumer"}
+                "_subscription", "consumer_generation_id", "_new_consumer", "_highwaters", "_ensure_consumer"}
     bad = []
     for path in (ROOT / folder).rglob("*.py"):
         if path == Path(internals.__file__).resolve():

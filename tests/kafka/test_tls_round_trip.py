@@ -1,5 +1,5 @@
-"""End to end over TLS (issue 17): `dementi publish`, `dementi worker` and `dementi bot` as real
-processes, every Kafka connection through the TLS proxy with a client certificate (mutual TLS),
+"""End to end over TLS (issue 17): `dementi publish`, `dementi worker`, `dementi stories` and
+`dementi bot` as real processes, every Kafka connection through the TLS proxy with a client certificate (mutual TLS),
 the real python-telegram-bot against the Bot API test server. And the same commands without the
 CA: refused with one line naming DEMENTI_KAFKA_SSL_CAFILE, the worker with its exit code 5."""
 
@@ -47,6 +47,7 @@ def test_publish_worker_alert_notifier_round_trip_over_mutual_tls(settings, tls_
     procs = {}
     try:
         procs["worker"] = start_dementi(["worker"], env, tmp_path / "worker.log")
+        procs["stories"] = start_dementi(["stories"], env, tmp_path / "stories.log")
         procs["bot"] = start_dementi(["bot"], env, tmp_path / "bot.log")
         subscribe(server, tmp_path / "bot.log")
         published = _publish(env, tmp_path, [DENIAL])
@@ -63,12 +64,13 @@ def test_publish_worker_alert_notifier_round_trip_over_mutual_tls(settings, tls_
             assert reader.open()
             assert any(DENIAL.id.encode() in r.value for r in reader.records(idle=2.0))
         for proc in procs.values():
-            assert proc.poll() is None, "both still running"
+            assert proc.poll() is None, "all still running"
     finally:
         for proc in procs.values():
             stop_process(proc)
         server.stop()
-    assert "Traceback" not in (tmp_path / "worker.log").read_text(errors="replace")
+    for name in ("worker", "stories"):
+        assert "Traceback" not in (tmp_path / f"{name}.log").read_text(errors="replace")
 
 
 def test_clients_without_the_ca_are_refused_with_the_clear_message(settings, tls_broker, tmp_path):

@@ -15,7 +15,7 @@ import pytest
 
 from dementi.settings import Settings
 from dementi.streams.broker import free_port
-from tests.bot.conftest import RULES_YAML, make_alert, publish_alerts
+from tests.bot.conftest import RULES_YAML, make_alert, publish_stories
 from tests.botapi.server import DEFAULT_TOKEN, BotApiServer
 from tests.reliability.helpers import health, http_get, scrape, value
 from tests.streams.helpers import child_env, start_dementi, stop_process, wait_for
@@ -79,7 +79,7 @@ def test_metrics_count_deliveries_429_5xx_403_outbox_and_latency(bot):
     server.fail(BLOCKED, "403", times=1)
     ingested = datetime.now(timezone.utc) - timedelta(seconds=2)
     alerts = [make_alert(9000 + i, denier=f"Pays{i}", ingested_at=ingested if i % 2 else None) for i in range(4)]
-    publish_alerts(bot.bootstrap, bot.settings.alerts_topic, alerts)
+    publish_stories(bot.bootstrap, bot.settings, alerts)
     for chat in [*OK_CHATS, STORM]:
         server.wait_for_messages(chat, start[chat] + len(alerts), timeout=60)
 

@@ -20,7 +20,7 @@ import pytest
 from dementi.settings import Settings
 from dementi.streams.broker import EmbeddedBroker, free_port
 from dementi.kafka.topics import ensure_topics
-from tests.bot.conftest import make_alert, publish_alerts
+from tests.bot.conftest import make_alert, publish_stories
 from tests.streams.helpers import child_env, start_dementi, stop_process, wait_for
 
 pytestmark = pytest.mark.integration
@@ -70,7 +70,7 @@ def test_notifier_survives_broker_loss_and_reconnects(tmp_path):
     second = None
     try:
         before = make_alert(1, title="Avant la panne", denier="Valmorie")
-        publish_alerts(broker.bootstrap, settings.alerts_topic, [before])
+        publish_stories(broker.bootstrap, settings, [before])
         wait_for(lambda: before.alert_id in log.read_text(errors="replace"), 60, "first alert printed", proc, log)
         broker.stop()
         lost = f"Kafka broker 127.0.0.1:{port} unreachable: no new alerts until it is back"
@@ -79,7 +79,7 @@ def test_notifier_survives_broker_loss_and_reconnects(tmp_path):
         second = EmbeddedBroker(port=port, log_path=tmp_path / "broker2.log").start()
         ensure_topics(settings, second.bootstrap)
         after = make_alert(2, title="Après la panne", denier="Borduria")
-        publish_alerts(second.bootstrap, settings.alerts_topic, [after])
+        publish_stories(second.bootstrap, settings, [after])
         wait_for(lambda: after.alert_id in log.read_text(errors="replace"), 90, "alert after reconnect", proc, log)
         assert proc.poll() is None, "reconnected without a restart"
         wait_for(lambda: "reachable again" in log.read_text(errors="replace"), 30, "the recovery line", proc, log)

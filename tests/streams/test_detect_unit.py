@@ -64,7 +64,7 @@ def test_batch_mixes_alerts_dead_letters_and_rule_errors():
     assert len(result.alerts) == 1  # duplicate alert of the same (article, rule) collapsed
     key, value = result.alerts[0]
     alert = Alert.from_bytes(value)
-    assert key == alert.alert_id.encode() and alert.rule_id == "r-deny"
+    assert key == alert.story_key.encode() and alert.rule_id == "r-deny"  # keyed by story key (denier)
     assert alert.article_id == Article(url="https://a.example/1", body="x").id
 
     envelopes = [json.loads(v) for _, v in result.dead_letters]
