@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 
-from tests.bot.conftest import ADMIN, make_alert, publish_alerts, start_bot
+from tests.bot.conftest import ADMIN, make_alert, publish_stories, start_bot
 
 
 async def _delivered(bot, chat_id: int, count: int) -> None:
@@ -34,12 +34,15 @@ async def test_explain_and_alert_buttons_only_for_alerts_routed_to_this_chat(run
     await bot.command(23, "/subscribe tag:refusal")
     theirs = make_alert(31)  # tag denial: chat 22's alert, never routed to chat 23
     before = len(server.messages(22))
-    await asyncio.to_thread(publish_alerts, settings.kafka_bootstrap, settings.alerts_topic, [theirs])
+    [story] = await asyncio.to_thread(publish_stories, settings.kafka_bootstrap, settings, [theirs])
     await _delivered(bot, 22, before + 1)
     assert theirs.alert_id in await bot.command(22, f"/explain {theirs.alert_id}")
     refused = await bot.command(23, f"/explain {theirs.alert_id}")
     assert "No alert" in refused and "dément" not in refused
-    for data in (f"ex:{theirs.alert_id}", f"fb:-:{theirs.alert_id}", f"mr:{theirs.alert_id}"):
+    assert "Gazette imaginaire" in await bot.command(22, f"/story {story.story_id}")
+    refused = await bot.command(23, f"/story {story.story_id}")
+    assert "No story" in refused and "Gazette imaginaire" not in refused
+    for data in (f"ex:{theirs.alert_id}", f"fb:-:{theirs.alert_id}", f"mr:{theirs.alert_id}", f"ms:{story.story_id}"):
         answers, sent = len(server.state.callback_answers), len(server.messages(23))
         server.press_button(23, data)
         await server.await_condition(lambda: len(server.state.callback_answers) > answers)
@@ -47,6 +50,7 @@ async def test_explain_and_alert_buttons_only_for_alerts_routed_to_this_chat(run
         assert len(server.messages(23)) == sent  # no explanation, no "muted" message
     assert store.feedback_scores() == {}
     assert store.chat(23).rule_mutes == {}
+    assert store.conn.execute("SELECT COUNT(*) FROM story_mutes WHERE chat_id = 23").fetchone()[0] == 0
     server.press_button(22, f"fb:+:{theirs.alert_id}")  # the chat it was delivered to may vote
     await server.await_condition(lambda: store.feedback_scores() == {"test-denial": (1, 0)})
 
