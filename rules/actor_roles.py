@@ -310,9 +310,25 @@ def _coordinated(unit, m, lang: str | None):
     return None
 
 
+def _dateline_end(unit) -> int:
+    """Characters of the unit taken by a dateline ("BOGOTA, Colombia - "): cached on the unit."""
+    end = getattr(unit, "_dateline_end", None)
+    if end is None:
+        from dementi.rules.context import dateline_end
+
+        end = dateline_end(unit.text) if unit.text[:1].isupper() else 0
+        try:
+            unit._dateline_end = end
+        except AttributeError:  # a unit type without a __dict__: recompute next time
+            pass
+    return end
+
+
 def role_of(unit, cues, m, _depth: int = 0) -> Role:
     """Role of mention ``m`` for the cue occurrence ``cues`` (a list of Hits of one unit)."""
     lang = getattr(unit, "lang", None)
+    if m.end_char <= _dateline_end(unit):
+        return Role(PLACE, 9, 0, "dateline")
     if _depth < 3:
         head = _coordinated(unit, m, lang)
         if head is not None and (head.end <= cue_bounds(cues)[0] or head.start >= cue_bounds(cues)[1]):

@@ -152,8 +152,14 @@ class Analysis:
         found = self._actors.get(key)
         if found is None:
             gazetteer = getattr(self.engine.backend, "gazetteer", None)
-            found = self._actors[key] = gazetteer is None or may_hold_actor(gazetteer, seg.text(ft.text))
+            text = seg.text(ft.text)
+            found = gazetteer is None or may_hold_actor(gazetteer, text) or \
+                self._resolver(ft, seg).may_speak(text)
+            self._actors[key] = found
         return found
+
+    def _resolver(self, ft: FieldText, seg: Segment) -> UnitResolver:
+        return UnitResolver(self.discourse, ft.name, seg.start, seg.paragraph, self.lang)
 
     def parse_candidates(self, active) -> list[tuple[FieldText, Segment]]:
         """Units stage 2 may parse for the (prefiltered) ``active`` rules, in order, once each."""
@@ -190,7 +196,7 @@ class Analysis:
             unit = Unit(text, ft.name, self.lang, doc, has_parser(self.nlp), mentions_fn)
             gazetteer = getattr(self.engine.backend, "gazetteer", None)
             if gazetteer is not None:
-                resolver = UnitResolver(self.discourse, ft.name, seg.start, seg.paragraph, self.lang)
+                resolver = self._resolver(ft, seg)
                 unit.coref_fn = lambda u, resolver=resolver: coref_mentions(u, gazetteer, resolver)
             self._units[key] = unit
         return unit
@@ -201,5 +207,5 @@ class Analysis:
             body = next((f for f in self.fields if f.name == "body"), None)
             title = next((f.text for f in self.fields if f.name == "title"), "")
             self._discourse = Discourse(self.engine.backend.gazetteer, title, body.text if body else "",
-                                        body.sentences if body else [])
+                                        body.paragraphs if body else [])
         return self._discourse

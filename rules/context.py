@@ -37,9 +37,9 @@ _PUNCT = ".,;:«»\"“”-–—()"
 _CAPS_DATELINE = re.compile(r"^[A-Z\u00C0-\u00DE][A-Z\u00C0-\u00DE .'/-]{2,40},\s+[^.:\n]{1,30}?[.:](?:\s|$)")
 
 
-def _body_start(text: str) -> int:
-    """Where a sentence starts after a dateline ("MOSCOW, Feb 3 (Agency) - ", "Paris (AFP) – ",
-    "ISLAMABAD, Jan 22: ", "LONDON, August 31. ") or a kicker ("EXCLUSIVE: ")."""
+def dateline_end(text: str) -> int:
+    """Where a dateline ends ("MOSCOW, Feb 3 (Agency) - ", "Paris (AFP) – ", "ISLAMABAD, Jan 22: ",
+    "LONDON, August 31. "), 0 when there is none: the city there is a place, not the speaker."""
     m = _DASH.search(text, 0, 90)
     if m:
         head = text[:m.start()]
@@ -47,8 +47,14 @@ def _body_start(text: str) -> int:
         if "(" in head or (len(first.strip(",")) >= 3 and first.strip(",").isupper()):
             return m.end()
     caps = _CAPS_DATELINE.match(text)
-    if caps:
-        return caps.end()
+    return caps.end() if caps else 0
+
+
+def _body_start(text: str) -> int:
+    """Where a sentence starts after a dateline or a kicker ("EXCLUSIVE: ")."""
+    end = dateline_end(text)
+    if end:
+        return end
     colon = text.find(": ", 0, 30)
     return colon + 2 if colon > 0 else 0
 

@@ -25,7 +25,8 @@ import re
 from dataclasses import dataclass
 
 from dementi.records import Actor
-from dementi.rules.context import TITLE_LIKE_KINDS, _Found, _body_start, opening_actor
+from dementi.rules.context import TITLE_LIKE_KINDS, _Found, _body_start, dateline_end, opening_actor
+from dementi.rules.segment import Segment, sentences
 from dementi.rules.textnorm import fold
 
 __all__ = ["Discourse", "Person", "UnitResolver"]
@@ -93,56 +94,163 @@ def _stem(word: str) -> str:
     return w
 
 
+class _Para:
+    """One paragraph of the body (or the title), scanned on demand: one gazetteer scan serves
+    all its sentences."""
+
+    __slots__ = ("pos", "index", "text", "_folded", "_actors", "_hits", "_sentences")
+
+    def __init__(self, pos: int, index: int, text: str):
+        self.pos, self.index, self.text = pos, index, text
+        self._folded = self._actors = self._hits = self._sentences = None
+
+    def may_mention(self, gazetteer, names) -> bool:
+        return gazetteer.may_mention(names, self.text)
+
+    def actors(self, gazetteer):
+        if self._actors is None:
+            self._actors = gazetteer.find_actors(self.text)
+        return self._actors
+
+    def hits(self, gazetteer):
+        if self._hits is None:
+            self._hits = gazetteer.find(self.text)
+        return self._hits
+
+    def sentences(self) -> list["_Sentence"]:
+        if self._sentences is None:
+            if self.pos < 0:
+                self._sentences = [_Sentence(self, 0, len(self.text))]
+            else:
+                self._sentences = [_Sentence(self, seg.start, seg.end)
+                                   for seg in sentences(self.text, [Segment(0, len(self.text), 0)])]
+        return self._sentences
+
+
+class _Sentence:
+    __slots__ = ("para", "start", "end", "_opener")
+
+    def __init__(self, para: _Para, start: int, end: int):
+        self.para, self.start, self.end = para, start, end
+        self._opener = False
+
+    @property
+    def pos(self) -> int:
+        return self.para.pos + self.start if self.para.pos >= 0 else -1
+
+    @property
+    def paragraph(self) -> int:
+        return self.para.index
+
+    @property
+    def text(self) -> str:
+        return self.para.text[self.start:self.end]
+
+    def actors(self, gazetteer):
+        off = self.start
+        return [(s - off, e - off, a, w) for s, e, a, w in self.para.actors(gazetteer) if off <= s and e <= self.end]
+
+    def opener(self, gazetteer) -> Actor | None:
+        if self._opener is False:
+            actors = self.actors(gazetteer)
+            self._opener = opening_actor(self.text, [_Found(s, a) for s, _e, a, _w in actors]) if actors else None
+        return self._opener
+
+
 class Discourse:
-    def __init__(self, gazetteer, title: str, body: str, sentences: list):
+    """Lazy: each question scans only the paragraphs that can answer it (the nearest earlier
+    sentences for a topic, paragraphs holding one of a title's aliases for an office, those
+    holding a name for a person), so an article costs a few paragraph scans, not a full scan."""
+
+    def __init__(self, gazetteer, title: str, body: str, paragraphs: list):
         self.gazetteer = gazetteer
         self.title, self.body = title, body
-        self.sentences = sentences          # body Segments, in order
-        self.persons: dict[str, list[Person]] = {}
-        self.offices: dict[str, list[tuple[int, Actor]]] = {}
-        self.topics: list[tuple[int, int, Actor]] = []   # (sentence start, paragraph, actor)
-        self.dateline: Actor | None = None
-        self._stems: dict[str, list[Person]] = {}
-        self._build()
+        self._paras = [_Para(seg.start, k, body[seg.start:seg.end]) for k, seg in enumerate(paragraphs)]
+        self._title = _Para(-1, -1, title) if title else None
+        self._offices: dict[tuple[str, ...], list[tuple[int, Actor]]] = {}
+        self._persons: dict[str, list[Person]] = {}
+        self._dateline: Actor | None | bool = False
 
-    # ------------------------------------------------------------------ building
-    def _units(self):
-        if self.title:
-            yield -1, -1, self.title
-        for seg in self.sentences:
-            yield seg.start, seg.paragraph, self.body[seg.start:seg.end]
+    def _where(self, test) -> list[_Para]:
+        """The title and the body paragraphs whose text passes ``test``."""
+        return [p for p in ([self._title] if self._title is not None else []) + self._paras if test(p.text)]
 
-    def _build(self) -> None:
-        gaz = self.gazetteer
-        first_body = True
-        for pos, para, text in self._units():
-            actors = gaz.find_actors(text)
-            if pos >= 0 and first_body:
-                first_body = False
-                self.dateline = self._dateline(text, actors)
-            if not actors:
+    def _earlier(self, pos: int):
+        """Body sentences before ``pos``, nearest first."""
+        for para in reversed(self._paras):
+            if para.pos >= pos:
                 continue
-            opener = opening_actor(text, [_Found(s, a) for s, _e, a, _w in actors])
-            if opener is not None and pos >= 0:
-                self.topics.append((pos, para, opener))
-            hits = gaz.find(text)
+            for sent in reversed(para.sentences()):
+                if sent.pos < pos:
+                    yield sent
+
+    # ------------------------------------------------------------------ topics and dateline
+    @property
+    def dateline(self) -> Actor | None:
+        """The state of a dateline city: "ISLAMABAD, Jan 22:", "LONDON, August 31.", "Paris (AFP) -"."""
+        if self._dateline is False:
+            self._dateline = None
+            if self._paras:
+                first = self._paras[0].sentences()[0]
+                cut = dateline_end(first.text)
+                for s, _e, actor, _w in first.actors(self.gazetteer) if cut else ():
+                    if s < cut and actor.country:
+                        self._dateline = actor
+                        break
+        return self._dateline
+
+    def topic(self, pos: int, paragraph: int | None = None, reach: int | None = None) -> Actor | None:
+        """The state the nearest earlier sentence opens with (its paragraph first); ``reach``:
+        look back at most that many sentences."""
+        gaz = self.gazetteer
+        later = []
+        for n, sent in enumerate(self._earlier(pos)):
+            if reach is not None and n >= reach:
+                break
+            if paragraph is not None and sent.paragraph != paragraph:
+                later.append(sent)
+                continue
+            if sent.opener(gaz) is not None:
+                return sent.opener(gaz)
+        for sent in later:
+            if sent.opener(gaz) is not None:
+                return sent.opener(gaz)
+        return None
+
+    def first_topic(self) -> Actor | None:
+        for para in self._paras:
+            for sent in para.sentences():
+                if sent.opener(self.gazetteer) is not None:
+                    return sent.opener(self.gazetteer)
+        return None
+
+    # ------------------------------------------------------------------ offices
+    def _office_sightings(self, entries: tuple[str, ...]) -> list[tuple[int, Actor]]:
+        found = self._offices.get(entries)
+        if found is not None:
+            return found
+        found = self._offices[entries] = []
+        gaz = self.gazetteer
+        for para in self._where(lambda text: gaz.may_mention(entries, text)):
+            text, actors, hits = para.text, para.actors(gaz), para.hits(gaz)
             for s, e, actor, _w in actors:
-                entries = tuple(h.entry.name for h in hits
-                                if s <= h.start and h.end <= e and h.entry.kind in TITLE_LIKE_KINDS)
-                here = pos if pos >= 0 else -1
-                self._learn_person(text, s, e, actor, entries, here)
-                if not entries:
+                names = {h.entry.name for h in hits if s <= h.start and h.end <= e and h.entry.kind in TITLE_LIKE_KINDS}
+                if not names.intersection(entries):
                     continue
-                known = actor if (actor.country or actor.kind == "igo") else self._placed(text, e, actors)
-                if known is not None and (known is not actor or _speaking_position(text, s)):
-                    for entry in entries:
-                        self.offices.setdefault(entry, []).append((here, _as(known, actor)))
+                where = para.pos + s if para.pos >= 0 else -1
+                if actor.country or actor.kind == "igo":
+                    if _speaking_position(text, s):
+                        found.append((where, actor))
+                else:
+                    placed = self._placed(text, e, actors)
+                    if placed is not None:
+                        found.append((where, _as(placed, actor)))
+        return found
 
     @staticmethod
     def _placed(text: str, end: int, actors) -> Actor | None:
         """ "the Prime Minister's Office IN Jerusalem": the capital/seat right after a title."""
-        rest = text[end:end + 6]
-        m = re.match(r"\s+(?:in|à|au|en|em)\s+", rest + " ")
+        m = re.match(r"\s+(?:in|à|au|en|em)\s+", text[end:end + 6] + " ")
         if not m:
             return None
         for s, _e, actor, _w in actors:
@@ -150,81 +258,13 @@ class Discourse:
                 return actor
         return None
 
-    def _dateline(self, text: str, actors) -> Actor | None:
-        """The state of a dateline city: "ISLAMABAD, Jan 22:", "LONDON, August 31.", "Paris (AFP) -"."""
-        cut = _body_start(text)
-        for s, _e, actor, _w in actors:
-            if s < cut and actor.country:
-                return actor
-        return None
-
-    def _learn_person(self, text: str, s: int, e: int, actor: Actor, entries: tuple[str, ...], pos: int) -> None:
-        if not entries and actor.kind not in ("leader", "diplomat", "spokesperson", "ministry"):
-            return  # a state name ("Kenya, Uganda") is not a person's office
-        # after the mention: "spokesman Geng Shuang", "chinoise, Li Wei", "of Zambia, Dr. Kenneth Kaunda"
-        after = text[e:e + 3]
-        skip = len(after) - len(after.lstrip(" ,\u00A0"))
-        if 0 < skip <= 2 and after.lstrip(" ,\u00A0")[:1].isupper():
-            found = _name_at(text, e + skip)
-            if found and not self._overlaps_actor(text, *found):
-                self._add_person(text[found[0]:found[1]], pos, actor, entries)
-        # before it, in apposition: "Boris Johnson, le Premier ministre britannique"
-        head = text[max(0, s - 60):s]
-        m = re.search(r"([^,;:()«»\"“”]+),\s*(?:(?:the|le|la|l'|l’|el|la|der|die|il|o|a)\s+)?$", head)
-        if m and entries:
-            name_part = m.group(1).strip()
-            words = name_part.split()
-            if 1 <= len(words) <= MAX_NAME_WORDS and all(w[:1].isupper() for w in words if w.lower() not in
-                                                         ("de", "da", "van", "von", "bin", "al", "el", "ben")):
-                start = s - len(head) + head.index(name_part, m.start(1))
-                found = _name_at(text, start)
-                if found and found[1] == start + len(name_part) and not self._overlaps_actor(text, *found):
-                    self._add_person(name_part, pos, actor, entries)
-
-    def _overlaps_actor(self, text: str, start: int, end: int) -> bool:
-        return any(s < end and start < e for s, e, _a, _w in self.gazetteer.find_actors(text))
-
-    def _add_person(self, name: str, pos: int, actor: Actor, entries: tuple[str, ...]) -> None:
-        person = Person(name, pos, actor, entries)
-        for key in name_keys(name):
-            self.persons.setdefault(key, []).append(person)
-            self._stems.setdefault(_stem(key), []).append(person)
-
-    # ------------------------------------------------------------------ resolving
-    def state_of(self, person: Person, pos: int | None = None) -> Actor | None:
-        """The person's state: their office's country, else the office resolved like a bare title."""
-        if person.actor.country or person.actor.kind == "igo":
-            return person.actor
-        return self.title_state(person.title_entries, person.pos, person.pos)
-
-    def person(self, words: str, pos: int) -> tuple[Person, Actor] | None:
-        """The person a name or surname refers to (nearest earlier introduction, else the first
-        later one) with their resolved state, or None."""
-        key = fold(words.strip(".,"))
-        found = self.persons.get(key) or self._stems.get(_stem(key))
-        if not found:
-            return None
-        earlier = [p for p in found if p.pos <= pos]
-        person = max(earlier, key=lambda p: p.pos) if earlier else min(found, key=lambda p: p.pos)
-        state = self.state_of(person, pos)
-        return (person, state) if state is not None else None
-
     def office(self, entries, pos: int) -> Actor | None:
         """A title seen with its state elsewhere in the article: nearest earlier, else first later."""
-        seen = [item for entry in entries for item in self.offices.get(entry, [])]
+        seen = self._office_sightings(tuple(sorted(entries)))
         if not seen:
             return None
         earlier = [item for item in seen if item[0] <= pos]
         return (max(earlier, key=lambda x: x[0]) if earlier else min(seen, key=lambda x: x[0]))[1]
-
-    def topic(self, pos: int, paragraph: int | None = None) -> Actor | None:
-        """The state the nearest earlier sentence opens with (same paragraph first)."""
-        earlier = [t for t in self.topics if t[0] < pos]
-        if paragraph is not None:
-            same = [t for t in earlier if t[1] == paragraph]
-            if same:
-                return same[-1][2]
-        return earlier[-1][2] if earlier else None
 
     def title_state(self, entries, pos: int, paragraph: int | None = None) -> Actor | None:
         """The state of a title without one ("the spokeswoman", "la présidence"): the same title
@@ -233,19 +273,89 @@ class Discourse:
         title in the body, else the first body sentence opening with a state, else the dateline."""
         found = self.office(entries, pos) if entries else None
         if found is None:
-            if pos >= 0:
-                found = self.topic(pos, paragraph)
-            elif self.topics:
-                found = self.topics[0][2]
-        if found is None and pos >= 0 and self.title:
-            found = self._title_opener()
+            found = self.topic(pos, paragraph) if pos >= 0 else self.first_topic()
+        if found is None and pos >= 0 and self._title is not None:
+            found = self._title.sentences()[0].opener(self.gazetteer)
         if found is None:
             found = self.dateline
         return found
 
-    def _title_opener(self) -> Actor | None:
-        actors = self.gazetteer.find_actors(self.title)
-        return opening_actor(self.title, [_Found(s, a) for s, _e, a, _w in actors]) if actors else None
+    # ------------------------------------------------------------------ persons
+    def repeated(self, word: str) -> bool:
+        """Cheap gate (no scan): the word occurs at least twice in the article; a person referred
+        to by name was introduced somewhere else first."""
+        stem = word[:max(4, len(word) - 2)] if not word.isascii() else word
+        return self.body.count(stem) + self.title.count(stem) >= 2
+
+    def _persons_named(self, word: str) -> list[Person]:
+        """Persons introduced in the article whose name holds ``word`` (scans only the sentences
+        where the word occurs)."""
+        key = fold(word.strip(".,"))
+        found = self._persons.get(key)
+        if found is not None:
+            return found
+        found = self._persons[key] = []
+        stem = _stem(key)
+        bare = word.strip(".,")
+        probe = bare[:max(4, len(bare) - 2)] if not bare.isascii() else bare
+        for para in self._where(lambda text: probe in text):
+            for person in self._introductions(para):
+                keys = name_keys(person.name)
+                if key in keys or stem in {_stem(k) for k in keys}:
+                    found.append(person)
+        return found
+
+    def _introductions(self, para: _Para) -> list[Person]:
+        """Persons a paragraph introduces next to an actor mention of a title: "Foreign Ministry
+        spokesman Geng Shuang", "le porte-parole de la diplomatie chinoise, Li Wei", "the President
+        of Zambia, Dr. Kenneth Kaunda", "Boris Johnson, le Premier ministre britannique"."""
+        gaz, text = self.gazetteer, para.text
+        actors = para.actors(gaz)
+        if not actors:
+            return []
+        hits = para.hits(gaz)
+        out = []
+        for s, e, actor, _w in actors:
+            entries = tuple(h.entry.name for h in hits if s <= h.start and h.end <= e and h.entry.kind in TITLE_LIKE_KINDS)
+            if not entries:
+                continue
+            where = para.pos + s if para.pos >= 0 else -1
+            after = text[e:e + 3]
+            skip = len(after) - len(after.lstrip(" ,\u00A0"))
+            if 0 < skip <= 2 and after.lstrip(" ,\u00A0")[:1].isupper():
+                found = _name_at(text, e + skip)
+                if found and not _overlaps(actors, *found):
+                    out.append(Person(text[found[0]:found[1]], where, actor, entries))
+            head = text[max(0, s - 60):s]
+            m = re.search(r"([^,;:()«»\"“”.!?]+),\s*(?:(?:the|le|la|l'|l’|el|der|die|il|o|a)\s+)?$", head)
+            if m:
+                name_part = m.group(1).strip()
+                start = s - len(head) + head.index(name_part, m.start(1))
+                found = _name_at(text, start)
+                if found and found == (start, start + len(name_part)) and not _overlaps(actors, *found):
+                    out.append(Person(name_part, where, actor, entries))
+        return out
+
+    def state_of(self, person: Person) -> Actor | None:
+        """The person's state: their office's country, else the office resolved like a bare title."""
+        if person.actor.country or person.actor.kind == "igo":
+            return person.actor
+        return self.title_state(person.title_entries, person.pos, None)
+
+    def person(self, word: str, pos: int) -> tuple[Person, Actor] | None:
+        """The person a name or surname refers to (nearest earlier introduction, else the first
+        later one) with their resolved state, or None."""
+        found = self._persons_named(word)
+        if not found:
+            return None
+        earlier = [p for p in found if p.pos <= pos]
+        person = max(earlier, key=lambda p: p.pos) if earlier else min(found, key=lambda p: p.pos)
+        state = self.state_of(person)
+        return (person, state) if state is not None else None
+
+
+def _overlaps(actors, start: int, end: int) -> bool:
+    return any(s < end and start < e for s, e, _a, _w in actors)
 
 
 def _as(state: Actor, title: Actor) -> Actor:
@@ -258,7 +368,7 @@ def _speaking_position(text: str, start: int) -> bool:
     dateline or a punctuation mark ("La présidence du Sénégal dément", "In a statement, X said")."""
     cut = _body_start(text)
     head = text[cut:start] if start >= cut else text[:start]
-    tail = re.split(r"[,;:«»\"“”()\u2014\u2013]", head)[-1]
+    tail = re.split(r"[,;:«»\"“”()\u2014\u2013.!?]", head)[-1]
     words = [w for w in fold(tail).replace("'", " ").split() if w]
     return len(words) <= 2 and all(w in _OPENING_WORDS for w in words)
 
@@ -296,32 +406,40 @@ class UnitResolver:
 
     def people(self, unit, mentions) -> list[tuple[int, int, Actor]]:
         """Weak mentions for persons the article introduced: "M. Li", "Geng", "Kaunda"."""
+        d = None
+        words = []
+        for m in _CAPITALISED.finditer(unit.text):
+            word = m.group(0).rstrip(".")
+            if len(word) < 2 or fold(word) in _NOT_NAMES:
+                continue
+            d = d or self.discourse
+            if d.repeated(word):  # cheap: a name referred to was introduced elsewhere first
+                words.append((m.start(), m.start() + len(word)))
+        if not words:
+            return []
         doc = unit.doc
         taken = {i for m in mentions for i in range(m.start, m.end)}
-        candidates = [t for t in doc if t.text[:1].isupper() and t.i not in taken and len(t.text) > 1
-                      and fold(t.text.rstrip(".")) not in _NOT_NAMES]
-        if not candidates:
-            return []
-        persons = self.discourse.persons
-        if not persons:
-            return []
         next_to = {m.end for m in mentions}   # "US President Donald Trump": the title's mention speaks
         out = []
-        for tok in candidates:
+        for start_char, end_char in words:
+            span = doc.char_span(start_char, end_char, alignment_mode="expand")
+            if span is None or len(span) != 1 or span.start in taken:
+                continue
+            tok = span[0]
             if tok.i in next_to or (tok.i - 1 in next_to and doc[tok.i - 1].text == ","):
                 next_to.add(tok.i + 1)
                 continue
-            found = self.discourse.person(tok.text, self._pos(tok.idx))
+            found = d.person(tok.text, self._pos(tok.idx))
             if found is None:
                 continue
-            _person, state = found
+            person, state = found
             start = tok.i
             if start > 0 and _HONORIFIC.match(doc[start - 1].text + " "):
                 start -= 1
             if out and out[-1][1] >= start:       # "Geng Shuang": one mention for both words
                 out[-1] = (out[-1][0], tok.i + 1, out[-1][2])
                 continue
-            out.append((start, tok.i + 1, _as(state, Actor(name=state.name, kind=_person.actor.kind,
+            out.append((start, tok.i + 1, _as(state, Actor(name=state.name, kind=person.actor.kind,
                                                           text=doc[start:tok.i + 1].text))))
         return out
 
@@ -348,13 +466,25 @@ class UnitResolver:
         return out
 
     def _recent_topic(self, pos: int) -> Actor | None:
-        if pos < 0:
-            return None
-        d = self.discourse
-        earlier = [t for t in d.topics if t[0] < pos]
-        if not earlier:
-            return None
-        starts = [s.start for s in d.sentences]
-        here = sum(1 for s in starts if s <= pos)
-        there = sum(1 for s in starts if s <= earlier[-1][0])
-        return earlier[-1][2] if here - there <= _PRONOUN_REACH else None
+        return self.discourse.topic(pos, None, reach=_PRONOUN_REACH) if pos >= 0 else None
+
+    def may_speak(self, text: str) -> bool:
+        """Pre-spaCy test for a unit with no gazetteer hit: could a person introduced earlier or a
+        pronoun standing for a recent state speak in it ("…," Zhao said; «…», a ajouté M. Li)?"""
+        from dementi.rules.role_words import PRONOUNS, words
+
+        pronouns = words(PRONOUNS, self.lang)
+        for m in _WORDS.finditer(text):
+            word = m.group(0)
+            if word.lower() in pronouns:
+                if self._recent_topic(self._pos(m.start())) is not None:
+                    return True
+            elif word[:1].isupper() and len(word) > 1 and fold(word.rstrip(".")) not in _NOT_NAMES \
+                    and self.discourse.repeated(word.rstrip(".")):
+                if self.discourse.person(word, self._pos(m.start())) is not None:
+                    return True
+        return False
+
+
+_WORDS = re.compile(r"-?[\w'’.-]+")
+_CAPITALISED = re.compile(rf"(?<![\w'’-])[{_UPPER}][\w'’-]*\.?")

@@ -117,7 +117,11 @@ class Gazetteer:
             if any(entries[i].kind == entries[idx].kind for i, _ in slot):
                 continue            # first definition of a kind wins (YAML is loaded before pycountry)
             slot.append((idx, needs_capital))
+        # entry name -> its folded keys: lets a caller skip texts that cannot mention an entry
+        self.keys_by_name: dict[str, set[tuple[bool, str]]] = {}
         for (case_sensitive, key), slot in keyed.items():
+            for idx, _ in slot:
+                self.keys_by_name.setdefault(entries[idx].name, set()).add((case_sensitive, key))
             slot.sort(key=lambda c: _PRIORITY.get(entries[c[0]].kind, 1))
             (self._cs if case_sensitive else self._ci).add_word(key, (key, tuple(slot)))
         self._ex = ahocorasick.Automaton()
@@ -264,6 +268,22 @@ class Gazetteer:
         name that starts with the same letter (he "בקרמלין" = ב + "קרמלין"; "בריטניה" is a name)."""
         key = fold(text)
         return bool(key) and (self._ci.exists(key) or (len(self._cs) > 0 and self._cs.exists(fold(text, lower=False))))
+
+    def may_mention(self, names, text: str) -> bool:
+        """Cheap test (substring search, no scan): can ``text`` mention one of the entries named
+        ``names``? False is certain; True needs :meth:`find` to confirm."""
+        lower = cased = None
+        for name in names:
+            for case_sensitive, key in self.keys_by_name.get(name, ()):
+                if case_sensitive:
+                    cased = fold(text, lower=False) if cased is None else cased
+                    if key in cased:
+                        return True
+                else:
+                    lower = fold(text) if lower is None else lower
+                    if key in lower:
+                        return True
+        return False
 
     def find_actors(self, text: str) -> list[tuple[int, int, Actor, bool]]:
         """Merged actor mentions over a plain string: (start_char, end_char, Actor, weak)."""
