@@ -23,6 +23,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dementi.rules import role_words as W
+from dementi.rules.roles import CLAIM as CLAIM_CASE
+from dementi.rules.roles import NEUTRAL as NEUTRAL_CASE
+from dementi.rules.roles import OBLIQUE as OBLIQUE_CASE
+from dementi.rules.roles import SUBJECT as SUBJECT_CASE
+from dementi.rules.roles import case_role
 from dementi.rules.occurrences import claimed_by_earlier_cue
 
 __all__ = ["INSIDE_CLAIM", "Role", "role_of", "cue_bounds", "choose_target", "SPEAKER", "NEUTRAL", "CLAIMANT", "CONTENT", "PLACE"]
@@ -61,6 +66,10 @@ def _low(doc, i: int) -> str:
 def _is_boundary(doc, i: int, lang: str | None) -> bool:
     text = doc[i].text
     return (len(text) == 1 and text in W.CLAUSE_PUNCT) or doc[i].lower_ in W.CLAUSE_WORDS
+
+
+def _is_boundary_between(doc, lo: int, hi: int, lang: str | None) -> bool:
+    return any(_is_boundary(doc, i, lang) for i in range(lo, hi))
 
 
 def _skip_determiners(doc, i: int, lang: str | None) -> int:
@@ -169,8 +178,11 @@ def _adjacent(unit, m, first: int, lang: str | None) -> bool:
     between = range(m.end, first)
     if len(between) > MAX_ADJACENT:
         return False
-    return not any(_is_boundary(doc, i, lang) and doc[i].lower_ not in ("that", "que", "qu'", "qu’", "dass")
-                   for i in between)
+    # a quotation mark is no boundary here: it often wraps the verb phrase ('X "rejected the...')
+    return not any(_is_boundary(doc, i, lang) and doc[i].lower_ not in _NOT_BOUNDARIES_HERE for i in between)
+
+
+_NOT_BOUNDARIES_HERE = frozenset({"that", "que", "qu'", "qu’", "dass", '"', "«", "»", "“", "”", "„"})
 
 
 def _in_claim(unit, m, first: int, lang: str | None) -> bool:
@@ -215,8 +227,11 @@ def _noun_cue(unit, first: int, lang: str | None) -> bool:
     if unit.parsed and doc[first].pos_ not in ("VERB", "AUX"):
         return True
     j = first - 1
-    if j < 0 or doc[j].lower_ in W.words(W.DETERMINERS, lang) or _is_boundary(doc, j, lang):
+    dets = W.words(W.DETERMINERS, lang)
+    if j < 0 or doc[j].lower_ in dets or _is_boundary(doc, j, lang):
         return True
+    if j >= 1 and doc[j - 1].lower_ in dets and not _is_boundary(doc, j, lang):
+        return True  # one adjective between: "la prima smentita", "a flat denial"
     return j == 0 and doc[j].text[:1].isupper() and not any(m.start <= j < m.end for m in unit.mentions())
 
 
@@ -238,6 +253,8 @@ def _before(unit, cues, m, first: int, lang: str | None) -> Role:
         if _owner_of_speaking_noun(doc, p, lang):
             return Role(SPEAKER, 1, gap, "owns a speaking noun")
         return Role(CONTENT, 9, gap, "complement of a noun")
+    if p >= 0 and w in W.SOURCES and _noun_cue(unit, first, lang) and not _is_boundary_between(doc, m.end, first, lang):
+        return Role(SPEAKER, 1, gap, "source of a noun cue")  # "da Parigi arriva la prima smentita"
     if p >= 0 and w in W.words(W.AGENT, lang):
         return Role(NEUTRAL, 3, gap, "agent before the cue")
     if p >= 0 and w in W.words(W.PREPOSITIONS, lang):
@@ -262,7 +279,7 @@ def _institution(m, lang: str | None) -> bool:
     return m.actor.kind in _INSTITUTION_KINDS or lang in _IMPERSONAL_LANGS
 
 
-_LOCATIVE = frozenset("in at à au aux en dans a em no na in im nel nella в во у w we في".split())
+_LOCATIVE = frozenset("in at à au aux en dans a em no na in im nel nella в во у w we في 在 于 於 در".split())
 
 
 def _after(unit, cues, m, first: int, last: int, lang: str | None) -> Role:
@@ -285,6 +302,9 @@ def _after(unit, cues, m, first: int, last: int, lang: str | None) -> Role:
     punct = any(doc[k].text in W.CLAUSE_PUNCT for k in between)
     if punct and (_speech_near(doc, max(last, m.start - MAX_ATTRIBUTION_GAP), m.start, lang)
                   or _speech_near(doc, m.end, m.end + 2, lang)):
+        return Role(SPEAKER, 1, gap, "attribution clause")
+    if gap <= MAX_ATTRIBUTION_GAP and _speech_near(doc, last - 1, last, lang):
+        # the rule's cue ends on the reporting verb: "Про це заявило джерело на Банковій"
         return Role(SPEAKER, 1, gap, "attribution clause")
     if lang in VSO_LANGS and gap <= 2 and not punct:
         return Role(SPEAKER, 1, gap, "subject after the verb")
@@ -324,15 +344,36 @@ def _dateline_end(unit) -> int:
     return end
 
 
-def role_of(unit, cues, m, _depth: int = 0) -> Role:
-    """Role of mention ``m`` for the cue occurrence ``cues`` (a list of Hits of one unit)."""
+def _case_marked(unit, cues, m, lang: str | None, lexicon) -> Role | None:
+    """What the particles, suffixes and prepositions of the languages with case marking say
+    (rules.roles: ja/ko/tr/fa/zh/he/pl/uk/ru/ar), or None when they say nothing."""
+    case = case_role(lang, unit.text, m.start_char, m.end_char, lexicon)
+    if case == NEUTRAL_CASE:
+        return None
+    first, last = cue_bounds(cues)
+    gap = max(m.start - last, first - m.end, 0)
+    if case == CLAIM_CASE:
+        return Role(CONTENT, 9, gap, INSIDE_CLAIM)
+    if case == OBLIQUE_CASE:
+        return Role(CONTENT, 9, gap, "object by its case marking")
+    if case == SUBJECT_CASE:
+        return Role(SPEAKER, 1, gap, "subject by its case marking")
+    # a place ("בקרמלין הכחישו": in the Kremlin they denied) speaks when it opens the clause
+    if m.end <= first and _opens_clause(unit, m, lang):
+        return Role(SPEAKER, 2, gap, "institution that speaks")
+    return Role(PLACE, 9, gap, "a place by its case marking")
+
+
+def role_of(unit, cues, m, lexicon=None, _depth: int = 0) -> Role:
+    """Role of mention ``m`` for the cue occurrence ``cues`` (a list of Hits of one unit).
+    ``lexicon``: the gazetteer, which tells declined and prefixed names (rules.roles)."""
     lang = getattr(unit, "lang", None)
     if m.end_char <= _dateline_end(unit):
         return Role(PLACE, 9, 0, "dateline")
     if _depth < 3:
         head = _coordinated(unit, m, lang)
         if head is not None and (head.end <= cue_bounds(cues)[0] or head.start >= cue_bounds(cues)[1]):
-            role = role_of(unit, cues, head, _depth + 1)
+            role = role_of(unit, cues, head, lexicon, _depth + 1)
             gap = max(m.start - cue_bounds(cues)[1], cue_bounds(cues)[0] - m.end, 0)
             return Role(role.kind, role.rank, min(gap, role.gap), role.why + " (coordinated)")
     first, last = cue_bounds(cues)
@@ -342,12 +383,20 @@ def role_of(unit, cues, m, _depth: int = 0) -> Role:
         gap = _attribution(unit, quote, m, lang)
         if gap is not None:
             return Role(SPEAKER, 0, gap, "speaker of the quote")
+    marked = _case_marked(unit, cues, m, lang, lexicon)
+    if marked is not None:
+        return marked
     if m.end <= first:
         return _before(unit, cues, m, first, lang)
     if m.start >= last:
         return _after(unit, cues, m, first, last, lang)
     if _claimant(doc, m, lang):
         return Role(CLAIMANT, 9, 0, "made the claim")
+    if any(h.tok_start <= m.start and m.end <= h.tok_end for h in cues if h.label != "negation"):
+        # one pattern spans the subject and its verb ("nessun rappresentante del governo X sarà
+        # presente"): the actor stands before the rest of the cue
+        role = _before(unit, cues, m, m.end, lang)
+        return Role(role.kind, role.rank, 0, role.why + " (inside the cue's pattern)")
     if lang in VSO_LANGS and m.start - first <= 3:  # one pattern spans verb and subject: "رفضت الحكومة … التوقيع"
         return Role(SPEAKER, 1, 0, "subject after the verb")
     return Role(CONTENT, 9, 0, "inside the predicate")
@@ -356,7 +405,7 @@ def role_of(unit, cues, m, _depth: int = 0) -> Role:
 _TARGET_ORDER = {CLAIMANT: 0, CONTENT: 1, NEUTRAL: 2, PLACE: 3, SPEAKER: 4}
 
 
-def choose_target(unit, cues, mentions, denier_m):
+def choose_target(unit, cues, mentions, denier_m, lexicon=None):
     """The state the denial answers: the claimant when named ("US allegations"), else a state
     inside the claim, else another actor of the sentence; never one of the denier's country."""
     denier = denier_m.actor
@@ -378,7 +427,7 @@ def choose_target(unit, cues, mentions, denier_m):
     first, last = cue_bounds(cues)
 
     def key(m):
-        role = role_of(unit, cues, m)
+        role = role_of(unit, cues, m, lexicon)
         distance = max(m.start - last, first - m.end, 0)
         return _TARGET_ORDER.get(role.kind, 5), distance, m.start
 

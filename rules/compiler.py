@@ -17,6 +17,7 @@ from dementi.rules.conditions import (
 from dementi.rules.common_words import clause_rarity
 from dementi.rules.occurrences import occurrences
 from dementi.rules.actor_roles import CLAIMANT, INSIDE_CLAIM, NEUTRAL, SPEAKER, Role, role_of
+from dementi.rules.roles import earliest_first
 from dementi.rules.schema import Condition
 
 MAX_NEAR_COMBINATIONS = 20_000
@@ -33,6 +34,7 @@ class ActorNode:
 
     def __init__(self, spec, backend):
         self.spec, self.backend = spec, backend
+        self._lexicon = getattr(backend, "gazetteer", None)  # declined and prefixed names (rules.roles)
         self.label = f"actor:{spec.role}"
         self.field = None
 
@@ -61,13 +63,17 @@ class ActorNode:
         if unit.parsed:
             subject, any_subject = self._subject(unit, cues, mentions)
         best, best_key, best_role = None, None, None
+        first = min(c.tok_start for c in cues)
+        verb_final = earliest_first(unit.lang)
         for m in mentions:
-            role = role_of(unit, cues, m)
+            role = role_of(unit, cues, m, self._lexicon)
             if m is subject and role.kind != CLAIMANT and role.why != INSIDE_CLAIM:  # the parse says so: no distance bound
                 role = Role(SPEAKER, min(role.rank, 1), 0, "subject of the cue")
-            if not self._accepts(role, m):
+            if not self._accepts(role, m, verb_final and m.end <= first):
                 continue
-            key = (role.rank, role.gap, getattr(m, "weak", False), m.start)
+            # in verb-final languages the subject opens the clause: the first actor, not the nearest
+            order = (0, m.start) if verb_final and m.end <= first else (1, role.gap)
+            key = (role.rank, order, getattr(m, "weak", False), m.start)
             if best_key is None or key < best_key:
                 best, best_key, best_role = m, key, role
         if best is None:
@@ -80,12 +86,13 @@ class ActorNode:
             return Outcome(self.label, False, note="the cue's subject is not a state actor")
         return self._ok(unit, best, best_role.why)
 
-    def _accepts(self, role: Role, m) -> bool:
-        """Speakers within ``near`` (quote attributions have their own bound); ``role: any`` also
-        takes an actor in a neutral position before the cue. A bare title resolved from the
-        context ("the spokeswoman") only ever counts as a speaker."""
+    def _accepts(self, role: Role, m, opens_verb_final: bool = False) -> bool:
+        """Speakers within ``near`` (quote attributions have their own bound, and so has the
+        subject of a verb-final clause: the object and the claim stand between it and the verb);
+        ``role: any`` also takes an actor in a neutral position before the cue. A bare title
+        resolved from the context ("the spokeswoman") only ever counts as a speaker."""
         if role.kind == SPEAKER:
-            return role.rank == 0 or role.gap <= self.spec.near
+            return role.rank == 0 or role.gap <= self.spec.near or opens_verb_final
         return (role.kind == NEUTRAL and self.spec.role == "any" and not getattr(m, "weak", False)
                 and role.gap <= self.spec.near)
 

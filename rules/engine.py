@@ -298,7 +298,7 @@ class Engine:
             cue_hits = [h for h in hits if not h.label.startswith("actor:") and h.label != "negation"
                         and sent_span.start <= h.tok_start < sent_span.end]
             inside = [m for m in mentions if sent_span.start <= m.start < sent_span.end]
-            target = choose_target(unit, cue_hits, inside, chosen)
+            target = choose_target(unit, cue_hits, inside, chosen, getattr(self.backend, "gazetteer", None))
         if denier is not None and target is None and ft.paragraphs:
             target = self._paragraph_target(analysis, ft.paragraphs[sent.paragraph].text(ft.text), denier)
         return denier, target

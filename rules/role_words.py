@@ -34,7 +34,8 @@ PREPOSITIONS: dict[str, frozenset[str]] = {
              "seit vor hinter"),
     "ru": _w("в во на с со к ко о об обо против между для из у по при за над под без после до"),
     "uk": _w("в у на з із зі до о об про проти між для від при за над під без після"),
-    "pl": _w("w we na z ze do o przeciw przeciwko między dla od przy za nad pod bez po u"),
+    "pl": _w("w we na z ze do o przeciw przeciwko między dla od przy za nad pod bez po u podczas wobec ku "
+             "spośród dzięki"),
     "ar": _w("في على مع ضد بين إلى الى عن حول تجاه"),
 }
 # Genitive links: "the spokesman OF X" (X speaks), "the allegations OF X" (X claims), "the visit OF
@@ -48,6 +49,8 @@ AGENT: dict[str, frozenset[str]] = {
     "en": _w("by"), "fr": _w("par"), "es": _w("por"), "pt": _w("por pelo pela pelos pelas"),
     "it": _w("da dal dalla dai dalle"), "de": _w("von vom durch"), "pl": _w("przez"),
 }
+# Sources: "FROM Paris came the denial", "da Parigi arriva la smentita" (before a noun cue).
+SOURCES: frozenset[str] = _w("from de d' d’ desde da dal dalla von aus из от від з z ze من")
 # Stance markers: "SELON Moscou, ...", "ACCORDING TO Kyiv", "FOR Beijing, the matter is closed"
 # (the last kind only when it opens the clause: "for" is a preposition elsewhere).
 STANCE: dict[str, frozenset[str]] = {
@@ -77,12 +80,17 @@ SPEECH: dict[str, frozenset[str]] = {
              "dice afferma dichiara aggiunge sottolinea spiega"),
     "de": _w("sagte sagt erklärte erklärt betonte betont fügte hieß heißt teilte teilt schrieb schreibt "
              "so meinte unterstrich bekräftigte versicherte"),
-    "ru": _w("заявил заявила заявили сказал сказала сказали отметил отметила отметили подчеркнул подчеркнула "
-             "добавил добавила добавили сообщил сообщила сообщили пояснил пояснила указал указала"),
-    "uk": _w("заявив заявила заявили сказав сказала сказали зазначив зазначила наголосив наголосила додав "
-             "додала повідомив повідомила"),
-    "pl": _w("powiedział powiedziała oświadczył oświadczyła dodał dodała podkreślił podkreśliła stwierdził "
-             "stwierdziła"),
+    "ru": _w("заявил заявила заявило заявили сказал сказала сказало сказали отметил отметила отметило отметили "
+             "подчеркнул подчеркнула подчеркнуло подчеркнули добавил добавила добавило добавили сообщил сообщила "
+             "сообщило сообщили пояснил пояснила пояснило пояснили указал указала указало указали рассказал "
+             "рассказала рассказало рассказали написал написала написали заявляют сообщают говорится"),
+    "uk": _w("заявив заявила заявило заявили сказав сказала сказало сказали зазначив зазначила зазначило "
+             "зазначили наголосив наголосила наголосило наголосили додав додала додало додали повідомив повідомила "
+             "повідомило повідомили розповів розповіла розповіло розповіли написав написала написали "
+             "заявляють наголошують повідомляють йдеться"),
+    "pl": _w("powiedział powiedziała powiedziało powiedzieli oświadczył oświadczyła oświadczyło oświadczyli dodał "
+             "dodała dodało dodali podkreślił podkreśliła podkreśliło podkreślili stwierdził stwierdziła "
+             "stwierdziło stwierdzili poinformował poinformowała poinformowało poinformowali napisał napisała"),
     "ar": _w("قال قالت وقال وقالت أضاف أضافت وأضاف وأضافت أكد أكدت وأكد وأكدت صرح صرحت"),
 }
 # Nouns of a claim: the actor they name (by a genitive, "by", a possessive or as a modifier) is the
@@ -131,12 +139,14 @@ SPEAKER_NOUNS: frozenset[str] = _w(
     "portavoce fonte fonti rappresentante delegazione ministero governo ambasciata ambasciatore autorità capo "
     "porta-voz fontes delegação ministério governo embaixada embaixador autoridades chefe "
     "представитель представителя пресс-секретарь источник источники делегация министр министерство "
-    "правительство посольство посол власти президент глава")
+    "правительство посольство посол власти президент глава "
+    "джерело джерела речник речниця представник міністерство уряд посольство офіс "
+    "rzecznik rzeczniczka źródło źródła przedstawiciel ministerstwo rząd ambasada")
 # Prepositions that join a speaking noun to the state it speaks for ("the spokesman FOR", "officials
 # IN Moscow"); "in/à/en" not after an envoy noun ("the ambassador TO Japan", "l'ambassade de France
 # AU Sénégal" name the host country).
 OWNER_LINKS: frozenset[str] = _w("for pour para per für dla") | _w("of de du des d' d’ del do da dos das di della von vom")
-OWNER_PLACES: frozenset[str] = _w("in en à au aux dans a em no na nel nella im в во у w")
+OWNER_PLACES: frozenset[str] = _w("in en à au aux dans a em no na nel nella im в во у w на")
 HOSTED_NOUNS: frozenset[str] = _w(
     "ambassador ambassadors embassy envoy envoys delegation mission consulate consul diplomat diplomats "
     "ambassade ambassadeur ambassadrice ambassadeurs envoyé envoyée délégation mission consulat consul "
@@ -158,7 +168,7 @@ CLAUSE_WORDS: frozenset[str] = _w(
     "і але що який яка які коли якщо "
     "i ale że który która którzy gdy jeśli "
     "و لكن بينما أن إن الذي التي")
-CLAUSE_PUNCT: frozenset[str] = frozenset(',;:()[]«»"“”„—–')
+CLAUSE_PUNCT: frozenset[str] = frozenset(',;:()[]«»"“”„—–،؛、，；：。「」『』')
 # Determiners and other light words that may stand between a clause start and its subject.
 DETERMINERS: dict[str, frozenset[str]] = {
     "en": _w("the a an this that these those its their his her also now then meanwhile however yesterday today "
