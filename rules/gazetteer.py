@@ -347,7 +347,9 @@ def _group(text: str, hits: list[_Hit], inflected: frozenset[str] = frozenset())
             raw_gap = text[prev.end:hit.start]
             gap = fold(raw_gap) if len(raw_gap) <= 40 else "<far>"
             joinable = {prev.entry.kind, hit.entry.kind} & (TITLE_KINDS | {"demonym"})
-            if (gap in CONNECTORS and joinable) or _adjective_gap(text, prev, hit, gap):
+            # "Ministério das Relações Exteriores (Itamaraty)": a seat in brackets names the title's state
+            bracketed = gap == "(" and prev.entry.kind in TITLE_KINDS and hit.entry.kind in ("seat", "capital", "state")
+            if (gap in CONNECTORS and joinable) or bracketed or _adjective_gap(text, prev, hit, gap):
                 groups[-1].append(hit)
                 continue
         groups.append([hit])
