@@ -379,8 +379,8 @@ _OPENING_WORDS = frozenset("le la l les un une the a an el los las lo der die da
 
 
 
-_EXPLETIVE_AFTER = frozenset(fold(w) for w in """y n'y n’y faut s'agit s’agit s'agirait s’agirait existe n'existe n’existe
-    est n'est n’est etait n'etait n’etait semble parait convient importe reste suffit manque""".split())
+_EXPLETIVE = re.compile(r"\s*(?:y|n'y|ne y|faut|s'agit|s'agirait|existe|n'existe|est|n'est|etait|n'etait|semble|"
+                        r"parait|convient|importe|reste|suffit|manque|ne s'agit|ne faut|n'en)(?:\W|$)")
 _PRONOUN_REACH = 3  # a pronoun refers to a state opening one of the last sentences, not to any earlier one
 
 
@@ -457,9 +457,8 @@ class UnitResolver:
                 continue
             if any(m.start < tok.i for m in mentions):
                 continue  # an actor earlier in the sentence: the parse or the positions decide
-            nxt = fold(doc[tok.i + 1].text) if tok.i + 1 < len(doc) else ""
-            if low in ("il", "-il") and (nxt in _EXPLETIVE_AFTER or nxt.startswith(("n'y", "n’y"))):
-                continue
+            if low in ("il", "-il") and _EXPLETIVE.match(fold(unit.text[tok.idx + len(tok.text):tok.idx + 30])):
+                continue  # "il n'y a", "il faut", "il est faux": nobody speaks
             state = self._recent_topic(self._pos(tok.idx))
             if state is not None:
                 out.append((tok.i, tok.i + 1, _as(state, Actor(name=state.name, kind=state.kind, text=tok.text))))

@@ -373,7 +373,12 @@ _POSSESSED_OK = {"decision", "refusal", "denial", "response", "position", "state
                  "representatives", "envoy", "negotiators", "officials", "rulers", "junta", "regime", "cabinet",
                  "foreign", "new", "top", "chief", "acting", "deputy", "senior", "interim", "caretaker", "own",
                  "defence", "defense", "interior", "finance", "economy", "trade", "justice", "health", "energy",
-                 "presidential", "military", "state", "national", "permanent", "un", "ambassador"}
+                 "presidential", "military", "state", "national", "permanent", "un", "ambassador",
+                 # what a state claims, offers or asks: kept, so that the claimant can be the alert's
+                 # target (rules/actor_roles.py never makes it the denier)
+                 "claim", "claims", "allegation", "allegations", "accusation", "accusations", "charges",
+                 "assertion", "assertions", "demand", "demands", "request", "offer", "proposal", "invitation",
+                 "call", "calls", "plan", "initiative", "ultimatum"}
 
 
 def _possessive_of_other(text: str, group: list[_Hit]) -> bool:
