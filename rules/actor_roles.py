@@ -30,7 +30,7 @@ from dementi.rules.roles import SUBJECT as SUBJECT_CASE
 from dementi.rules.roles import case_role
 from dementi.rules.occurrences import claimed_by_earlier_cue
 
-__all__ = ["INSIDE_CLAIM", "Role", "role_of", "cue_bounds", "choose_target", "SPEAKER", "NEUTRAL", "CLAIMANT", "CONTENT", "PLACE"]
+__all__ = ["CLAUSE_FINAL_LANGS", "INSIDE_CLAIM", "Role", "role_of", "cue_bounds", "choose_target", "SPEAKER", "NEUTRAL", "CLAIMANT", "CONTENT", "PLACE"]
 
 SPEAKER, NEUTRAL, CLAIMANT, CONTENT, PLACE = "speaker", "neutral", "claimant", "content", "place"
 MAX_ADJACENT = 4          # tokens between an actor and the cue it is the subject of ("Moscow on Monday flatly denied")
@@ -39,6 +39,8 @@ MAX_ATTRIBUTION_GAP = 4   # tokens between a closing quote and its speaker (", a
 MAX_AGENT_GAP = 3         # tokens between a cue and "by X" ("denied on Monday by Beijing")
 MAX_LEAD_IN = 6           # tokens between a speaker and the quote it introduces ("X said in a statement:")
 VSO_LANGS = frozenset({"ar", "he"})  # the subject follows the verb: "نفت وزارة الخارجية"
+V2_LANGS = frozenset({"de"})         # the finite verb second, the other verbs at the clause end
+CLAUSE_FINAL_LANGS = frozenset({"de"})
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,9 @@ def _skip_determiners(doc, i: int, lang: str | None) -> int:
     return i
 
 
+_POSTPOSED_GENITIVE = frozenset({"de", "pl", "uk", "ru"})
+
+
 def _claimant(doc, m, lang: str | None) -> bool:
     """The actor made the claim: "US allegations", "Kyiv's claims", "les accusations de
     Washington", "claims by Beijing", "reports from Moscow"."""
@@ -87,6 +92,8 @@ def _claimant(doc, m, lang: str | None) -> bool:
     if nxt in W.CLAIM_NOUNS or (nxt in ("'s", "’s", "'") and _low(doc, m.end + 1) in W.CLAIM_NOUNS):
         return True
     p = _skip_determiners(doc, m.start - 1, lang)
+    if p >= 0 and lang in _POSTPOSED_GENITIVE and doc[p].lower_ in W.CLAIM_NOUNS:
+        return True  # "die Vorwürfe Kiews", "zarzuty Rosji"
     if p < 1:
         return False
     link = doc[p].lower_
@@ -282,12 +289,24 @@ def _institution(m, lang: str | None) -> bool:
 _LOCATIVE = frozenset("in at à au aux en dans a em no na in im nel nella в во у w we في 在 于 於 در".split())
 
 
+def _inverted_subject(unit, m, first: int, lang: str | None) -> bool:
+    """German puts the subject right after the finite verb when something else opens the clause:
+    "Am Montag WIES das Auswärtige Amt die Berichte zurück", "Die Berichte DEMENTIERTE Warschau"."""
+    if lang not in V2_LANGS or m.start <= first:
+        return False
+    doc = unit.doc
+    dets = W.words(W.DETERMINERS, lang)
+    return all(doc[k].lower_ in dets for k in range(first + 1, m.start)) and m.start - first <= 3
+
+
 def _after(unit, cues, m, first: int, last: int, lang: str | None) -> Role:
     doc = unit.doc
     gap = m.start - last
     between = range(last, m.start)
     p = _skip_determiners(doc, m.start - 1, lang)
     w = _low(doc, p)
+    if _inverted_subject(unit, m, first, lang):
+        return Role(SPEAKER, 2, gap, "subject after the finite verb")
     if p >= last and w in W.words(W.AGENT, lang):
         before = {doc[k].lower_ for k in range(max(last, p - 3), p)}
         if before & (W.CLAIM_NOUNS | W.CLAIM_VERBS):
@@ -399,6 +418,8 @@ def role_of(unit, cues, m, lexicon=None, _depth: int = 0) -> Role:
         return Role(role.kind, role.rank, 0, role.why + " (inside the cue's pattern)")
     if lang in VSO_LANGS and m.start - first <= 3:  # one pattern spans verb and subject: "رفضت الحكومة … التوقيع"
         return Role(SPEAKER, 1, 0, "subject after the verb")
+    if _inverted_subject(unit, m, first, lang):  # "wies das Auswärtige Amt die Berichte zurück"
+        return Role(SPEAKER, 2, 0, "subject after the finite verb")
     return Role(CONTENT, 9, 0, "inside the predicate")
 
 

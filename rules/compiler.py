@@ -16,7 +16,7 @@ from dementi.rules.conditions import (
 )
 from dementi.rules.common_words import clause_rarity
 from dementi.rules.occurrences import occurrences
-from dementi.rules.actor_roles import CLAIMANT, INSIDE_CLAIM, NEUTRAL, SPEAKER, Role, role_of
+from dementi.rules.actor_roles import CLAIMANT, CLAUSE_FINAL_LANGS, INSIDE_CLAIM, NEUTRAL, SPEAKER, Role, role_of
 from dementi.rules.roles import earliest_first
 from dementi.rules.schema import Condition
 
@@ -65,11 +65,12 @@ class ActorNode:
         best, best_key, best_role = None, None, None
         first = min(c.tok_start for c in cues)
         verb_final = earliest_first(unit.lang)
+        clause_final = verb_final or unit.lang in CLAUSE_FINAL_LANGS
         for m in mentions:
             role = role_of(unit, cues, m, self._lexicon)
             if m is subject and role.kind != CLAIMANT and role.why != INSIDE_CLAIM:  # the parse says so: no distance bound
                 role = Role(SPEAKER, min(role.rank, 1), 0, "subject of the cue")
-            if not self._accepts(role, m, verb_final and m.end <= first):
+            if not self._accepts(role, m, clause_final and m.end <= first):
                 continue
             # in verb-final languages the subject opens the clause: the first actor, not the nearest
             order = (0, m.start) if verb_final and m.end <= first else (1, role.gap)
@@ -88,7 +89,8 @@ class ActorNode:
 
     def _accepts(self, role: Role, m, opens_verb_final: bool = False) -> bool:
         """Speakers within ``near`` (quote attributions have their own bound, and so has the
-        subject of a verb-final clause: the object and the claim stand between it and the verb);
+        subject of a verb-final clause, or of a German one ending on its participle or particle:
+        the object and the claim stand between it and the verb);
         ``role: any`` also takes an actor in a neutral position before the cue. A bare title
         resolved from the context ("the spokeswoman") only ever counts as a speaker."""
         if role.kind == SPEAKER:

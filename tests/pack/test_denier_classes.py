@@ -31,6 +31,11 @@ RIGHT_DENIER = [
     ("en", "Ghana's foreign ministry on Friday denied reports of a defence deal with Togo, calling them unfounded.", "GHA"),
     ("de", "Das österreichische Außenministerium wies die Berichte über Gespräche mit Moskau als haltlos zurück.", "AUT"),
     ("es", "La Cancillería chilena desmintió cualquier acuerdo con Bolivia.", "CHL"),
+    # German: the subject after the finite verb, the participle or particle at the end
+    ("de", "Am Montag wies das Auswärtige Amt die Berichte über Gespräche mit Moskau als haltlos zurück.", "DEU"),
+    ("de", "Die Berichte über ein Abkommen mit Kiew dementierte das polnische Außenministerium am Dienstag.", "POL"),
+    # Russian impersonal "in <capital> they denied"
+    ("ru", "В Астане опровергли информацию о закрытии границы с Россией.", "KAZ"),
     # the complement of a noun cue
     ("fr", "Pacte gazier avec Alger : démenti de Rome", "ITA"),
     ("fr", "Accord de pêche avec Rabat : démenti de Lisbonne", "PRT"),
