@@ -1,16 +1,15 @@
-"""Coreference-lite: the state behind a bare title ("the spokeswoman", "le ministre", "la diplomatie").
+"""Coreference-lite: the state behind a title without one ("the spokeswoman", "le ministre", "la
+diplomatie", "the PMO") and the helpers it shares with rules/discourse.py.
 
 WHY: wire copy names the country once ("South Africa will skip the meeting…") and then quotes
 "the minister" or "a spokesman" in later sentences; with sentence units the actor condition saw no
-state actor there. For TITLE-LIKE subjects only (gazetteer kinds spokesperson/leader/ministry/
-office/diplomat/title without a country, introduced by an article, with no complement such as
-"du club" / "of the company"), the country is taken from the context of the article:
-  1. the nearest earlier sentence of the same paragraph that OPENS with a state actor,
-  2. else the title, if it opens with one ("Moscow denies…", "South Africa to skip…"),
-  3. else the lead (first sentence of the body, dateline removed).
-"Opens with" (only determiners before the actor) keeps objects out: in "Apple denies report on
-China" China is not the one speaking. Arbitrary subjects ("the club", "the company") never get
-a country: they are not gazetteer titles.
+state actor there. For TITLE-LIKE words only (gazetteer kinds spokesperson/leader/ministry/office/
+diplomat/title without a country, introduced by an article, with no complement such as "du club" /
+"of the company"), the state comes from the article (rules.discourse.Discourse.title_state: the
+same title seen with its state, else the state the nearest earlier sentence opens with, else the
+title, else the dateline). "Opens with" (only determiners before the actor) keeps objects out: in
+"Apple denies report on China" China is not the one speaking. Arbitrary subjects ("the club",
+"the company") never get a country: they are not gazetteer titles.
 """
 
 from __future__ import annotations
