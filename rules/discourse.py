@@ -31,10 +31,12 @@ from dementi.rules.textnorm import fold
 
 __all__ = ["Discourse", "Person", "UnitResolver"]
 
-_UPPER = "A-Z\u00C0-\u00DE\u0400-\u042F\u0391-\u03A9"
-_WORD = rf"[{_UPPER}][\w'’\-]*\.?"
-_PARTICLE = r"(?:de|da|do|dos|das|van|von|der|den|bin|ibn|ben|al|el|del|di|du|la|le)"
-NAME = re.compile(rf"{_WORD}(?:[ \u00A0]+(?:{_PARTICLE}[ \u00A0]+)?{_WORD}){{0,3}}")
+# A capitalised word (Latin, Latin-1, Cyrillic, Greek capitals), then up to three more, particles
+# allowed between them ("Geng Shuang", "Luiz Inácio Lula da Silva", "Мария Захарова"). Written out
+# as one literal: stdlib re only gets literal patterns (tests/reliability/test_security_source.py).
+NAME = re.compile(r"[A-Z\u00C0-\u00DE\u0400-\u042F\u0391-\u03A9][\w'’\-]*\.?(?:[ \u00A0]+(?:(?:de|da|do|dos|das|van|"
+                  r"von|der|den|bin|ibn|ben|al|el|del|di|du|la|le)[ \u00A0]+)?[A-Z\u00C0-\u00DE\u0400-\u042F\u0391-\u03A9]"
+                  r"[\w'’\-]*\.?){0,3}")
 _HONORIFIC = re.compile(r"^(?:M\.|MM\.|Mme|Mlle|Mr\.?|Mrs\.?|Ms\.?|Dr\.?|Herr|Frau|Sr\.|Sra\.|Sig\.|Pr\.?|Prof\.?"
                         r"|Г-н|Г-жа)[ \u00A0]+")
 # Capitalised words that are not names (sentence openers, days, months, common headline words).
@@ -486,4 +488,4 @@ class UnitResolver:
 
 
 _WORDS = re.compile(r"-?[\w'’.-]+")
-_CAPITALISED = re.compile(rf"(?<![\w'’-])[{_UPPER}][\w'’-]*\.?")
+_CAPITALISED = re.compile(r"(?<![\w'’-])[A-Z\u00C0-\u00DE\u0400-\u042F\u0391-\u03A9][\w'’-]*\.?")
