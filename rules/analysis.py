@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from dementi.records import Actor
 from dementi.rules.conditions import Unit
 from dementi.rules.context import context_actor, coref_mentions, may_hold_actor
-from dementi.rules.nlp import get_pipeline, has_parser
+from dementi.rules.nlp import get_pipeline, has_parser, parser_text
 from dementi.rules.prefilter import Prefilter, Scan
 from dementi.rules.segment import Segment, paragraphs, sentences
 
@@ -162,10 +162,10 @@ class Analysis:
                         out[key] = (ft, seg)
         return list(out.values())
 
-    @staticmethod
-    def key_text(key: tuple[FieldText, Segment]) -> str:
+    def key_text(self, key: tuple[FieldText, Segment]) -> str:
+        """What spaCy parses for a unit (the same text in the batched and the lazy path)."""
         ft, seg = key
-        return seg.text(ft.text)
+        return parser_text(self.nlp, seg.text(ft.text))
 
     def unit(self, ft: FieldText, seg: Segment) -> Unit:
         key = (ft.name, seg.start, seg.end)
@@ -174,7 +174,7 @@ class Analysis:
             text = seg.text(ft.text)
             doc = self.docs.pop((ft, seg), None)  # parsed by Engine.alerts_batch
             if doc is None:
-                doc = self.nlp(text)
+                doc = self.nlp(self.key_text((ft, seg)))
             mentions_fn = self.engine._mentions_fn
             if self.engine._text_mentions:  # the unit's text: spaCy would rebuild it token by token
                 mentions_fn = partial(mentions_fn, text=text)
