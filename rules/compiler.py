@@ -23,6 +23,15 @@ MAX_NEAR_COMBINATIONS = 20_000
 _CLIMB_DEPS = frozenset({"conj", "xcomp", "obj", "obl", "obl:arg", "obl:mod", "nmod", "ccomp", "advcl", "acl", "dobj", "pobj", "dep", "flat:name", "appos"})
 
 
+def _is_subject(dep: str) -> bool:
+    """A child with this relation is the verb's subject: the climb from the cue stops there.
+    Reflexive clitics ("se rendre": expl:comp, expl:pv, expl:pass) and the impersonal "il" ("il
+    n'est pas question de participer": expl:subj) are not the one acting: the climb goes on to
+    the governing verb, else the subject-like fallback looks for the actor ("Pour Moscou, il n'est
+    pas question de ...")."""
+    return dep.startswith(("nsubj", "csubj")) or dep == "expl"
+
+
 class ActorNode:
     """A state actor is the subject of the cue (role subject) or within ``near`` tokens (role any).
 
@@ -88,7 +97,7 @@ class ActorNode:
                     mention = self.backend.subject_of(current, mentions)
                     if mention is not None:
                         return mention, True
-                    if any(c.dep_.startswith(("nsubj", "csubj", "expl")) for c in current.children):
+                    if any(_is_subject(c.dep_) for c in current.children):
                         any_subject = True
                         break
                     if current.head is current or current.dep_ not in _CLIMB_DEPS or steps >= 3:
