@@ -143,7 +143,8 @@ class ActorNode:
 # "démenti par Moscou", "..., said the foreign ministry"). A country after the cue is usually
 # what is denied ("Apple denies report ... China"), not who denies.
 _AGENT_WORDS = frozenset("by par por von vom durch от от said says told according selon indique indiqué declare "
-                         "déclaré affirme affirmé ajoute ajouté dit a".split())
+                         "déclaré affirme affirmé ajoute ajouté dit a "
+                         "sagte sagt erklärte erklärt betonte betont teilte hieß laut zufolge".split())
 _LOCATIVE_WORDS = frozenset("in at a à au aux en dans from to в في 在 于 於 در w we".split())
 
 
@@ -205,7 +206,7 @@ def _after_locative(unit: Unit | None, m, cue: Hit) -> bool:
 def _needs_cues(node) -> bool:
     if isinstance(node, ActorNode):
         return True
-    if isinstance(node, (AnyNode, NoneNode)):
+    if isinstance(node, (AnyNode, NoneNode, NearNode)):  # near: "an actor within N of X", anchored too
         return any(_needs_cues(c) for c in node.children)
     if isinstance(node, WeightedNode):
         return any(_needs_cues(c) for _, c in node.cues)
@@ -280,7 +281,9 @@ class NearNode:
             if n >= MAX_NEAR_COMBINATIONS:
                 break
             if max(h.tok_start for h in combo) - min(h.tok_end for h in combo) <= self.within:
-                return Outcome(self.label, True, list(combo), children)
+                # the actor an inner ``actor`` condition chose is the alert's denier, as in all/any
+                mention = next((o.mention for o in children if o.mention is not None), None)
+                return Outcome(self.label, True, list(combo), children, mention=mention)
         return Outcome(self.label, False, [], children, note=f"matches are more than {self.within} tokens apart")
 
 
