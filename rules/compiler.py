@@ -123,6 +123,8 @@ class ActorNode:
                     continue
                 if claimed_by_earlier_cue(unit.doc, cues, m):
                     continue
+                if _exchange_partner(unit, m):
+                    continue
                 # [rule-pack] a capital after "in/à/at" is a place, not the speaker: rank it last;
                 # then what the case marking says (rules.roles: subject before neutral before
                 # object/claimant), then the nearest -- in verb-final languages the first actor of
@@ -195,6 +197,27 @@ def _noun_cue_complement(unit: Unit, cues: list[Hit], between: list[str]) -> boo
         return False
     last_cue = unit.doc[max(c.tok_end for c in cues) - 1]
     return last_cue.pos_ not in ("VERB", "AUX") and all(w in _NOUN_CUE_LINKS for w in between)
+
+
+_PARTNER_WORDS = frozenset("avec with mit con com tra entre between zwischen".split())
+_PAIR_OPENERS = frozenset("entre between zwischen tra".split())
+_PAIR_LINKS = frozenset("et and und y e".split())
+_SKIPPED = frozenset("le la les l' l the der die das den dem des el los las il lo gli i o os as".split())
+
+
+def _exchange_partner(unit: Unit, m) -> bool:
+    """The actor is the other party of the talks, contacts or deal the cue is about ("aucun accord
+    avec la Chine", "no contacts with Moscow", "keine Gespräche mit Kiew", "entre Paris et Alger"):
+    it is inside the denied claim, never the one who denies or refuses."""
+    doc, i = unit.doc, m.start - 1
+    while i >= 0 and doc[i].lower_ in _SKIPPED:
+        i -= 1
+    if i < 0:
+        return False
+    word = doc[i].lower_
+    if word in _PARTNER_WORDS:
+        return True
+    return word in _PAIR_LINKS and any(t.lower_ in _PAIR_OPENERS for t in doc[max(0, i - 4):i])
 
 
 def _after_locative(unit: Unit | None, m, cue: Hit) -> bool:
