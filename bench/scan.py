@@ -14,8 +14,9 @@ Rows:
     (a scan of a one-line file with the same --jobs), i.e. the steady rate;
   * baseline -- plain ``fr_core_news_sm`` (the complete pipeline, as spacy.load gives it)
     ``nlp.pipe`` over the same texts (title + body) in this process, model already loaded.
-Wall-clock rates: the point of --jobs is to use every core, so CPU time would hide it. The
-machine is shared: run it two or three times and compare medians.
+Wall-clock rates: the point of --jobs is to use every core, so CPU time would hide it; the CPU
+seconds (of the scan and its workers) are shown beside them, so that a run slowed by other
+processes on a shared machine can be told apart. Run it two or three times and compare medians.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -45,15 +47,20 @@ def read_corpus(paths: list[Path], times: int, limit: int = 0) -> list[dict]:
     return [dict(r, id=f"{r['id']}#{k}") for k in range(times) for r in rows]
 
 
-def run_scan(src: Path, jobs: int, rules: Path, gazetteers: Path) -> tuple[float, int]:
-    """(wall seconds, alerts) of one ``dementi scan`` subprocess."""
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_scan(src: Path, jobs: int, rules: Path, gazetteers: Path) -> tuple[float, float, int]:
+    """(wall seconds, CPU seconds of the scan and its workers, alerts) of one ``dementi scan``."""
     out = src.with_suffix(f".alerts{jobs}.jsonl")
     cmd = [sys.executable, "-m", "dementi.cli", "scan", str(src), "--jobs", str(jobs), "--out", str(out),
            "--rules", str(rules), "--gazetteers", str(gazetteers)]
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), _children_cpu()
     subprocess.run(cmd, check=True, stderr=subprocess.DEVNULL, cwd=ROOT)
     took = time.perf_counter() - started
-    return took, sum(1 for _ in out.open(encoding="utf-8"))
+    return took, _children_cpu() - cpu, sum(1 for _ in out.open(encoding="utf-8"))
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -75,7 +82,7 @@ def main(argv: list[str] | None = None) -> None:
     words = sum(len((r["title"] + " " + r["body"]).split()) for r in rows) / len(rows)
     table = Table(title=f"dementi scan, dense case: {len(rows)} articles ({', '.join(p.name for p in args.corpus)} "
                         f"x{args.times}), avg {words:.0f} words; {os.cpu_count()} cores", min_width=100)
-    for col in ("path", "articles", "wall s", "articles/s", "start-up s", "articles/s without start-up"):
+    for col in ("path", "articles", "wall s", "articles/s", "start-up s", "articles/s without start-up", "CPU s"):
         table.add_column(col, justify="left" if col == "path" else "right")
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "dense.jsonl"
@@ -84,24 +91,25 @@ def main(argv: list[str] | None = None) -> None:
         one.write_text(json.dumps(rows[0], ensure_ascii=False) + "\n", encoding="utf-8")
         outputs = {}
         for jobs in args.jobs:
-            startup, _ = run_scan(one, jobs, args.rules, args.gazetteers)
-            took, alerts = run_scan(src, jobs, args.rules, args.gazetteers)
+            startup, _, _ = run_scan(one, jobs, args.rules, args.gazetteers)
+            took, cpu, alerts = run_scan(src, jobs, args.rules, args.gazetteers)
             outputs[jobs] = (src.with_suffix(f".alerts{jobs}.jsonl")).read_text(encoding="utf-8")
             table.add_row(f"dementi scan --jobs {jobs} ({alerts} alerts)", str(len(rows)), f"{took:.1f}",
                           f"{len(rows) / took:,.1f}", f"{startup:.1f}",
-                          f"{len(rows) / (took - startup):,.1f}" if took > startup * 1.1 else "n/a (start-up dominates)")
+                          f"{len(rows) / (took - startup):,.1f}" if took > startup * 1.1 else "n/a (start-up dominates)",
+                          f"{cpu:.1f}")
 
         import spacy
 
         nlp = spacy.load("fr_core_news_sm")
         subset = rows[: args.baseline] if args.baseline else rows
         texts = [f"{r['title']}\n{r['body']}" for r in subset]
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         for _ in nlp.pipe(texts, batch_size=64):
             pass
-        took = time.perf_counter() - started
+        took, cpu = time.perf_counter() - started, time.process_time() - cpu
         table.add_row("baseline: fr_core_news_sm nlp.pipe, one process (model loaded)", str(len(subset)), f"{took:.1f}",
-                      f"{len(subset) / took:,.1f}", "—", f"{len(subset) / took:,.1f}")
+                      f"{len(subset) / took:,.1f}", "—", f"{len(subset) / took:,.1f}", f"{cpu:.1f}")
     Console(width=140).print(table)
 
     def strip(text: str) -> list[dict]:
