@@ -13,22 +13,14 @@ from typing import TYPE_CHECKING
 from dementi.rules.conditions import Unit
 from dementi.rules.context import coref_mentions, may_hold_actor
 from dementi.rules.discourse import Discourse, UnitResolver
-from dementi.rules.nlp import get_pipeline, has_parser
+from dementi.rules.nlp import get_pipeline, has_parser, parser_text
 from dementi.rules.prefilter import Prefilter, Scan
 from dementi.rules.segment import Segment, paragraphs, sentences
 
 if TYPE_CHECKING:
     from dementi.rules.engine import Engine
 
-__all__ = ["FieldText", "Analysis", "parse_form"]
-_TYPOGRAPHIC = str.maketrans({"’": "'", "‘": "'"})
-
-
-def parse_form(text: str) -> str:
-    """The text spaCy parses: typographic apostrophes made straight, same length (offsets hold).
-    WHY: fr_core_news_sm splits "L'Argentine" but reads "L’Argentine" as a proper noun "L’"
-    that becomes the subject, so the actor after it was never the subject of the cue."""
-    return text.translate(_TYPOGRAPHIC) if "’" in text or "‘" in text else text
+__all__ = ["FieldText", "Analysis"]
 
 
 class FieldText:
@@ -177,10 +169,10 @@ class Analysis:
                         out[key] = (ft, seg)
         return list(out.values())
 
-    @staticmethod
-    def key_text(key: tuple[FieldText, Segment]) -> str:
+    def key_text(self, key: tuple[FieldText, Segment]) -> str:
+        """What spaCy parses for a unit (the same text in the batched and the lazy path)."""
         ft, seg = key
-        return parse_form(seg.text(ft.text))
+        return parser_text(self.nlp, seg.text(ft.text))
 
     def unit(self, ft: FieldText, seg: Segment) -> Unit:
         key = (ft.name, seg.start, seg.end)
@@ -189,7 +181,7 @@ class Analysis:
             text = seg.text(ft.text)
             doc = self.docs.pop((ft, seg), None)  # parsed by Engine.alerts_batch
             if doc is None:
-                doc = self.nlp(parse_form(text))
+                doc = self.nlp(self.key_text((ft, seg)))
             mentions_fn = self.engine._mentions_fn
             if self.engine._text_mentions:  # the unit's text: spaCy would rebuild it token by token
                 mentions_fn = partial(mentions_fn, text=text)

@@ -24,6 +24,15 @@ MAX_NEAR_COMBINATIONS = 20_000
 _CLIMB_DEPS = frozenset({"conj", "xcomp", "obj", "obl", "obl:arg", "obl:mod", "nmod", "ccomp", "advcl", "acl", "dobj", "pobj", "dep", "flat:name", "appos"})
 
 
+def _is_subject(dep: str) -> bool:
+    """A child with this relation is the verb's subject: the climb from the cue stops there.
+    Reflexive clitics ("se rendre": expl:comp, expl:pv, expl:pass) and the impersonal "il" ("il
+    n'est pas question de participer": expl:subj) are not the one acting: the climb goes on to
+    the governing verb, else the subject-like fallback looks for the actor ("Pour Moscou, il n'est
+    pas question de ...")."""
+    return dep.startswith(("nsubj", "csubj")) or dep == "expl"
+
+
 class ActorNode:
     """A state actor is the subject of the cue (role subject) or within ``near`` tokens (role any).
 
@@ -114,7 +123,7 @@ class ActorNode:
                     mention = self.backend.subject_of(current, mentions)
                     if mention is not None:
                         return mention, True
-                    if any(c.dep_.startswith(("nsubj", "csubj", "expl")) for c in current.children):
+                    if any(_is_subject(c.dep_) for c in current.children):
                         any_subject = True
                         break
                     if current.head is current or current.dep_ not in _CLIMB_DEPS or steps >= 3:
@@ -126,7 +135,7 @@ class ActorNode:
 def _needs_cues(node) -> bool:
     if isinstance(node, ActorNode):
         return True
-    if isinstance(node, (AnyNode, NoneNode)):
+    if isinstance(node, (AnyNode, NoneNode, NearNode)):  # near: "an actor within N of X", anchored too
         return any(_needs_cues(c) for c in node.children)
     if isinstance(node, WeightedNode):
         return any(_needs_cues(c) for _, c in node.cues)
@@ -201,7 +210,9 @@ class NearNode:
             if n >= MAX_NEAR_COMBINATIONS:
                 break
             if max(h.tok_start for h in combo) - min(h.tok_end for h in combo) <= self.within:
-                return Outcome(self.label, True, list(combo), children)
+                # the actor an inner ``actor`` condition chose is the alert's denier, as in all/any
+                mention = next((o.mention for o in children if o.mention is not None), None)
+                return Outcome(self.label, True, list(combo), children, mention=mention)
         return Outcome(self.label, False, [], children, note=f"matches are more than {self.within} tokens apart")
 
 
