@@ -125,6 +125,15 @@ def _speech_near(doc, lo: int, hi: int, lang: str | None) -> bool:
     return any(doc[i].lower_ in speech for i in range(max(lo, 0), min(hi, len(doc))))
 
 
+def _speaker_start(doc, m, lang: str | None) -> int:
+    """Where the speaking phrase of ``m`` starts: the speaking noun it owns ("said A SPOKESPERSON
+    for the Chilean ministry", "selon le porte-parole du Kremlin"), else the actor itself."""
+    p = _skip_determiners(doc, m.start - 1, lang)
+    if p >= 1 and _owner_of_speaking_noun(doc, p, lang):
+        return _skip_determiners(doc, _skip_determiners(doc, p - 1, lang) - 1, lang) + 1
+    return m.start
+
+
 def _attribution(unit, quote: tuple[int, int], m, lang: str | None) -> int | None:
     """Gap in tokens when ``m`` is the speaker a quotation is attributed to: after it
     («…», a déclaré Moscou; "…," the ministry said) or before it (The PMO stated: "…")."""
@@ -134,11 +143,12 @@ def _attribution(unit, quote: tuple[int, int], m, lang: str | None) -> int | Non
         after = text[qe:m.start_char]
         if not (text[:qe - 1].rstrip().endswith(",") or after.lstrip()[:1] in (",", "—", "–", "-")):
             return None
-        between = [t for t in doc[:m.start] if t.idx >= qe and not t.is_punct]
+        start = _speaker_start(doc, m, lang)
+        between = [t for t in doc[:start] if t.idx >= qe and not t.is_punct]
         if len(between) > MAX_ATTRIBUTION_GAP:
             return None
-        first = between[0].i if between else m.start
-        if _speech_near(doc, first, m.start, lang) or _speech_near(doc, m.end, m.end + 2, lang):
+        first = between[0].i if between else start
+        if _speech_near(doc, first, start, lang) or _speech_near(doc, m.end, m.end + 2, lang):
             return len(between)
         return None
     if m.end_char <= qs:
@@ -221,7 +231,7 @@ def _owner_of_speaking_noun(doc, p: int, lang: str | None) -> bool:
     if q < 0 or doc[q].lower_ not in W.SPEAKER_NOUNS:
         return False
     link = doc[p].lower_
-    if link in W.OWNER_LINKS:
+    if link in W.OWNER_LINKS or (link == "to" and doc[q].lower_ in W.AIDE_NOUNS):
         return True
     return link in W.OWNER_PLACES and doc[q].lower_ not in W.HOSTED_NOUNS
 
@@ -251,8 +261,7 @@ def _before(unit, cues, m, first: int, lang: str | None) -> Role:
         return Role(SPEAKER, 0, gap, "stance marker")
     p = _skip_determiners(doc, m.start - 1, lang)
     w = _low(doc, p)
-    if w in W.words(W.STANCE, lang) or (w == "to" and _low(doc, p - 1) == "according") or \
-            (w in ("après",) and _low(doc, p - 1) in ("d'", "d’")) or (w == "après" and _low(doc, p - 1) == "d"):
+    if _stance_before(doc, p, lang):
         return Role(SPEAKER, 0, gap, "stance marker")
     if w in W.STANCE_AT_CLAUSE_START and (p == 0 or _is_boundary(doc, p - 1, lang)):
         return Role(SPEAKER, 0, gap, "stance marker")
@@ -299,6 +308,13 @@ def _inverted_subject(unit, m, first: int, lang: str | None) -> bool:
     return all(doc[k].lower_ in dets for k in range(first + 1, m.start)) and m.start - first <= 3
 
 
+def _stance_before(doc, p: int, lang: str | None) -> bool:
+    """``doc[p]`` is a stance marker: "selon", "according to", "laut", "d'après"."""
+    w = _low(doc, p)
+    return w in W.words(W.STANCE, lang) or (w == "to" and _low(doc, p - 1) == "according") or \
+        (w == "après" and _low(doc, p - 1) in ("d'", "d’", "d"))
+
+
 def _after(unit, cues, m, first: int, last: int, lang: str | None) -> Role:
     doc = unit.doc
     gap = m.start - last
@@ -319,7 +335,13 @@ def _after(unit, cues, m, first: int, last: int, lang: str | None) -> Role:
             or doc[k].lower_ in W.words(W.DETERMINERS, lang) for k in between) and gap >= 1:
         return Role(SPEAKER, 1, gap, "complement of a noun cue")
     punct = any(doc[k].text in W.CLAUSE_PUNCT for k in between)
-    if punct and (_speech_near(doc, max(last, m.start - MAX_ATTRIBUTION_GAP), m.start, lang)
+    start = _speaker_start(doc, m, lang)
+    s = _skip_determiners(doc, start - 1, lang)
+    if punct and s >= last and _stance_before(doc, s, lang) and (s == 0 or _is_boundary(doc, s - 1, lang)
+                                                                 or _low(doc, s - 1) == "according"):
+        # a reporting clause after the cue: "..., selon la présidence lituanienne", "..., according to Kyiv"
+        return Role(SPEAKER, 1, gap, "stance marker after the cue")
+    if punct and (_speech_near(doc, max(last, start - MAX_ATTRIBUTION_GAP), start, lang)
                   or _speech_near(doc, m.end, m.end + 2, lang)):
         return Role(SPEAKER, 1, gap, "attribution clause")
     if gap <= MAX_ATTRIBUTION_GAP and _speech_near(doc, last - 1, last, lang):
@@ -343,6 +365,8 @@ def _coordinated(unit, m, lang: str | None):
     p = _skip_determiners(doc, m.start - 1, lang)
     if p < 1 or doc[p].lower_ not in W.COORDINATORS:
         return None
+    if doc[p].text == "," and _speech_near(doc, m.end, m.end + 2, lang):
+        return None  # "no talks with Moscow, the Finnish government said": a reporting clause
     for other in unit.actor_mentions():
         if other.end == p or (other.end == p - 1 and doc[p - 1].text == ","):
             return other

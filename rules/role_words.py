@@ -147,6 +147,10 @@ SPEAKER_NOUNS: frozenset[str] = _w(
 # AU Sénégal" name the host country).
 OWNER_LINKS: frozenset[str] = _w("for pour para per für dla") | _w("of de du des d' d’ del do da dos das di della von vom")
 OWNER_PLACES: frozenset[str] = _w("in en à au aux dans a em no na nel nella im в во у w на")
+# Nouns of those who serve a person or office, joined to it by "to": "an adviser TO the Peruvian
+# president", "a spokeswoman to the prime minister" (not an envoy "to Japan": HOSTED_NOUNS).
+AIDE_NOUNS: frozenset[str] = _w(
+    "adviser advisers advisor advisors aide aides counsellor counselor spokesman spokeswoman spokesperson secretary")
 HOSTED_NOUNS: frozenset[str] = _w(
     "ambassador ambassadors embassy envoy envoys delegation mission consulate consul diplomat diplomats "
     "ambassade ambassadeur ambassadrice ambassadeurs envoyé envoyée délégation mission consulat consul "

@@ -70,6 +70,21 @@ def roles(gazetteer, text: str, cue: str, lang: str = "en") -> dict[str, tuple[s
      {"Lima": CONTENT, "Quito": SPEAKER}),
     ("fr", "L'information selon laquelle Paris aurait signé est fausse, a déclaré Alger.", "fausse",
      {"Paris": CONTENT, "Alger": SPEAKER}),
+    # a reporting clause after the cue speaks, even after a comma that could coordinate
+    ("en", "No visit to Hanoi was ever planned, the Thai foreign ministry said.", "ever planned",
+     {"Hanoi": CONTENT, "Thai foreign ministry": SPEAKER}),
+    ("fr", "Aucun accord n'a été conclu avec Bamako, a indiqué le gouvernement nigérien.", "Aucun accord",
+     {"Bamako": CONTENT, "gouvernement nigérien": SPEAKER}),
+    # a stance marker after the cue introduces its speaker
+    ("fr", "Aucune négociation n'a eu lieu avec Lima, selon la présidence équatorienne.", "Aucune négociation",
+     {"Lima": CONTENT, "présidence équatorienne": SPEAKER}),
+    ("en", "There were never any contacts with Minsk, according to the Latvian government.", "never any contacts",
+     {"Minsk": CONTENT, "Latvian government": SPEAKER}),
+    # the state of a speaking noun after the reporting verb ("said a spokesperson for X")
+    ('en', '"That is pure fiction," said a senior adviser to the Peruvian president.', "pure fiction",
+     {"Peruvian president": SPEAKER}),
+    ('en', '"We never received any offer," said the spokeswoman for the Danish government.', "never received",
+     {"Danish government": SPEAKER}),
     # coordinated actors share a role
     ("en", "Rome denied talks between Athens and Ankara.", "denied",
      {"Rome": SPEAKER, "Athens": CONTENT, "Ankara": CONTENT}),
