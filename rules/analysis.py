@@ -10,10 +10,10 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING
 
-from dementi.records import Actor
 from dementi.rules.conditions import Unit
-from dementi.rules.context import context_actor, coref_mentions, may_hold_actor
-from dementi.rules.nlp import get_pipeline, has_parser
+from dementi.rules.context import coref_mentions, may_hold_actor
+from dementi.rules.discourse import Discourse, UnitResolver
+from dementi.rules.nlp import get_pipeline, has_parser, parser_text
 from dementi.rules.prefilter import Prefilter, Scan
 from dementi.rules.segment import Segment, paragraphs, sentences
 
@@ -129,6 +129,7 @@ class Analysis:
         self.docs: dict[tuple[FieldText, Segment], object] = {}  # spaCy docs parsed ahead (batch)
         self._actors: dict[tuple[str, int, int], bool] = {}
         self._nlp = None
+        self._discourse: Discourse | None = None
 
     @property
     def nlp(self):
@@ -143,8 +144,14 @@ class Analysis:
         found = self._actors.get(key)
         if found is None:
             gazetteer = getattr(self.engine.backend, "gazetteer", None)
-            found = self._actors[key] = gazetteer is None or may_hold_actor(gazetteer, seg.text(ft.text))
+            text = seg.text(ft.text)
+            found = gazetteer is None or may_hold_actor(gazetteer, text) or \
+                self._resolver(ft, seg).may_speak(text)
+            self._actors[key] = found
         return found
+
+    def _resolver(self, ft: FieldText, seg: Segment) -> UnitResolver:
+        return UnitResolver(self.discourse, ft.name, seg.start, seg.paragraph, self.lang)
 
     def parse_candidates(self, active) -> list[tuple[FieldText, Segment]]:
         """Units stage 2 may parse for the (prefiltered) ``active`` rules, in order, once each."""
@@ -162,10 +169,10 @@ class Analysis:
                         out[key] = (ft, seg)
         return list(out.values())
 
-    @staticmethod
-    def key_text(key: tuple[FieldText, Segment]) -> str:
+    def key_text(self, key: tuple[FieldText, Segment]) -> str:
+        """What spaCy parses for a unit (the same text in the batched and the lazy path)."""
         ft, seg = key
-        return seg.text(ft.text)
+        return parser_text(self.nlp, seg.text(ft.text))
 
     def unit(self, ft: FieldText, seg: Segment) -> Unit:
         key = (ft.name, seg.start, seg.end)
@@ -174,22 +181,23 @@ class Analysis:
             text = seg.text(ft.text)
             doc = self.docs.pop((ft, seg), None)  # parsed by Engine.alerts_batch
             if doc is None:
-                doc = self.nlp(text)
+                doc = self.nlp(self.key_text((ft, seg)))
             mentions_fn = self.engine._mentions_fn
             if self.engine._text_mentions:  # the unit's text: spaCy would rebuild it token by token
                 mentions_fn = partial(mentions_fn, text=text)
             unit = Unit(text, ft.name, self.lang, doc, has_parser(self.nlp), mentions_fn)
             gazetteer = getattr(self.engine.backend, "gazetteer", None)
-            if gazetteer is not None and ft.name == "body":
-                unit.coref_fn = lambda u, ft=ft, seg=seg: coref_mentions(
-                    u, gazetteer, lambda: self.context_actor(ft, seg))
+            if gazetteer is not None:
+                resolver = self._resolver(ft, seg)
+                unit.coref_fn = lambda u, resolver=resolver: coref_mentions(u, gazetteer, resolver)
             self._units[key] = unit
         return unit
 
-    def context_actor(self, ft: FieldText, seg: Segment) -> Actor | None:
-        """The state a bare title of this body unit refers to (rules.context): the nearest earlier
-        sentence of its paragraph that opens with a state actor, else the title, else the lead."""
-        earlier = [s.text(ft.text) for s in reversed(ft.sentences) if s.paragraph == seg.paragraph and s.end <= seg.start]
-        title = next((f.text for f in self.fields if f.name == "title"), "")
-        lead = ft.sentences[0].text(ft.text) if ft.sentences and ft.sentences[0].end <= seg.start else ""
-        return context_actor(self.engine.backend.gazetteer, earlier + [title, lead])
+    def discourse(self) -> Discourse:
+        """Who is who in this article (rules.discourse), built on first use."""
+        if self._discourse is None:
+            body = next((f for f in self.fields if f.name == "body"), None)
+            title = next((f.text for f in self.fields if f.name == "title"), "")
+            self._discourse = Discourse(self.engine.backend.gazetteer, title, body.text if body else "",
+                                        body.paragraphs if body else [])
+        return self._discourse

@@ -15,12 +15,22 @@ from dementi.rules.conditions import (
     Hit, LemmaNode, NegatedNode, Outcome, PhraseNode, RegexNode, TokensNode, Unit,
 )
 from dementi.rules.common_words import clause_rarity
-from dementi.rules.occurrences import attribution_gap, claimed_by_earlier_cue, occurrences
-from dementi.rules.roles import CLAIM, OBLIQUE, case_role, earliest_first
+from dementi.rules.occurrences import occurrences
+from dementi.rules.actor_roles import CLAIMANT, CLAUSE_FINAL_LANGS, INSIDE_CLAIM, NEUTRAL, SPEAKER, Role, role_of
+from dementi.rules.roles import earliest_first
 from dementi.rules.schema import Condition
 
 MAX_NEAR_COMBINATIONS = 20_000
 _CLIMB_DEPS = frozenset({"conj", "xcomp", "obj", "obl", "obl:arg", "obl:mod", "nmod", "ccomp", "advcl", "acl", "dobj", "pobj", "dep", "flat:name", "appos"})
+
+
+def _is_subject(dep: str) -> bool:
+    """A child with this relation is the verb's subject: the climb from the cue stops there.
+    Reflexive clitics ("se rendre": expl:comp, expl:pv, expl:pass) and the impersonal "il" ("il
+    n'est pas question de participer": expl:subj) are not the one acting: the climb goes on to
+    the governing verb, else the subject-like fallback looks for the actor ("Pour Moscou, il n'est
+    pas question de ...")."""
+    return dep.startswith(("nsubj", "csubj")) or dep == "expl"
 
 
 class ActorNode:
@@ -33,7 +43,7 @@ class ActorNode:
 
     def __init__(self, spec, backend):
         self.spec, self.backend = spec, backend
-        self._lexicon = getattr(backend, "gazetteer", None)  # for rules.roles: aliases, declined forms
+        self._lexicon = getattr(backend, "gazetteer", None)  # declined and prefixed names (rules.roles)
         self.label = f"actor:{spec.role}"
         self.field = None
 
@@ -58,19 +68,44 @@ class ActorNode:
         if not cues:
             m = mentions[0]
             return self._ok(unit, m, "no cue to anchor on: any actor in the unit")
-        if self.spec.role == "subject" and unit.parsed:
-            found, any_subject = self._subject(unit, cues, mentions)
-            if found is not None:
-                return self._ok(unit, found, "subject of the cue")
-            if any_subject:
+        subject, any_subject = None, False
+        if unit.parsed:
+            subject, any_subject = self._subject(unit, cues, mentions)
+        best, best_key, best_role = None, None, None
+        first = min(c.tok_start for c in cues)
+        verb_final = earliest_first(unit.lang)
+        clause_final = verb_final or unit.lang in CLAUSE_FINAL_LANGS
+        for m in mentions:
+            role = role_of(unit, cues, m, self._lexicon)
+            if m is subject and role.kind != CLAIMANT and role.why != INSIDE_CLAIM:  # the parse says so: no distance bound
+                role = Role(SPEAKER, min(role.rank, 1), 0, "subject of the cue")
+            if not self._accepts(role, m, clause_final and m.end <= first):
+                continue
+            # in verb-final languages the subject opens the clause: the first actor, not the nearest
+            order = (0, m.start) if verb_final and m.end <= first else (1, role.gap)
+            key = (role.rank, order, getattr(m, "weak", False), m.start)
+            if best_key is None or key < best_key:
+                best, best_key, best_role = m, key, role
+        if best is None:
+            if any_subject and self.spec.role == "subject":
                 return Outcome(self.label, False, note="the cue's subject is not a state actor")
-        # [rule-pack change, agreed via REQUESTS.md 07:06] role "subject" without a usable parse:
-        # only subject-like positions count (see _subject_like), so "Apple denies ... China" is silent.
-        subject_like = unit if self.spec.role == "subject" else None
-        near = self._near(unit, cues, mentions, subject_like)
-        if near is not None:
-            return self._ok(unit, near, f"within {self.spec.near} tokens of the cue")
-        return Outcome(self.label, False, note=f"no state actor within {self.spec.near} tokens of the cue")
+            return Outcome(self.label, False, note=f"no state actor speaking within {self.spec.near} tokens of the cue")
+        if any_subject and subject is None and self.spec.role == "subject" and best_role.rank > 0:
+            # the parse gives the cue a subject that is not an actor ("Le club dément"): only a
+            # quote attribution or a stance marker can still name the speaker
+            return Outcome(self.label, False, note="the cue's subject is not a state actor")
+        return self._ok(unit, best, best_role.why)
+
+    def _accepts(self, role: Role, m, opens_verb_final: bool = False) -> bool:
+        """Speakers within ``near`` (quote attributions have their own bound, and so has the
+        subject of a verb-final clause, or of a German one ending on its participle or particle:
+        the object and the claim stand between it and the verb);
+        ``role: any`` also takes an actor in a neutral position before the cue. A bare title
+        resolved from the context ("the spokeswoman") only ever counts as a speaker."""
+        if role.kind == SPEAKER:
+            return role.rank == 0 or role.gap <= self.spec.near or opens_verb_final
+        return (role.kind == NEUTRAL and self.spec.role == "any" and not getattr(m, "weak", False)
+                and role.gap <= self.spec.near)
 
     def _ok(self, unit: Unit, mention, note: str) -> Outcome:
         hit = unit.hit_for_tokens(mention.start, mention.end, f"actor:{mention.actor.name}")
@@ -88,7 +123,7 @@ class ActorNode:
                     mention = self.backend.subject_of(current, mentions)
                     if mention is not None:
                         return mention, True
-                    if any(c.dep_.startswith(("nsubj", "csubj", "expl")) for c in current.children):
+                    if any(_is_subject(c.dep_) for c in current.children):
                         any_subject = True
                         break
                     if current.head is current or current.dep_ not in _CLIMB_DEPS or steps >= 3:
@@ -96,107 +131,11 @@ class ActorNode:
                     current, steps = current.head, steps + 1
         return None, any_subject
 
-    def _near(self, unit: Unit, cues: list[Hit], mentions: list, subject_like: Unit | None = None):
-        best, best_key = None, None
-        for cue in cues:
-            for m in mentions:
-                gap = max(m.start - cue.tok_end, cue.tok_start - m.end, 0)
-                quoted = attribution_gap(unit.doc, unit.text, cue, m) if gap > 2 else None
-                if quoted is not None:  # «… faux …», a déclaré X: the speaker of the quote
-                    gap = min(gap, quoted)
-                if gap > self.spec.near:
-                    continue
-                # a bare title resolved from the context ("the spokeswoman") only ever counts as
-                # the one speaking: subject-like position whatever the role
-                must_lead = subject_like if subject_like is not None else (unit if getattr(m, "weak", False) else None)
-                if must_lead is not None and quoted is None and not _subject_like(
-                        must_lead, [c for c in cues if c.label != "negation"] or cues, m, self._lexicon):
-                    continue
-                if claimed_by_earlier_cue(unit.doc, cues, m):
-                    continue
-                # [rule-pack] a capital after "in/à/at" is a place, not the speaker: rank it last;
-                # then what the case marking says (rules.roles: subject before neutral before
-                # object/claimant), then the nearest -- in verb-final languages the first actor of
-                # the clause, their subject, rather than the object next to the verb
-                role = case_role(unit.lang, unit.text, m.start_char, m.end_char, self._lexicon)
-                if role == CLAIM:
-                    continue  # an actor of the denied claim is what is denied, never who denies it
-                order = (0, m.start) if earliest_first(unit.lang) and m.end <= cue.tok_start else (1, gap)
-                key = (_after_locative(subject_like or None, m, cue), role, order, getattr(m, "weak", False))
-                if best_key is None or key < best_key:
-                    best, best_key = m, key
-        return best
-
-
-# [rule-pack change] Subject-like positions for `role: subject` when there is no parse (or the
-# parse gave the cue no subject): the actor precedes the cue ("Moscow denied", "the ministry on
-# Monday denied"), or follows it right after an agent/speech word ("denied by Beijing",
-# "démenti par Moscou", "..., said the foreign ministry"). A country after the cue is usually
-# what is denied ("Apple denies report ... China"), not who denies.
-_AGENT_WORDS = frozenset("by par por von vom durch от от said says told according selon indique indiqué declare "
-                         "déclaré affirme affirmé ajoute ajouté dit a".split())
-_LOCATIVE_WORDS = frozenset("in at a à au aux en dans from to в في 在 于 於 در w we".split())
-
-
-_SPEECH_AFTER = frozenset("said says told stated added insisted declared".split())
-
-
-def _subject_like(unit: Unit, cues: list[Hit], m, lexicon=None) -> bool:
-    """All cue hits of the rule are one predicate ("rejected ... allegations"): the actor must
-    stand before its first token, or after its last one in an agent/speech construction."""
-    first = min(c.tok_start for c in cues)
-    last = max(c.tok_end for c in cues)
-    if m.end <= first:
-        return not _claim_author(unit, m) and case_role(unit.lang, unit.text, m.start_char, m.end_char, lexicon) < OBLIQUE
-    if m.start >= last:
-        between = [t.lower_ for t in unit.doc[last:m.start]]
-        after = [t.lower_ for t in unit.doc[m.end:m.end + 2]]
-        if _noun_cue_complement(unit, cues, between):
-            return True
-        return any(w in _AGENT_WORDS for w in between[-4:]) or any(w in _SPEECH_AFTER for w in after)
-    return False  # inside the predicate: "rejected US allegations" -> the US is what is rejected
-
-
-_CLAIM_NOUNS = frozenset(
-    "allegation allegations claim claims accusation accusations charge charges report reports assertion "
-    "assertions allégation allégations affirmation affirmations accusation accusations acusación acusaciones "
-    "denuncia denuncias vorwürfe vorwurf behauptungen behauptung".split())
-_CLAIM_LINKS = frozenset("de d' d du des of by from par von del".split())
-
-
-def _claim_author(unit: Unit, m) -> bool:
-    """The actor authored the claim being denied ("Huawei rejected US allegations", "les
-    accusations de Washington"): it is the accuser, never the subject of the denial."""
-    doc = unit.doc
-    nxt = [t.lower_ for t in doc[m.end:m.end + 2]]
-    if nxt and (nxt[0] in _CLAIM_NOUNS or (nxt[0] in ("'s", "’s") and len(nxt) > 1 and nxt[1] in _CLAIM_NOUNS)):
-        return True
-    prev = [t.lower_ for t in doc[max(0, m.start - 2):m.start]]
-    return len(prev) == 2 and prev[1] in _CLAIM_LINKS and prev[0] in _CLAIM_NOUNS
-
-
-_NOUN_CUE_LINKS = frozenset("de du des d' d from of formel catégorique categorique officiel ferme net".split())
-
-
-def _noun_cue_complement(unit: Unit, cues: list[Hit], between: list[str]) -> bool:
-    """[rule-pack] "Démenti formel de Moscou": a NOUN cue whose complement is the actor (needs
-    POS tags, so only with a parsed pipeline)."""
-    if not unit.parsed or not between or len(between) > 3:
-        return False
-    last_cue = unit.doc[max(c.tok_end for c in cues) - 1]
-    return last_cue.pos_ not in ("VERB", "AUX") and all(w in _NOUN_CUE_LINKS for w in between)
-
-
-def _after_locative(unit: Unit | None, m, cue: Hit) -> bool:
-    if unit is None or m.start == 0:
-        return False
-    return unit.doc[m.start - 1].lower_ in _LOCATIVE_WORDS
-
 
 def _needs_cues(node) -> bool:
     if isinstance(node, ActorNode):
         return True
-    if isinstance(node, (AnyNode, NoneNode)):
+    if isinstance(node, (AnyNode, NoneNode, NearNode)):  # near: "an actor within N of X", anchored too
         return any(_needs_cues(c) for c in node.children)
     if isinstance(node, WeightedNode):
         return any(_needs_cues(c) for _, c in node.cues)
@@ -271,7 +210,9 @@ class NearNode:
             if n >= MAX_NEAR_COMBINATIONS:
                 break
             if max(h.tok_start for h in combo) - min(h.tok_end for h in combo) <= self.within:
-                return Outcome(self.label, True, list(combo), children)
+                # the actor an inner ``actor`` condition chose is the alert's denier, as in all/any
+                mention = next((o.mention for o in children if o.mention is not None), None)
+                return Outcome(self.label, True, list(combo), children, mention=mention)
         return Outcome(self.label, False, [], children, note=f"matches are more than {self.within} tokens apart")
 
 

@@ -1,16 +1,15 @@
-"""Coreference-lite: the state behind a bare title ("the spokeswoman", "le ministre", "la diplomatie").
+"""Coreference-lite: the state behind a title without one ("the spokeswoman", "le ministre", "la
+diplomatie", "the PMO") and the helpers it shares with rules/discourse.py.
 
 WHY: wire copy names the country once ("South Africa will skip the meeting…") and then quotes
 "the minister" or "a spokesman" in later sentences; with sentence units the actor condition saw no
-state actor there. For TITLE-LIKE subjects only (gazetteer kinds spokesperson/leader/ministry/
-office/diplomat/title without a country, introduced by an article, with no complement such as
-"du club" / "of the company"), the country is taken from the context of the article:
-  1. the nearest earlier sentence of the same paragraph that OPENS with a state actor,
-  2. else the title, if it opens with one ("Moscow denies…", "South Africa to skip…"),
-  3. else the lead (first sentence of the body, dateline removed).
-"Opens with" (only determiners before the actor) keeps objects out: in "Apple denies report on
-China" China is not the one speaking. Arbitrary subjects ("the club", "the company") never get
-a country: they are not gazetteer titles.
+state actor there. For TITLE-LIKE words only (gazetteer kinds spokesperson/leader/ministry/office/
+diplomat/title without a country, introduced by an article, with no complement such as "du club" /
+"of the company"), the state comes from the article (rules.discourse.Discourse.title_state: the
+same title seen with its state, else the state the nearest earlier sentence opens with, else the
+title, else the dateline). "Opens with" (only determiners before the actor) keeps objects out: in
+"Apple denies report on China" China is not the one speaking. Arbitrary subjects ("the club",
+"the company") never get a country: they are not gazetteer titles.
 """
 
 from __future__ import annotations
@@ -34,15 +33,27 @@ _DASH = re.compile(r"\s[-–—]{1,2}\s")
 _PUNCT = ".,;:«»\"“”-–—()"
 
 
-def _body_start(text: str) -> int:
-    """Where a sentence starts after a dateline ("MOSCOW, Feb 3 (Agency) - ", "Paris (AFP) – ") or
-    a kicker ("EXCLUSIVE: ")."""
+_CAPS_DATELINE = re.compile(r"^[A-Z\u00C0-\u00DE][A-Z\u00C0-\u00DE .'/-]{2,40},\s+[^.:\n]{1,30}?[.:](?:\s|$)")
+
+
+def dateline_end(text: str) -> int:
+    """Where a dateline ends ("MOSCOW, Feb 3 (Agency) - ", "Paris (AFP) – ", "ISLAMABAD, Jan 22: ",
+    "LONDON, August 31. "), 0 when there is none: the city there is a place, not the speaker."""
     m = _DASH.search(text, 0, 90)
     if m:
         head = text[:m.start()]
         first = head.split()[0] if head.split() else ""
         if "(" in head or (len(first.strip(",")) >= 3 and first.strip(",").isupper()):
             return m.end()
+    caps = _CAPS_DATELINE.match(text)
+    return caps.end() if caps else 0
+
+
+def _body_start(text: str) -> int:
+    """Where a sentence starts after a dateline or a kicker ("EXCLUSIVE: ")."""
+    end = dateline_end(text)
+    if end:
+        return end
     colon = text.find(": ", 0, 30)
     return colon + 2 if colon > 0 else 0
 
@@ -61,10 +72,10 @@ def opening_actor(text: str, mentions: list) -> Actor | None:
     return None
 
 
-def bare_titles(gazetteer, doc, mentions: list, text: str | None = None) -> list[tuple[int, int, str, str]]:
-    """(token start, token end, kind, text) of title-like words with no country that the
-    gazetteer did not turn into actors, introduced by an article (or opening the unit) and not
-    followed by a complement ("le porte-parole du club"). ``text``: ``doc.text`` if known."""
+def bare_titles(gazetteer, doc, mentions: list, text: str | None = None) -> list[tuple[int, int, str, str, str]]:
+    """(token start, token end, kind, text, entry name) of title-like words with no country that
+    the gazetteer did not turn into actors, introduced by an article (or opening the unit) and
+    not followed by a complement ("le porte-parole du club"). ``text``: ``doc.text`` if known."""
     if gazetteer is None:
         return []
     taken = {i for m in mentions for i in range(m.start, m.end)}
@@ -84,33 +95,60 @@ def bare_titles(gazetteer, doc, mentions: list, text: str | None = None) -> list
         nxt = fold(doc[span.end].text).rstrip("'") if span.end < len(doc) else ""
         if nxt in _COMPLEMENT or nxt == "'s":
             continue
-        out.append((span.start, span.end, entry.kind, span.text))
+        out.append((span.start, span.end, entry.kind, span.text, entry.name))
     return out
 
 
-def coref_mentions(unit, gazetteer, context_fn) -> list:
-    """The unit's actor mentions with country-less titles given the context's country, plus
-    bare title-like words as (weak) mentions of the context actor. ``context_fn()`` -> Actor|None
-    is only called when the unit has such a title. Without context: the mentions unchanged."""
+def title_entries(gazetteer, text: str, start_char: int, end_char: int) -> tuple[str, ...]:
+    """Names of the gazetteer titles inside [start_char, end_char) of ``text`` ("Government" for
+    "la Présidence", "Ministry of foreign affairs" + "Spokesperson" for "Foreign Ministry
+    spokesman"): what a countryless title is, to find it elsewhere in the article."""
+    return tuple(h.entry.name for h in gazetteer.find(text)
+                 if start_char <= h.start and h.end <= end_char and h.entry.kind in TITLE_LIKE_KINDS)
+
+
+def coref_mentions(unit, gazetteer, resolver) -> list:
+    """The unit's actor mentions with their state resolved from the article where the sentence
+    does not give it (``resolver``: rules.discourse.UnitResolver, or None for none):
+    - a title without a country ("the PMO", "le ministère des AE") and a bare title word ("the
+      spokeswoman", "la présidence") get the state of that title elsewhere in the article, else of
+      the context (rules.discourse.Discourse.title_state); bare titles become weak mentions;
+    - a person introduced earlier ("M. Li", "Geng") and a subject pronoun ("il", "she") become
+      weak mentions of their state.
+    Without a resolution, mentions stay as they are (a bare title is never a denier)."""
     mentions = unit.mentions()
-    countryless = [m for m in mentions if m.actor.country is None and m.actor.kind in TITLE_LIKE_KINDS]
-    bare = bare_titles(gazetteer, unit.doc, mentions, unit.text)
-    if not countryless and not bare:
-        return mentions
-    context = context_fn()
-    if context is None:
+    if resolver is None:
         return mentions
     from dementi.rules.gazetteer import ActorMention
 
-    def resolved(kind: str, text: str) -> Actor:
-        return Actor(name=context.name, country=context.country, kind=kind, text=text)
-
-    out = [replace(m, actor=resolved(m.actor.kind, m.actor.text))
-           if m.actor.country is None and m.actor.kind in TITLE_LIKE_KINDS else m for m in mentions]
-    for start, end, kind, text in bare:
+    countryless = [m for m in mentions if m.actor.country is None and m.actor.kind in TITLE_LIKE_KINDS]
+    bare = bare_titles(gazetteer, unit.doc, mentions, unit.text)
+    extra = resolver.people(unit, mentions) + resolver.pronouns(unit, mentions)
+    if not countryless and not bare and not extra:
+        return mentions
+    out = []
+    for m in mentions:
+        if m in countryless:
+            state = resolver.title_state(title_entries(gazetteer, unit.text, m.start_char, m.end_char), m.start_char)
+            if state is not None:
+                m = replace(m, actor=_resolved(state, m.actor.kind, m.actor.text))
+        out.append(m)
+    for start, end, kind, text, entry in bare:
         first, last = unit.doc[start], unit.doc[end - 1]
-        out.append(ActorMention(start, end, resolved(kind, text), first.idx, last.idx + len(last.text), weak=True))
+        state = resolver.title_state((entry,), first.idx)
+        if state is not None:
+            out.append(ActorMention(start, end, _resolved(state, kind, text), first.idx, last.idx + len(last.text),
+                                    weak=True))
+    taken = {i for m in out for i in range(m.start, m.end)}
+    for start, end, actor in extra:
+        if not any(i in taken for i in range(start, end)):
+            first, last = unit.doc[start], unit.doc[end - 1]
+            out.append(ActorMention(start, end, actor, first.idx, last.idx + len(last.text), weak=True))
     return sorted(out, key=lambda m: m.start)
+
+
+def _resolved(state: Actor, kind: str, text: str | None) -> Actor:
+    return Actor(name=state.name, country=state.country, kind=kind, text=text, code=state.code)
 
 
 class _Found:
@@ -120,18 +158,6 @@ class _Found:
 
     def __init__(self, start_char: int, actor: Actor):
         self.start_char, self.actor = start_char, actor
-
-
-def context_actor(gazetteer, texts: list[str]) -> Actor | None:
-    """The first of ``texts`` (earlier sentences nearest first, title, lead) that opens with a
-    state actor gives it."""
-    for text in texts:
-        if not text:
-            continue
-        found = opening_actor(text, [_Found(s, actor) for s, _e, actor, _w in gazetteer.find_actors(text)])
-        if found is not None:
-            return found
-    return None
 
 
 def may_hold_actor(gazetteer, text: str) -> bool:

@@ -27,6 +27,7 @@ from dementi.rules.conditions import Hit, Outcome, Unit
 from dementi.rules.loader import LoadedRule, RuleError, RuleLoadError, load_dir
 from dementi.rules.nlp import detect_language
 from dementi.rules.prefilter import Prefilter
+from dementi.rules.actor_roles import choose_target
 from dementi.rules.schema import Rule
 from dementi.rules.segment import Segment
 from dementi.rules.storyfeatures import assign_story_keys, features as story_features
@@ -294,13 +295,15 @@ class Engine:
         cue_tokens = sorted({i for h in hits if not h.label.startswith("actor:") and h.label != "negation"
                              for i in range(h.tok_start, h.tok_end)})
         mentions = unit.actor_mentions()
-        denier, target = self.backend.resolve_denier_target(sent_span, cue_tokens, mentions)
-        if outcome.mention is not None:
-            chosen = outcome.mention.actor
-            if denier is None or (chosen.name, chosen.country) != (denier.name, denier.country):
-                denier = chosen
-                if target is not None and target.country and target.country == chosen.country:
-                    target = None
+        chosen = outcome.mention
+        if chosen is None:  # a rule without an actor condition: nearest actor, as the backend sees it
+            denier, target = self.backend.resolve_denier_target(sent_span, cue_tokens, mentions)
+        else:
+            denier = chosen.actor
+            cue_hits = [h for h in hits if not h.label.startswith("actor:") and h.label != "negation"
+                        and sent_span.start <= h.tok_start < sent_span.end]
+            inside = [m for m in mentions if sent_span.start <= m.start < sent_span.end]
+            target = choose_target(unit, cue_hits, inside, chosen, getattr(self.backend, "gazetteer", None))
         if denier is not None and target is None and ft.paragraphs:
             target = self._paragraph_target(analysis, ft.paragraphs[sent.paragraph].text(ft.text), denier)
         return denier, target

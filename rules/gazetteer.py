@@ -117,7 +117,11 @@ class Gazetteer:
             if any(entries[i].kind == entries[idx].kind for i, _ in slot):
                 continue            # first definition of a kind wins (YAML is loaded before pycountry)
             slot.append((idx, needs_capital))
+        # entry name -> its folded keys: lets a caller skip texts that cannot mention an entry
+        self.keys_by_name: dict[str, set[tuple[bool, str]]] = {}
         for (case_sensitive, key), slot in keyed.items():
+            for idx, _ in slot:
+                self.keys_by_name.setdefault(entries[idx].name, set()).add((case_sensitive, key))
             slot.sort(key=lambda c: _PRIORITY.get(entries[c[0]].kind, 1))
             (self._cs if case_sensitive else self._ci).add_word(key, (key, tuple(slot)))
         self._ex = ahocorasick.Automaton()
@@ -265,6 +269,22 @@ class Gazetteer:
         key = fold(text)
         return bool(key) and (self._ci.exists(key) or (len(self._cs) > 0 and self._cs.exists(fold(text, lower=False))))
 
+    def may_mention(self, names, text: str) -> bool:
+        """Cheap test (substring search, no scan): can ``text`` mention one of the entries named
+        ``names``? False is certain; True needs :meth:`find` to confirm."""
+        lower = cased = None
+        for name in names:
+            for case_sensitive, key in self.keys_by_name.get(name, ()):
+                if case_sensitive:
+                    cased = fold(text, lower=False) if cased is None else cased
+                    if key in cased:
+                        return True
+                else:
+                    lower = fold(text) if lower is None else lower
+                    if key in lower:
+                        return True
+        return False
+
     def find_actors(self, text: str) -> list[tuple[int, int, Actor, bool]]:
         """Merged actor mentions over a plain string: (start_char, end_char, Actor, weak)."""
         hits = self.find(text)
@@ -327,7 +347,9 @@ def _group(text: str, hits: list[_Hit], inflected: frozenset[str] = frozenset())
             raw_gap = text[prev.end:hit.start]
             gap = fold(raw_gap) if len(raw_gap) <= 40 else "<far>"
             joinable = {prev.entry.kind, hit.entry.kind} & (TITLE_KINDS | {"demonym"})
-            if (gap in CONNECTORS and joinable) or _adjective_gap(text, prev, hit, gap):
+            # "Ministério das Relações Exteriores (Itamaraty)": a seat in brackets names the title's state
+            bracketed = gap == "(" and prev.entry.kind in TITLE_KINDS and hit.entry.kind in ("seat", "capital", "state")
+            if (gap in CONNECTORS and joinable) or bracketed or _adjective_gap(text, prev, hit, gap):
                 groups[-1].append(hit)
                 continue
         groups.append([hit])
@@ -351,7 +373,12 @@ _POSSESSED_OK = {"decision", "refusal", "denial", "response", "position", "state
                  "representatives", "envoy", "negotiators", "officials", "rulers", "junta", "regime", "cabinet",
                  "foreign", "new", "top", "chief", "acting", "deputy", "senior", "interim", "caretaker", "own",
                  "defence", "defense", "interior", "finance", "economy", "trade", "justice", "health", "energy",
-                 "presidential", "military", "state", "national", "permanent", "un", "ambassador"}
+                 "presidential", "military", "state", "national", "permanent", "un", "ambassador",
+                 # what a state claims, offers or asks: kept, so that the claimant can be the alert's
+                 # target (rules/actor_roles.py never makes it the denier)
+                 "claim", "claims", "allegation", "allegations", "accusation", "accusations", "charges",
+                 "assertion", "assertions", "demand", "demands", "request", "offer", "proposal", "invitation",
+                 "call", "calls", "plan", "initiative", "ultimatum"}
 
 
 def _possessive_of_other(text: str, group: list[_Hit]) -> bool:

@@ -1,11 +1,10 @@
-"""Cue occurrences and quote attributions: where an actor may stand relative to ONE cue occurrence.
+"""Cue occurrences: the hits that make ONE occurrence of a rule's cue in a unit.
 
 WHY: a sentence may hold the cue twice ("'The minister will not attend,' a spokesman said, adding
 that Norway would not send a delegation"). Measured from the span of all cue hits together, Norway
 sits "inside the predicate" and is refused; each occurrence must be tried with its own subject or
-nearest actor. And in «C'est faux. X n'a rien signé», a déclaré la diplomatie the speaker stands
-right after the closing quote, often more than ``near`` tokens away from a cue at the start of the
-quote: the attribution clause counts as adjacent.
+nearest actor. (The roles of the actors around one occurrence, quote attributions included, are in
+rules/actor_roles.py.)
 """
 
 from __future__ import annotations
@@ -16,7 +15,6 @@ MAX_OCCURRENCES = 6
 _BOUNDARY_PUNCT = frozenset(',;:«»"“”„()[]—–')
 _BOUNDARY_WORDS = frozenset("and but while whereas adding et mais tandis ajoutant y pero mientras und aber "
                             "während e ma mas enquanto".split())
-MAX_ATTRIBUTION_GAP = 4  # tokens between the closing quote and the speaker: ", afirmó la"
 
 
 class CueList(list):
@@ -65,21 +63,3 @@ def claimed_by_earlier_cue(doc, cues: list, m) -> bool:
         if h.tok_end <= m.start and not any(_is_boundary(t) for t in doc[h.tok_end:m.start]):
             return True
     return False
-
-
-def attribution_gap(doc, text: str, cue, m) -> int | None:
-    """Tokens between the closing quote of a quotation holding the cue and the actor after it
-    («C'est faux…», a déclaré Moscou -> 3), or None when ``m`` is not that attribution."""
-    if m.start < cue.tok_end or "\"" not in text and not any(q in text for q in "«»“„"):
-        return None
-    from dementi.rules.segment import quoted_ranges
-
-    m_char = doc[m.start].idx
-    for qs, qe in quoted_ranges(text):
-        if qs <= cue.start < qe <= m_char:
-            after = text[qe:m_char].lstrip()
-            if not (text[:qe - 1].rstrip().endswith(",") or after[:1] in (",", "—", "–", "-")):
-                return None  # a quoted word inside the clause ("the "fabricated" story about X")
-            gap = sum(1 for t in doc[cue.tok_end:m.start] if t.idx >= qe and not t.is_punct)
-            return gap if gap <= MAX_ATTRIBUTION_GAP else None
-    return None

@@ -72,7 +72,16 @@ def _declined_possessor(text: str, start: int, end: int, lexicon) -> bool:
     if " " in mention.strip() or not lexicon.is_inflected(mention):
         return False
     before = text[max(0, start - 2):start]
-    return len(before) == 2 and before[1] == " " and before[0].isalpha()
+    if not (len(before) == 2 and before[1] == " " and before[0].isalpha()):
+        return False
+    # a preposition is no possessor ("В Астане опровергли": in Astana they denied); rules.actor_roles
+    # reads prepositions itself
+    word = re.findall(r"[\w'’-]+", text[max(0, start - 12):start])
+    return not (word and word[-1].lower() in _SLAVIC_PREPOSITIONS)
+
+
+_SLAVIC_PREPOSITIONS = frozenset("""в во на с со к ко о об обо у из от до за по при для без над под через между
+    у з із зі від про проти біля w we z ze na do od o u za po przy dla bez nad pod przez między""".split())
 
 
 # ---------------------------------------------------------------- Hebrew: attached prepositions

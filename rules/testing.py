@@ -76,14 +76,15 @@ def render_outcome(outcome: Outcome, text: str, depth: int = 0) -> list[str]:
     return out
 
 
+def article_from(data: dict) -> tuple[Article | None, str | None]:
+    """(Article, None) or (None, problem) for one JSON object of an articles file."""
+    try:
+        return Article.model_validate(data), None
+    except ValidationError as exc:
+        return None, "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'record'}: {e['msg']}" for e in exc.errors())
+
+
 def read_articles(stream: IO[str]) -> Iterator[tuple[int, Article | None, str | None]]:
     """(line number, Article, None) or (line number, None, problem) for each non-blank JSONL line."""
     for lineno, data, problem in read_jsonl(stream):
-        if data is None:
-            yield lineno, None, problem
-            continue
-        try:
-            yield lineno, Article.model_validate(data), None
-        except ValidationError as exc:
-            problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'record'}: {e['msg']}" for e in exc.errors())
-            yield lineno, None, problems
+        yield (lineno, None, problem) if data is None else (lineno, *article_from(data))

@@ -164,20 +164,33 @@ def explain(rule_id: str, text: str | None, file_, rules_dir: Path | None, gazet
 @click.option("--rules", "rules_dir", type=click.Path(path_type=Path), help="Rules directory (default: DEMENTI_RULES_DIR).")
 @click.option("--gazetteers", type=click.Path(path_type=Path), help="Gazetteer directory (default: DEMENTI_GAZETTEERS_DIR).")
 @click.option("--out", "out_path", type=click.Path(path_type=Path, allow_dash=True), default="-", help="Alerts JSONL (default: stdout).")
-def scan(file: Path, rules_dir: Path | None, gazetteers: Path | None, out_path: Path) -> None:
+@click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, show_default="0 = every core",
+              help="Worker processes (1 = in this process).")
+@click.option("--chunk", type=click.IntRange(min=1), default=64, show_default=True,
+              help="Articles per task (spaCy parses a chunk's candidate sentences in one batch).")
+def scan(file: Path, rules_dir: Path | None, gazetteers: Path | None, out_path: Path, jobs: int, chunk: int) -> None:
     """Offline detection: read articles (JSONL: id, title, body, optional lang; extra keys ignored)
     and write one JSON alert per line (article_id, rule_id, denier, target, cameo, evidence...).
 
-    No Kafka involved. A bad line is reported on stderr with its line number and skipped.
+    No Kafka involved. Runs on every core (--jobs), output in input order whatever the number of
+    jobs. A bad line is reported on stderr with its line number and skipped; so is an article the
+    engine failed on, and a rule that raised on one article (the other rules still ran). Example:
+
+        dementi scan articles.jsonl --out alerts.jsonl --jobs 2
     """
+    import itertools
+
+    from dementi.jsonl import read_jsonl
+    from dementi.rules.batch_scan import Scanner, chunked, default_jobs, languages_of
     from dementi.rules.engine import Engine
     from dementi.rules.loader import RuleLoadError
-    from dementi.rules.testing import read_articles
 
     err = _console(stderr=True)
+    settings = cli_settings(logging=False)
+    rules_dir = rules_dir or settings.rules_dir
+    gazetteers = gazetteers or settings.gazetteers_dir
     try:
-        settings = cli_settings(logging=False)
-        engine = Engine.from_dir(rules_dir or settings.rules_dir, gazetteers or settings.gazetteers_dir)
+        engine = Engine.from_dir(rules_dir, gazetteers)
     except RuleLoadError as exc:
         for e in exc.errors:
             err.print(f"[red]error[/red] {escape(str(e))}")
@@ -189,29 +202,33 @@ def scan(file: Path, rules_dir: Path | None, gazetteers: Path | None, out_path: 
         with open(file, "rb") as fh:
             total = sum(1 for _ in fh)
     counts = {"articles": 0, "alerts": 0, "bad": 0}
-    show = err.is_terminal
     progress = Progress(TextColumn("scan"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[alerts]} alerts"),
-                        TimeElapsedColumn(), console=err, disable=not show, transient=False)
+                        TimeElapsedColumn(), console=err, disable=not err.is_terminal, transient=False)
+    done = 0
+    jobs = jobs or default_jobs()
+    head = list(itertools.islice(src, 512)) if jobs > 1 else []  # its languages' pipelines load once
     try:
-        with progress:
+        # the pool first: fork must not copy the progress bar's refresh thread
+        with Scanner(engine, jobs, rules_dir, gazetteers, preload=languages_of(head)) as scanner, progress:
             task = progress.add_task("scan", total=total, alerts=0)
-            for lineno, article, problem in read_articles(src):
-                progress.advance(task)
-                if problem:
-                    counts["bad"] += 1
-                    err.print(f"[yellow]skipped[/yellow] {file}:{lineno}: {escape(problem)}")
-                    continue
-                counts["articles"] += 1
-                try:
-                    alerts = engine.alerts(article)
-                except Exception as exc:  # an engine bug on one article must not lose the rest
-                    counts["bad"] += 1
-                    err.print(f"[red]engine error[/red] {file}:{lineno}: {exc.__class__.__name__}: {escape(str(exc))}")
-                    continue
-                for alert in alerts:
-                    dst.write(alert.model_dump_json() + "\n")
-                counts["alerts"] += len(alerts)
-                progress.update(task, alerts=counts["alerts"])
+            for results in scanner.run(chunked(read_jsonl(itertools.chain(head, src)), chunk)):
+                for r in results:
+                    if r.problem is not None:
+                        counts["bad"] += 1
+                        err.print(f"[yellow]skipped[/yellow] {file}:{r.lineno}: {escape(r.problem)}")
+                        continue
+                    if r.error is not None:  # an engine bug on one article must not lose the rest
+                        counts["bad"] += 1
+                        err.print(f"[red]engine error[/red] {file}:{r.lineno}: {escape(r.error)}")
+                        continue
+                    counts["articles"] += 1
+                    for problem in r.rule_errors:
+                        err.print(f"[red]rule error[/red] {file}:{r.lineno}: {escape(problem)}")
+                    for alert in r.alerts:
+                        dst.write(alert + "\n")
+                    counts["alerts"] += len(r.alerts)
+                progress.update(task, advance=results[-1].lineno - done, alerts=counts["alerts"])
+                done = results[-1].lineno
     finally:
         if dst is not sys.stdout:
             dst.close()

@@ -31,6 +31,8 @@ SMOKE = {
     "e2e.py": (["--n", "100", "--latency-seconds", "1", "--rate", "50", "--workers", "1"],
                ["raw consume", "end-to-end", "p99", "peak RSS worker"]),
     "worker.py": (["--n", "200", "--rules", "empty", "--backlog"], ["no rules", "µs/article"]),
+    "scan.py": (["--corpus", "tests/pack/data/labelled.jsonl", "--limit", "12", "--times", "2", "--baseline", "5"],
+                ["dementi scan --jobs 2", "baseline", "identical"]),
     "chaos.py": (["--rounds", "0", "--workers", "1", "--articles", "20"], ["exactly once"]),
 }
 TIMEOUT = 240.0

@@ -94,6 +94,7 @@ def test_eval_command_on_team_labelled_set():
     assert data["languages"]["en"]["f1"] >= 0.90
     assert data["hard_negative_fp_rate"] <= 0.1
     assert data["overall"]["recall"] >= 0.85
+    assert data["denier_accuracy"] >= 0.95, data["wrong_deniers"]  # positives carry denier_codes (issue 15)
 
 
 def test_eval_command_table_output():

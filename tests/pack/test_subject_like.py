@@ -31,7 +31,8 @@ def test_actor_before_the_cue_counts(engine):
 def test_actor_after_the_cue_is_what_is_denied(engine):
     text = "The carmaker denied it would move its plant to Peru."
     assert not fired(engine, "t.subject", text)
-    assert fired(engine, "t.any", text)  # role any stays symmetric
+    assert not fired(engine, "t.any", text)  # issue 15: an actor inside the denied claim never denies
+    assert fired(engine, "t.any", "The carmaker's plan was denied, Peru said.")
 
 
 def test_agent_and_speech_constructions_after_the_cue_count(engine):
