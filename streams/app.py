@@ -145,11 +145,20 @@ class DetectApp:
 
         @app.on_rebalance_complete.connect
         async def _ready(sender=None, **kwargs) -> None:
-            assigned = sorted(tp.partition for tp in app.consumer.assignment() if tp.topic == s.articles_topic)
-            log.info("detect worker ready: group %s, partitions %s of %s", app_id(s), assigned, s.articles_topic)
-            metrics.set_info(group=app_id(s), partitions=assigned)
-            if self.on_ready:
-                self.on_ready()
+            self.became_ready(sorted(tp.partition for tp in app.consumer.assignment()
+                                     if tp.topic == s.articles_topic))
+
+    def became_ready(self, assigned: list[int]) -> None:
+        """The worker holds its partitions: /healthz says so at once (a beat), then ``on_ready``
+        (the ready marker). Without this beat, a start-up longer than ``metrics.STALE_AFTER``
+        (spaCy, a slow broker join on a loaded machine) left /healthz at 503 until the first
+        heartbeat tick, although the worker was ready: readiness must imply health."""
+        s = self.settings
+        metrics.beat()
+        log.info("detect worker ready: group %s, partitions %s of %s", app_id(s), assigned, s.articles_topic)
+        metrics.set_info(group=app_id(s), partitions=assigned)
+        if self.on_ready:
+            self.on_ready()
 
     async def _handle(self, app: faust.App, records: list[RawRecord], alerts_topic: str, dead_topic: str) -> None:
         started = time.perf_counter()
