@@ -2,8 +2,8 @@
 
 The bot does not detect anything; it needs rule metadata for ``/rules``, for validating
 ``/subscribe RULE_ID`` / ``tag:T``, and for per-rule realert windows. It reads the rule files with
-the rules library's loader (falling back to ``Engine.from_dir``) and reloads them when the files
-change, so a rule uploaded by an admin shows up in ``/rules`` without a restart. The full engine
+the rules library's loader (validation only: no NLP pipeline to build) and reloads them when the
+files change, so a rule uploaded by an admin shows up in ``/rules`` without a restart. The full engine
 (for ``/rule_test``) is built lazily, off the event loop.
 
 Disabled rules (``/rule_disable``) are persisted in ``<data_dir>/rule_overrides.json``
@@ -22,6 +22,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from dementi.durations import parse_duration
+from dementi.rules.actor_codes import actor_codes
+from dementi.rules.engine import Engine
+from dementi.rules.loader import load_dir
+from dementi.rules.schema import Rule
 
 log = logging.getLogger(__name__)
 
@@ -40,29 +44,12 @@ class RuleInfo:
     cameo: str | None = None
 
 
-def _seconds(value) -> float | None:
-    """A rule's ``realert`` in seconds; None when absent (the rule loader already refused bad ones)."""
-    if value is None or value == "":
-        return None
-    try:
-        return parse_duration(value)
-    except ValueError:
-        return None
-
-
-def rule_info(rule) -> RuleInfo:
-    """Metadata from whatever rule object the engine exposes (attributes appear as the rule
-    language grows, so every one except id/title is optional)."""
-    inner = getattr(rule, "rule", None)  # some engines wrap the parsed rule
-    def get(name, default=None):
-        value = getattr(rule, name, None)
-        if value is None and inner is not None:
-            value = getattr(inner, name, None)
-        return default if value is None else value
-    return RuleInfo(id=str(get("id")), title=str(get("title", get("id"))), tags=list(get("tags", []) or []),
-                    severity=str(get("severity", "medium")), kind=get("kind"),
-                    languages=list(get("languages", []) or []), realert=_seconds(get("realert")),
-                    cameo=get("cameo"))
+def rule_info(rule: Rule) -> RuleInfo:
+    """The metadata the bot shows and filters on, from a loaded rule (the loader validated every
+    field, ``realert`` included)."""
+    return RuleInfo(id=rule.id, title=rule.title, tags=list(rule.tags), severity=rule.severity, kind=rule.kind,
+                    languages=list(rule.languages),
+                    realert=parse_duration(rule.realert) if rule.realert else None, cameo=rule.cameo)
 
 
 def overrides_path(data_dir: Path) -> Path:
@@ -110,7 +97,7 @@ class RuleCatalog:
         self.gazetteers_dir = gazetteers_dir
         self.data_dir = Path(data_dir)
         self.check_every = check_every
-        self._engine = None
+        self._engine: Engine | None = None
         self._engine_stamp: tuple | None = None
         self._disabled: set[str] = set()
         self._disabled_stamp: tuple | None = ("unread",)
@@ -151,26 +138,14 @@ class RuleCatalog:
             self._rules[info.id] = info
         log.info("rule catalog: %d rules from %s", len(self._rules), self.rules_dir)
 
-    def _load_rules(self) -> list:
-        """Rule metadata. The library's loader is preferred: it validates the same files without
-        building the NLP pipeline, which would block the bot's event loop for seconds."""
-        try:
-            from dementi.rules.loader import load_dir  # noqa: PLC0415
-        except ImportError:
-            load_dir = None
-        if load_dir is not None:
-            return [lr.rule for lr in load_dir(self.rules_dir) if getattr(lr.rule, "enabled", True)]
-        from dementi.rules.engine import Engine  # noqa: PLC0415
+    def _load_rules(self) -> list[Rule]:
+        """The enabled rules, through the loader alone: it validates the same files as the engine
+        without building the NLP pipeline, which would block the bot's event loop for seconds."""
+        return [lr.rule for lr in load_dir(self.rules_dir) if lr.rule.enabled]
 
-        self._engine = Engine.from_dir(self.rules_dir, self.gazetteers_dir)
-        self._engine_stamp = self._stamp
-        return list(getattr(self._engine, "rules", []))
-
-    def get_engine(self):
+    def get_engine(self) -> Engine:
         """The full engine (for dry runs). Slow to build: call it from a worker thread."""
         if self._engine is None or self._engine_stamp != self._stamp:
-            from dementi.rules.engine import Engine  # noqa: PLC0415
-
             self._engine = Engine.from_dir(self.rules_dir, self.gazetteers_dir)
             self._engine_stamp = self._stamp
         return self._engine
@@ -194,8 +169,6 @@ class RuleCatalog:
     def actor_codes(self) -> dict[str, str]:
         """Actor codes (``actor:RUS``, ``actor:UN``) -> names, from the gazetteers; read once."""
         if self._actor_codes is None:
-            from dementi.rules.actor_codes import actor_codes  # noqa: PLC0415
-
             self._actor_codes = actor_codes(self.gazetteers_dir)
         return self._actor_codes
 

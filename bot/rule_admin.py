@@ -2,8 +2,9 @@
 
 Why check in a scratch copy of the rules dir: the worker hot-reloads ``rules_dir``; a file that
 fails to lint, clashes with an existing id, or fails its own examples must never reach it. The
-rules library's public functions are used when present (``rules.loader.load_text`` gives located
-errors), and ``Engine.from_dir`` on the scratch dir is the final word in every case.
+check is the rules library's own path: ``rules.loader.load_text`` (located errors), then
+``Engine.from_dir`` on the scratch dir (the final word), then ``rules.testing.run_examples`` (the
+same runner as ``dementi rules test``).
 """
 
 from __future__ import annotations
@@ -14,10 +15,18 @@ import re
 import shutil
 import tempfile
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dementi.kafka.options import ClientOptions
+from dementi.kafka.reader import TopicReader
 from dementi.records import Article
+from dementi.rules.engine import Engine
+from dementi.rules.loader import RuleLoadError, load_dir, load_text
+from dementi.rules.schema import Rule
+from dementi.rules.testing import ExampleResult, run_examples
+from dementi.settings import Settings
 
 log = logging.getLogger(__name__)
 MAX_RULE_FILE = 256 * 1024
@@ -41,132 +50,114 @@ def safe_file_name(name: str) -> str:
     return base if base.endswith((".yaml", ".yml")) else base + ".yaml"
 
 
-def _examples(rule) -> tuple[list[str], list[str]]:
-    ex = getattr(rule, "examples", None) or getattr(getattr(rule, "rule", None), "examples", None)
-    if ex is None:
-        return [], []
-    if isinstance(ex, dict):
-        return list(ex.get("match") or []), list(ex.get("no_match") or [])
-    return list(getattr(ex, "match", []) or []), list(getattr(ex, "no_match", []) or [])
-
-
-def _fires(engine, rule_id: str, text: str, lang: str | None) -> bool:
-    article = Article(url="", title="", body=text, lang=lang, source="rule-example")
-    return any(a.rule_id == rule_id for a in engine.alerts(article))
-
-
 def check_upload(file_name: str, content: bytes, rules_dir: Path, gazetteers_dir: Path | None) -> UploadCheck:
-    """Lint + load + examples for an uploaded rule file; nothing is written to ``rules_dir``."""
-    name = safe_file_name(file_name)
-    result = UploadCheck(file_name=name)
-    if not file_name.lower().endswith((".yaml", ".yml")):
-        result.errors.append(f"{file_name}: a rule file must be a .yaml or .yml document")
+    """Lint + load + examples for an uploaded rule file; nothing is written to ``rules_dir``.
+    Each step adds its errors to the result; the first step with errors ends the check."""
+    result = UploadCheck(file_name=safe_file_name(file_name))
+    text = _decoded(file_name, content, result)
+    if text is None or not _lint(text, result):
         return result
-    if len(content) > MAX_RULE_FILE:
-        result.errors.append(f"{name}: {len(content)} bytes is more than the {MAX_RULE_FILE // 1024} KB limit")
-        return result
-    try:
-        text = content.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        result.errors.append(f"{name}: not UTF-8 (byte {exc.start})")
-        return result
-    try:  # the rules library's located lint, when it exists
-        from dementi.rules import loader  # noqa: PLC0415
-        load_text = getattr(loader, "load_text", None)
-    except ImportError:
-        load_text = None
-    if load_text is not None:
-        try:
-            _, errors = load_text(text, name)
-            result.errors += [str(e) for e in errors]
-        except Exception as exc:  # noqa: BLE001 - a lint crash is reported, not raised
-            result.errors.append(f"{name}: {type(exc).__name__}: {exc}")
-        if result.errors:
-            return result
     with tempfile.TemporaryDirectory(prefix="dementi-rulecheck-") as tmp:
-        scratch = Path(tmp) / "rules"
-        if Path(rules_dir).is_dir():
-            # The whole tree: install() writes rules_dir/<name> only, so that top-level file (if any)
-            # is the one being replaced; a file of the same name in a subfolder stays and is checked
-            # against (ignore_patterns(name) dropped it at every depth and hid its rule ids).
-            shutil.copytree(rules_dir, scratch)
-            (scratch / name).unlink(missing_ok=True)
-        else:
-            scratch.mkdir()
-        before = _rule_ids(scratch, gazetteers_dir, result)
+        scratch = _scratch_copy(Path(rules_dir), Path(tmp) / "rules", result.file_name)
+        before = _rule_ids(scratch, result)
         if before is None:
             return result
-        (scratch / name).write_text(text, encoding="utf-8")
-        try:
-            from dementi.rules.engine import Engine  # noqa: PLC0415
-            engine = Engine.from_dir(scratch, gazetteers_dir)
-        except Exception as exc:  # noqa: BLE001 - RuleLoadError carries file:line:col messages
-            result.errors += [line for line in str(exc).splitlines() if line.strip()] or [type(exc).__name__]
+        (scratch / result.file_name).write_text(text, encoding="utf-8")
+        engine = _engine(scratch, gazetteers_dir, result)
+        if engine is None:
             return result
-        all_ids = [r.id for r in engine.rules]
-        dupes = sorted({i for i in all_ids if all_ids.count(i) > 1})
-        if dupes:
-            result.errors.append(f"{name}: rule id(s) already defined elsewhere: {', '.join(dupes)}")
-        new = [r for r in engine.rules if r.id not in before]
-        if not new and not dupes:
-            result.errors.append(f"{name}: the file defines no new rule")
-        for rule in new:
-            result.rules.append((rule.id, getattr(rule, "title", rule.id)))
-        if _library_examples(engine, {r.id for r in new}, name, result):
-            return result
-        for rule in new:
-            langs = list(getattr(rule, "languages", None) or getattr(getattr(rule, "rule", None), "languages", [])
-                         or [None])
-            match, no_match = _examples(rule)
-            for text_ in match:
-                if _fires(engine, rule.id, text_, langs[0]):
-                    result.examples.append(f"✓ {rule.id} matches: {text_[:80]}")
-                else:
-                    result.errors.append(f"{name}: rule {rule.id}: example should match but does not: {text_[:120]}")
-            for text_ in no_match:
-                if _fires(engine, rule.id, text_, langs[0]):
-                    result.errors.append(f"{name}: rule {rule.id}: example should NOT match but does: {text_[:120]}")
-                else:
-                    result.examples.append(f"✓ {rule.id} ignores: {text_[:80]}")
+        new = _new_rules(engine, before, result)
+        if new:
+            _examples(engine, {r.id for r in new}, result)
     return result
 
 
-def _library_examples(engine, rule_ids: set[str], name: str, result: UploadCheck) -> bool:
-    """Run examples with the rules library's own runner (same path as ``dementi rules test``);
-    False when the library has none, so the caller falls back to engine.alerts."""
+def _decoded(file_name: str, content: bytes, result: UploadCheck) -> str | None:
+    """The upload's text: a .yaml/.yml name, within the size limit, UTF-8; else None (and why)."""
+    name = result.file_name
+    if not file_name.lower().endswith((".yaml", ".yml")):
+        result.errors.append(f"{file_name}: a rule file must be a .yaml or .yml document")
+    elif len(content) > MAX_RULE_FILE:
+        result.errors.append(f"{name}: {len(content)} bytes is more than the {MAX_RULE_FILE // 1024} KB limit")
+    else:
+        try:
+            return content.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            result.errors.append(f"{name}: not UTF-8 (byte {exc.start})")
+    return None
+
+
+def _lint(text: str, result: UploadCheck) -> bool:
+    """The loader's located errors (file:line:col: field: message); True when there are none."""
     try:
-        from dementi.rules.testing import run_examples  # noqa: PLC0415
-    except ImportError:
-        return False
-    if not rule_ids:
-        return True
-    for ex in run_examples(engine, rule_ids):
-        label = "matches" if ex.expect == "match" else "ignores"
-        if ex.passed:
-            result.examples.append(f"✓ {ex.rule_id} {label}: {ex.text[:80]}")
-        else:
-            should = "should match but does not" if ex.expect == "match" else "should NOT match but does"
-            detail = f" ({ex.detail})" if ex.detail else ""
-            result.errors.append(f"{name}: rule {ex.rule_id}: example {should}: {ex.text[:120]}{detail}")
-    return True
+        _, errors = load_text(text, result.file_name)
+        result.errors += [str(e) for e in errors]
+    except Exception as exc:  # noqa: BLE001 - a lint crash is reported to the admin, not raised
+        result.errors.append(f"{result.file_name}: {type(exc).__name__}: {exc}")
+    return not result.errors
 
 
-def _rule_ids(scratch: Path, gazetteers_dir, result: UploadCheck) -> set[str] | None:
-    try:  # cheap path: the loader alone (no NLP pipeline to build)
-        from dementi.rules.loader import load_dir  # noqa: PLC0415
+def _scratch_copy(rules_dir: Path, scratch: Path, name: str) -> Path:
+    """The rules dir as it will be once ``install`` replaced ``rules_dir/<name>``, minus the upload.
+    The whole tree: install() writes rules_dir/<name> only, so that top-level file (if any) is the
+    one being replaced; a file of the same name in a subfolder stays and is checked against."""
+    if rules_dir.is_dir():
+        shutil.copytree(rules_dir, scratch)
+        (scratch / name).unlink(missing_ok=True)
+    else:
+        scratch.mkdir()
+    return scratch
 
+
+def _rule_ids(scratch: Path, result: UploadCheck) -> set[str] | None:
+    """Ids of the rules already installed (the loader alone: no NLP pipeline to build); None when
+    the current rules do not load, which the admin must fix first."""
+    try:
         return {lr.rule.id for lr in load_dir(scratch)}
-    except ImportError:
-        pass
-    except Exception as exc:  # noqa: BLE001
+    except (RuleLoadError, OSError) as exc:
         result.errors.append(f"the current rules directory does not load ({exc}); fix it before uploading")
         return None
+
+
+def _engine(scratch: Path, gazetteers_dir: Path | None, result: UploadCheck) -> Engine | None:
+    """The engine the worker would build from the scratch dir; None (and its errors) when it fails."""
     try:
-        from dementi.rules.engine import Engine  # noqa: PLC0415
-        return {r.id for r in Engine.from_dir(scratch, gazetteers_dir).rules}
-    except Exception as exc:  # noqa: BLE001
-        result.errors.append(f"the current rules directory does not load ({exc}); fix it before uploading")
+        return Engine.from_dir(scratch, gazetteers_dir)
+    except Exception as exc:  # noqa: BLE001 - RuleLoadError carries file:line:col messages
+        result.errors += [line for line in str(exc).splitlines() if line.strip()] or [type(exc).__name__]
         return None
+
+
+def _new_rules(engine: Engine, before: set[str], result: UploadCheck) -> list[Rule]:
+    """The rules the upload adds; an id defined twice, or no new rule at all, is an error."""
+    name = result.file_name
+    all_ids = [r.id for r in engine.rules]
+    dupes = sorted({i for i in all_ids if all_ids.count(i) > 1})
+    if dupes:
+        result.errors.append(f"{name}: rule id(s) already defined elsewhere: {', '.join(dupes)}")
+    new = [r for r in engine.rules if r.id not in before]
+    if not new and not dupes:
+        result.errors.append(f"{name}: the file defines no new rule")
+    result.rules += [(rule.id, rule.title) for rule in new]
+    return new
+
+
+def example_line(ex: ExampleResult) -> str:
+    """One example's outcome as the admin reads it."""
+    if ex.passed:
+        return f"✓ {ex.rule_id} {'matches' if ex.expect == 'match' else 'ignores'}: {ex.text[:80]}"
+    should = "should match but does not" if ex.expect == "match" else "should NOT match but does"
+    detail = f" ({ex.detail})" if ex.detail else ""
+    return f"rule {ex.rule_id}: example {should}: {ex.text[:120]}{detail}"
+
+
+def _examples(engine: Engine, rule_ids: set[str], result: UploadCheck) -> None:
+    """The new rules' own examples, through the whole engine (prefilter included)."""
+    for ex in run_examples(engine, rule_ids):
+        if ex.passed:
+            result.examples.append(example_line(ex))
+        else:
+            result.errors.append(f"{result.file_name}: {example_line(ex)}")
 
 
 def install(check: UploadCheck, content: bytes, rules_dir: Path) -> Path:
@@ -180,14 +171,9 @@ def install(check: UploadCheck, content: bytes, rules_dir: Path) -> Path:
     return target
 
 
-def recent_articles(settings, limit: int = 200, idle: float = 1.5, budget: float = 10.0) -> list[Article]:
+def recent_articles(settings: Settings, limit: int = 200, idle: float = 1.5, budget: float = 10.0) -> list[Article]:
     """The last ``limit`` articles on the articles topic (no consumer group: reads, commits nothing),
     read for at most ``budget`` seconds."""
-    from collections import deque  # noqa: PLC0415
-
-    from dementi.kafka.options import ClientOptions  # noqa: PLC0415
-    from dementi.kafka.reader import TopicReader  # noqa: PLC0415
-
     if not settings.kafka_bootstrap:
         return []
     keep: deque[Article] = deque(maxlen=limit)
@@ -203,7 +189,7 @@ def recent_articles(settings, limit: int = 200, idle: float = 1.5, budget: float
     return list(keep)
 
 
-def dry_run(engine, rule_id: str, articles: list[Article]) -> list[tuple[Article, str]]:
+def dry_run(engine: Engine, rule_id: str, articles: list[Article]) -> list[tuple[Article, str]]:
     """(article, evidence sentence) for every article where ``rule_id`` fires."""
     hits = []
     for article in articles:

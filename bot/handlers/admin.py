@@ -17,6 +17,7 @@ from dementi.bot.catalog import set_rule_disabled
 from dementi.bot.formatting import esc
 from dementi.bot.handlers.common import refuse_non_admin, register_chat, reply_admin as reply
 from dementi.bot.services import svc
+from dementi.rules.testing import run_examples
 
 log = logging.getLogger(__name__)
 
@@ -99,16 +100,14 @@ async def rule_test(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     except Exception as exc:  # noqa: BLE001 - a broken rules dir is reported, not raised
         await reply(update, context, f"❌ The rules do not load: {esc(str(exc)[:500])}")
         return
-    rule = next((r for r in getattr(engine, "rules", []) if r.id == rule_id), None)
+    rule = engine.rule(rule_id)
     if rule is None:
         await reply(update, context, f"❌ Unknown rule <code>{esc(rule_id[:120])}</code>; see /rules.")
         return
-    lines = [f"🧪 <b>{esc(rule_id)}</b> — {esc(getattr(rule, 'title', ''))}"]
-    match, no_match = rule_admin._examples(rule)
-    if match or no_match:
-        ok = sum(rule_admin._fires(engine, rule_id, t, None) for t in match)
-        ok += sum(not rule_admin._fires(engine, rule_id, t, None) for t in no_match)
-        lines.append(f"Examples: {ok}/{len(match) + len(no_match)} as expected")
+    lines = [f"🧪 <b>{esc(rule_id)}</b> — {esc(rule.title)}"]
+    examples = await asyncio.to_thread(run_examples, engine, {rule_id})
+    if examples:
+        lines.append(f"Examples: {sum(ex.passed for ex in examples)}/{len(examples)} as expected")
     articles = await asyncio.to_thread(rule_admin.recent_articles, s.settings, n)
     hits = await asyncio.to_thread(rule_admin.dry_run, engine, rule_id, articles)
     lines.append(f"Last {len(articles)} article(s): {len(hits)} would alert.")

@@ -13,7 +13,7 @@ from dementi.bot.formatting import SEVERITY_MARK, actor_label, cut, esc, explain
 from dementi.records import clip
 from dementi.bot.handlers.common import register_chat, reply
 from dementi.bot.policy import alert_visible, story_visible
-from dementi.bot.services import svc
+from dementi.bot.services import Services, svc
 
 MAX_RECENT = 20
 RULE_MUTE_SECONDS = 86400
@@ -112,12 +112,12 @@ def explain_text(s, alert_id: str, chat_id: int) -> str:
     return "\n".join(lines)
 
 
-def lag_text(s) -> str:
+def lag_text(s: Services) -> str:
     lag = s.consumer.lag() if s.consumer is not None else None
     return "unknown (not consuming yet)" if lag is None else f"{lag} alert(s)"
 
 
-def article_lines(s, now: float) -> tuple[str, str]:
+def article_lines(s: Services, now: float) -> tuple[str, str]:
     """("Articles … line", "alerts/articles ratio fragment") from the article-rate sampler. The
     ratio uses the SAME window for both counts (alerts received since the window's base sample)."""
     rate = s.article_rate
@@ -156,7 +156,7 @@ async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
              f"Alerts received in the last hour: {s.store.alerts_since(now - 3600)}",
              f"Messages sent in the last hour: {counts['sent_hour']} · waiting in outbox: {counts['pending']}",
              f"Subscribed chats: {counts['chats']}" + (f" ({counts['paused']} paused)" if counts["paused"] else ""),
-             f"Alerts consumed since start: {getattr(s.consumer, 'consumed', 0)} · consumer lag: {lag_text(s)}"
+             f"Alerts consumed since start: {s.consumer.consumed if s.consumer is not None else 0} · consumer lag: {lag_text(s)}"
              f" · uptime {uptime // 60} min"]
     if s.sender is not None:
         st = s.sender.stats
