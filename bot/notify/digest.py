@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -17,6 +18,7 @@ from dementi.bot.db import transaction
 from dementi.bot.formatting import digest_stories_html
 from dementi.bot.html_split import split_html
 from dementi.bot.outbox import Outbox
+from dementi.bot.routing_store import RoutingStore
 from dementi.bot.store import Store
 from dementi.waiting import sleep_or_stop
 
@@ -29,9 +31,11 @@ def period_key(ts: float, mode: str, tz: str) -> str:
 
 
 class DigestFlusher:
-    def __init__(self, store: Store, clock=time.time, on_flush=None):
+    def __init__(self, store: Store, clock: Callable[[], float] = time.time,
+                 on_flush: Callable[[], None] | None = None):
         self.store = store
         self.outbox = Outbox(store.conn)
+        self.routes = RoutingStore(store.conn)
         self.clock = clock
         self.on_flush = on_flush
 
@@ -39,28 +43,23 @@ class DigestFlusher:
         """Create digest messages for finished periods; returns how many were queued."""
         now = self.clock()
         made = 0
-        conn = self.store.conn
-        chats = conn.execute("SELECT DISTINCT d.chat_id, c.digest, c.tz FROM digest_items d "
-                             "JOIN chats c ON c.chat_id = d.chat_id").fetchall()
-        for chat_id, mode, tz in chats:
-            items = conn.execute("SELECT alert_id, added_at FROM digest_items WHERE chat_id = ? ORDER BY added_at",
-                                 (chat_id,)).fetchall()
-            current = period_key(now, mode if mode in ("hourly", "daily") else "hourly", tz)
+        for chat in self.routes.digest_chats():
+            mode = chat.mode if chat.mode in ("hourly", "daily") else "hourly"
+            current = period_key(now, mode, chat.tz)
             by_period: dict[str, list[str]] = {}
-            for alert_id, added_at in items:
-                key = period_key(added_at, mode if mode in ("hourly", "daily") else "hourly", tz)
-                if mode in ("hourly", "daily") and key == current:
+            for item_id, added_at in self.routes.digest_items(chat.chat_id):
+                key = period_key(added_at, mode, chat.tz)
+                if chat.mode in ("hourly", "daily") and key == current:
                     continue  # period still running
-                by_period.setdefault(key, []).append(alert_id)
-            for key, alert_ids in by_period.items():
-                stories = [st for st in (self.store.story(i.removeprefix("story:")) for i in alert_ids) if st is not None]
-                with transaction(conn):
+                by_period.setdefault(key, []).append(item_id)
+            for key, item_ids in by_period.items():
+                stories = [st for st in (self.store.story(i.removeprefix("story:")) for i in item_ids) if st is not None]
+                with transaction(self.store.conn):
                     if stories:  # each story once, in its newest version (sources counted when the period ends)
                         parts = split_html(digest_stories_html(stories, key))
-                        self.outbox.add(f"digest:{key}", chat_id, "pending", parts=parts, due_at=now)
+                        self.outbox.add(f"digest:{key}", chat.chat_id, "pending", parts=parts, due_at=now)
                         made += 1
-                    conn.executemany("DELETE FROM digest_items WHERE chat_id = ? AND alert_id = ?",
-                                     [(chat_id, i) for i in alert_ids])
+                    self.routes.drop_digest_items(chat.chat_id, item_ids)
         if made and self.on_flush:
             self.on_flush()
         return made

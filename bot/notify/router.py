@@ -14,42 +14,46 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
+from collections.abc import Callable
 
 from dementi.records import Alert, StoryUpdate
 from dementi.bot.catalog import RuleCatalog
 from dementi.bot.db import transaction
 from dementi.bot.formatting import story_keyboard, story_parts
-from dementi.bot.notify import stages
+from dementi.bot.notify.stages import (Allowed, Delivery, DeliveryStatus, Digest, DisabledRule, Muted, Paused,
+                                       QuietHours, Stage, StoryMuted, Subscribed)
 from dementi.bot.outbox import Outbox
+from dementi.bot.routing_store import RoutingStore, StoryMessage
 from dementi.bot.store import ChatState, Store
 
 log = logging.getLogger(__name__)
 
 
 class Router:
-    def __init__(self, store: Store, catalog: RuleCatalog, edit_interval: float = 3.0, clock=time.time,
-                 served=lambda chat_id: True):
+    def __init__(self, store: Store, catalog: RuleCatalog, edit_interval: float = 3.0,
+                 clock: Callable[[], float] = time.time, served: Callable[[int], bool] = lambda chat_id: True):
         self.store = store
         self.outbox = Outbox(store.conn)
+        self.routes = RoutingStore(store.conn)
         self.catalog = catalog
         self.edit_interval = edit_interval  # seconds between two edits of one message (Telegram limits edits too)
         self.clock = clock
         self.served = served  # the subscription policy (bot/policy.py), for edits too
-        conn = store.conn
-        self.stages = [
-            stages.Subscribed(),
-            stages.Allowed(served),
-            stages.Paused(),
-            stages.DisabledRule(catalog.disabled),
-            stages.Muted(),
-            stages.StoryMuted(conn),
-            stages.QuietHours(),
-            stages.Digest(conn),
+        # The first report of a story in a chat goes through these, in this order (stages.py).
+        self.stages: list[Stage] = [
+            Subscribed(),
+            Allowed(served),
+            Paused(),
+            DisabledRule(catalog.disabled),
+            Muted(),
+            StoryMuted(self.routes),
+            QuietHours(),
+            Digest(self.routes),
         ]
-        self.totals: Counter = Counter()
+        self.totals: Counter[DeliveryStatus] = Counter()
 
-    def route_updates(self, updates: list[StoryUpdate]) -> Counter:
-        counts: Counter = Counter()
+    def route_updates(self, updates: list[StoryUpdate]) -> Counter[DeliveryStatus]:
+        counts: Counter[DeliveryStatus] = Counter()
         now = self.clock()
         with transaction(self.store.conn):
             chats = self.store.subscribed_chats()
@@ -57,63 +61,68 @@ class Router:
                 newest = self.store.record_story(update, now)
                 for chat in chats:
                     status = self._route(update, newest, chat, now)
-                    if status is not None:
+                    if status.recorded:
                         counts[status] += 1
         self.totals.update(counts)
         return counts
 
-    def _route(self, update: StoryUpdate, story: StoryUpdate, chat: ChatState, now: float) -> str | None:
-        conn, sid, alert = self.store.conn, update.story_id, update.alert
-        row = conn.execute("SELECT * FROM story_messages WHERE story_id = ? AND chat_id = ?", (sid, chat.chat_id)).fetchone()
-        if row is not None and row["version"] >= update.version:
-            return None  # replay, or an older snapshot arriving late: already routed
-        if row is None:
-            return self._first(update, story, alert, chat, now)
-        conn.execute("UPDATE story_messages SET version = ? WHERE story_id = ? AND chat_id = ?",
-                     (update.version, sid, chat.chat_id))
-        if row["status"] == "digest":
-            return self._note(alert, chat, "digest", "its story is already in the digest (the newest version is shown)", now)
+    def _route(self, update: StoryUpdate, story: StoryUpdate, chat: ChatState, now: float) -> DeliveryStatus:
+        message = self.routes.story_message(update.story_id, chat.chat_id)
+        if message is None:
+            return self._first(update, story, chat, now)
+        if message.version >= update.version:
+            return DeliveryStatus.ALREADY_ROUTED  # replay, or an older snapshot arriving late
+        return self._later(update, story, message, chat, now)
+
+    def _later(self, update: StoryUpdate, story: StoryUpdate, message: StoryMessage, chat: ChatState,
+               now: float) -> DeliveryStatus:
+        """A later report of a story this chat already got: its message is edited (or, not sent
+        yet, goes out with the newest text), unless the chat stopped wanting it."""
+        sid, alert = update.story_id, update.alert
+        self.routes.set_routed_version(sid, chat.chat_id, update.version)
+        if message.status == "digest":
+            return self._note(alert, chat, DeliveryStatus.DIGEST,
+                              "its story is already in the digest (the newest version is shown)", now)
         if chat.paused:
-            return self._note(alert, chat, "paused", chat.paused_reason or "chat paused", now)
+            return self._note(alert, chat, DeliveryStatus.PAUSED, chat.paused_reason or "chat paused", now)
         if not self.served(chat.chat_id):
-            return self._note(alert, chat, "not_allowed", "chat not served by the subscription policy", now)
-        if conn.execute("SELECT 1 FROM story_mutes WHERE chat_id = ? AND story_id = ?", (chat.chat_id, sid)).fetchone():
-            return self._note(alert, chat, "muted", "story muted in this chat: its message is no longer edited", now)
+            return self._note(alert, chat, DeliveryStatus.NOT_ALLOWED, "chat not served by the subscription policy",
+                              now)
+        if self.routes.story_muted(chat.chat_id, sid):
+            return self._note(alert, chat, DeliveryStatus.MUTED,
+                              "story muted in this chat: its message is no longer edited", now)
         parts, markup = story_parts(story), story_keyboard(story)
         send = self.outbox.story_send(sid, chat.chat_id)
         if send is not None and send.status == "pending" and send.parts_sent == 0:
             self.outbox.update_unsent(send.id, parts, markup, story.version)
-            return self._note(alert, chat, "edit", f"joined story {sid} before its message went out: the message "
-                                                   f"shows it (v{story.version})", now)
-        due = max(now, row["last_edit_at"] + self.edit_interval)
+            return self._note(alert, chat, DeliveryStatus.EDIT, f"joined story {sid} before its message went out: "
+                                                                f"the message shows it (v{story.version})", now)
+        due = max(now, message.last_edit_at + self.edit_interval)
         self.outbox.upsert_edit(sid, chat.chat_id, parts, markup, story.version, due)
-        return self._note(alert, chat, "edit", f"joined story {sid}: its message is edited to v{story.version} "
-                                               f"({update.joined})", now)
+        return self._note(alert, chat, DeliveryStatus.EDIT, f"joined story {sid}: its message is edited to "
+                                                            f"v{story.version} ({update.joined})", now)
 
-    def _first(self, update: StoryUpdate, story: StoryUpdate, alert: Alert, chat: ChatState, now: float) -> str | None:
-        d = stages.Delivery(alert=alert, chat=chat, rule=self.catalog.get(alert.rule_id), now=now, due_at=now,
-                            story_id=update.story_id)
+    def _first(self, update: StoryUpdate, story: StoryUpdate, chat: ChatState, now: float) -> DeliveryStatus:
+        """The first report of a story that reaches this chat: through the stages, to one message."""
+        alert, sid = update.alert, update.story_id
+        d = Delivery(alert=alert, chat=chat, rule=self.catalog.get(alert.rule_id), now=now, story_id=sid, due_at=now)
         for stage in self.stages:
             stage(d)
-            if d.status != stages.PENDING:
+            if d.status is not DeliveryStatus.PENDING:
                 break
-        if d.status is None:
-            return None  # not for this chat (a later report of the story may be)
-        conn, sid = self.store.conn, update.story_id
-        if d.status == stages.PENDING:
-            self.outbox.add(f"story:{sid}", chat.chat_id, stages.PENDING, parts=story_parts(story),
+        if d.status is DeliveryStatus.NOT_FOR_THIS_CHAT:
+            return d.status  # nothing stored: a later report of the story may be for this chat
+        if d.status is DeliveryStatus.PENDING:
+            self.outbox.add(f"story:{sid}", chat.chat_id, DeliveryStatus.PENDING, parts=story_parts(story),
                             markup=story_keyboard(story), due_at=d.due_at, reason=d.reason or None,
                             detected_at=alert.detected_at.timestamp(), kind="send", story_id=sid, version=story.version)
-            conn.execute("INSERT INTO story_messages (story_id, chat_id, status, reason, version) VALUES (?, ?, ?, ?, ?)",
-                         (sid, chat.chat_id, "message", d.reason or None, update.version))
+            self.routes.add_story_message(sid, chat.chat_id, "message", d.reason or None, update.version)
             why = "new story: one message" + (f", {d.reason}" if d.reason else "")
-            return self._note(alert, chat, stages.PENDING, why, now)
-        if d.status == "digest":
-            conn.execute("INSERT INTO story_messages (story_id, chat_id, status, reason, version) VALUES (?, ?, ?, ?, ?)",
-                         (sid, chat.chat_id, "digest", d.reason, update.version))
+            return self._note(alert, chat, DeliveryStatus.PENDING, why, now)
+        if d.status is DeliveryStatus.DIGEST:
+            self.routes.add_story_message(sid, chat.chat_id, "digest", d.reason, update.version)
         return self._note(alert, chat, d.status, d.reason, now)
 
-    def _note(self, alert: Alert, chat: ChatState, status: str, reason: str, now: float) -> str:
-        self.store.conn.execute("INSERT OR REPLACE INTO alert_routes (alert_id, chat_id, status, reason, at) "
-                                "VALUES (?, ?, ?, ?, ?)", (alert.alert_id, chat.chat_id, status, reason, now))
+    def _note(self, alert: Alert, chat: ChatState, status: DeliveryStatus, reason: str, now: float) -> DeliveryStatus:
+        self.routes.note_route(alert.alert_id, chat.chat_id, status, reason, now)
         return status

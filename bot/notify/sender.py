@@ -37,6 +37,7 @@ from dementi.bot.db import transaction
 from dementi.bot.notify.ratelimit import Governor, retry_after_seconds
 from dementi.bot.notify.request_limiter import reserved_by_caller
 from dementi.bot.outbox import Outbox, OutboxRow
+from dementi.bot.routing_store import RoutingStore
 from dementi.bot.store import Store
 
 __all__ = ["MAX_ATTEMPTS", "Sender", "plain_text", "retry_after_seconds"]
@@ -56,6 +57,7 @@ class Sender:
         self.bot = bot
         self.store = store
         self.outbox = Outbox(store.conn)
+        self.routes = RoutingStore(store.conn)
         self.governor = governor or Governor()
         self.clock = clock
         self.on_sent = on_sent  # callback(row, part_index, sent_at) for metrics/benches
@@ -155,10 +157,8 @@ class Sender:
 
     async def _edit(self, row: OutboxRow) -> None:
         """Set the story's message to the row's text (the newest version routed to this chat)."""
-        conn = self.store.conn
-        msg = conn.execute("SELECT message_id FROM story_messages WHERE story_id = ? AND chat_id = ?",
-                           (row.story_id, row.chat_id)).fetchone()
-        if msg is None or msg[0] is None:
+        msg = self.routes.story_message(row.story_id, row.chat_id)
+        if msg is None or msg.message_id is None:
             send = self.outbox.story_send(row.story_id, row.chat_id)
             if send is None or send.status in ("failed", "paused"):
                 self.stats["failed"] += 1
@@ -168,7 +168,7 @@ class Sender:
             return
         markup = InlineKeyboardMarkup.de_json(row.markup, self.bot) if row.markup else None
         try:
-            await self.bot.edit_message_text(row.parts[0], chat_id=row.chat_id, message_id=msg[0],
+            await self.bot.edit_message_text(row.parts[0], chat_id=row.chat_id, message_id=msg.message_id,
                                              parse_mode=ParseMode.HTML, reply_markup=markup,
                                              link_preview_options=NO_PREVIEW)
         except (RetryAfter, Forbidden) as exc:
@@ -184,10 +184,9 @@ class Sender:
             self._backoff(row, f"{type(exc).__name__}: {exc.message}")
             return
         self.stats["edited"] += 1
-        with transaction(conn):
+        with transaction(self.store.conn):
             self.outbox.finish_edit(row.id, row.version)
-            conn.execute("UPDATE story_messages SET shown = MAX(shown, ?), last_edit_at = ? WHERE story_id = ? "
-                         "AND chat_id = ?", (row.version, self.clock(), row.story_id, row.chat_id))
+            self.routes.message_edited(row.story_id, row.chat_id, row.version, self.clock())
 
     def _refused(self, row: OutboxRow, exc: RetryAfter | Forbidden) -> None:
         """429: only this chat waits ``retry_after``. 403: the chat is paused until it subscribes again."""
@@ -213,9 +212,7 @@ class Sender:
         with transaction(self.store.conn):  # the message id and "sent" together: a restart edits, never resends
             if row.story_id and index == 0 and message_id is not None:  # the message later reports edit
                 self.outbox.set_message_id(row.id, message_id)
-                self.store.conn.execute("UPDATE story_messages SET message_id = ?, shown = ?, last_edit_at = ? "
-                                        "WHERE story_id = ? AND chat_id = ?",
-                                        (message_id, row.version, self.clock(), row.story_id, row.chat_id))
+                self.routes.message_sent(row.story_id, row.chat_id, message_id, row.version, self.clock())
             self.outbox.part_sent(row.id, index + 1, done=done)
         if self.on_sent:
             self.on_sent(row, index, self.clock())

@@ -3,26 +3,53 @@
     subscribed (filter) → allowed (policy) → paused → disabled rule → mute / rule mute / story mute
     → quiet hours → digest → (story message: sent, or edited when the story already has one in this chat)
 
-A stage looks at one ``Delivery`` (the newest alert of a story × chat) and either lets it through,
-changes how it will be delivered (quiet hours defer it), or stops it with a status and a reason
-that are stored (so a replay takes the same decision and ``/explain`` can say why). ``status=None``
-means "not for this chat": nothing stored. Noise control is per story: one message per event,
-later reports edit it; there is no per-denier realert any more (it dropped distinct events).
+A stage (the ``Stage`` protocol: one ``__call__(delivery) -> None``) looks at one ``Delivery`` (the
+newest alert of a story × chat) and either lets it through, changes how it will be delivered (quiet
+hours defer it), or stops it with a ``DeliveryStatus`` and a reason that are stored (so a replay
+takes the same decision and ``/explain`` can say why). ``NOT_FOR_THIS_CHAT`` is the one stop that
+stores nothing: no subscription of the chat takes the alert. The Router composes the stages, in
+one list. Noise control is per story: one message per event, later reports edit it; there is no
+per-denier realert any more (it dropped distinct events).
 """
 
 from __future__ import annotations
 
+import enum
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from dementi.records import Alert
 from dementi.bot.catalog import RuleInfo
 from dementi.bot.filters import excluded
+from dementi.bot.routing_store import RoutingStore
 from dementi.bot.store import ChatState
 
-PENDING = "pending"
+
+class DeliveryStatus(enum.StrEnum):
+    """What routing decided for an alert in a chat. The values are the strings stored in
+    ``alert_routes`` and counted by ``Router.totals`` (metrics), unchanged since they were bare strings."""
+
+    PENDING = "pending"          # a new message for the story (the outbox sends it)
+    EDIT = "edit"                # the story's message there is edited to show it
+    NOT_ALLOWED = "not_allowed"  # the subscription policy does not serve the chat
+    PAUSED = "paused"            # the bot was blocked, kicked or removed (403)
+    DISABLED = "disabled"        # rule disabled by an admin
+    MUTED = "muted"              # chat, rule or story muted in this chat
+    DIGEST = "digest"            # queued for the chat's digest
+    NOT_FOR_THIS_CHAT = "not_for_this_chat"  # no subscription takes it: nothing stored or counted
+    ALREADY_ROUTED = "already_routed"        # a replay or an older snapshot: nothing stored or counted
+
+    @property
+    def recorded(self) -> bool:
+        """Whether the decision is stored (``/explain``) and counted."""
+        return self not in (DeliveryStatus.NOT_FOR_THIS_CHAT, DeliveryStatus.ALREADY_ROUTED)
+
+
+PENDING = DeliveryStatus.PENDING
 
 
 @dataclass
@@ -31,32 +58,37 @@ class Delivery:
     chat: ChatState
     rule: RuleInfo | None
     now: float
-    status: str | None = PENDING
+    story_id: str
+    due_at: float
+    status: DeliveryStatus = DeliveryStatus.PENDING
     reason: str = ""
-    due_at: float = 0.0
-    silent: bool = False
-    story_id: str = ""
 
-    def stop(self, status: str | None, reason: str = "") -> None:
+    def stop(self, status: DeliveryStatus, reason: str = "") -> None:
         self.status, self.reason = status, reason
+
+
+class Stage(Protocol):
+    def __call__(self, delivery: Delivery) -> None:
+        """Let ``delivery`` through, change how it goes (``due_at``, ``reason``), or ``stop`` it."""
+        ...
 
 
 class Subscribed:
     def __call__(self, d: Delivery) -> None:
         if not any(f.matches(d.alert) for f in d.chat.filters) or excluded(d.alert, d.chat.exclusions):
-            d.stop(None, "no matching subscription")
+            d.stop(DeliveryStatus.NOT_FOR_THIS_CHAT, "no matching subscription")
 
 
 class Allowed:
     """The subscription policy (bot/policy.py) on every delivery: a chat taken off the allow-list
     gets nothing, whatever subscriptions it still has."""
 
-    def __init__(self, served):
-        self.served = served  # callable chat_id -> bool
+    def __init__(self, served: Callable[[int], bool]):
+        self.served = served
 
     def __call__(self, d: Delivery) -> None:
         if not self.served(d.chat.chat_id):
-            d.stop("not_allowed", "chat not served by the subscription policy")
+            d.stop(DeliveryStatus.NOT_ALLOWED, "chat not served by the subscription policy")
 
 
 class Paused:
@@ -64,24 +96,24 @@ class Paused:
 
     def __call__(self, d: Delivery) -> None:
         if d.chat.paused:
-            d.stop("paused", d.chat.paused_reason or "chat paused")
+            d.stop(DeliveryStatus.PAUSED, d.chat.paused_reason or "chat paused")
 
 
 class DisabledRule:
-    def __init__(self, disabled_rules):
-        self.disabled_rules = disabled_rules  # callable -> set[str]
+    def __init__(self, disabled_rules: Callable[[], set[str]]):
+        self.disabled_rules = disabled_rules
 
     def __call__(self, d: Delivery) -> None:
         if d.alert.rule_id in self.disabled_rules():
-            d.stop("disabled", "rule disabled by an admin")
+            d.stop(DeliveryStatus.DISABLED, "rule disabled by an admin")
 
 
 class Muted:
     def __call__(self, d: Delivery) -> None:
         if d.chat.muted_until > d.now:
-            d.stop("muted", "chat muted")
+            d.stop(DeliveryStatus.MUTED, "chat muted")
         elif d.chat.rule_mutes.get(d.alert.rule_id, 0) > d.now:
-            d.stop("muted", "rule muted in this chat")
+            d.stop(DeliveryStatus.MUTED, "rule muted in this chat")
 
 
 def parse_quiet(spec: str) -> tuple[int, int]:
@@ -120,33 +152,25 @@ class QuietHours:
                 d.reason = "held for quiet hours"
 
 
-def denier_key(alert: Alert) -> str:
-    if alert.denier is None:
-        return ""
-    return (alert.denier.code or alert.denier.country or alert.denier.name or "").strip().upper()
-
-
 class StoryMuted:
     """"Mute this story" (button under a story message): its later reports stay silent here."""
 
-    def __init__(self, conn):
-        self.conn = conn
+    def __init__(self, routes: RoutingStore):
+        self.routes = routes
 
     def __call__(self, d: Delivery) -> None:
-        if d.story_id and self.conn.execute("SELECT 1 FROM story_mutes WHERE chat_id = ? AND story_id = ?",
-                                            (d.chat.chat_id, d.story_id)).fetchone():
-            d.stop("muted", "story muted in this chat")
+        if d.story_id and self.routes.story_muted(d.chat.chat_id, d.story_id):
+            d.stop(DeliveryStatus.MUTED, "story muted in this chat")
 
 
 class Digest:
     """Chats in digest mode collect stories; ``DigestFlusher`` sends one message per period, one
     line per story (its newest version when the period ends)."""
 
-    def __init__(self, conn):
-        self.conn = conn
+    def __init__(self, routes: RoutingStore):
+        self.routes = routes
 
     def __call__(self, d: Delivery) -> None:
         if d.chat.digest in ("hourly", "daily"):
-            self.conn.execute("INSERT OR IGNORE INTO digest_items (chat_id, alert_id, added_at) VALUES (?, ?, ?)",
-                              (d.chat.chat_id, f"story:{d.story_id}", d.now))
-            d.stop("digest", f"queued for the {d.chat.digest} digest")
+            self.routes.queue_digest(d.chat.chat_id, f"story:{d.story_id}", d.now)
+            d.stop(DeliveryStatus.DIGEST, f"queued for the {d.chat.digest} digest")
