@@ -26,7 +26,7 @@ from dementi.bot.notify.digest import DigestFlusher
 from dementi.bot.notify.ratelimit import Governor, Limits
 from dementi.bot.notify.request_limiter import GovernedRequests
 from dementi.bot.notify.router import Router
-from dementi.bot.notify.sender import Sender
+from dementi.bot.notify.sender import OnSent, Sender
 from dementi.bot.policy import chat_served
 from dementi.bot.services import Services
 from dementi.bot.store import Store
@@ -89,7 +89,7 @@ async def _initialize(app: Application, stop: asyncio.Event) -> bool:
 
 
 async def run_telegram(settings: Settings, stop: asyncio.Event, limits: Limits | None = None,
-                       on_sent=None, services: Services | None = None) -> Services:
+                       on_sent: OnSent | None = None, services: Services | None = None) -> Services:
     services = services or make_services(settings)
     governor = Governor(limits or Limits())  # one budget for alerts, replies and edits
     app = build_application(settings, services, governor)

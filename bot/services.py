@@ -1,15 +1,25 @@
 """The objects handlers and the notifier share, built once in ``bot/app.py`` and stored in
-``application.bot_data["svc"]`` (so handlers stay small functions without globals)."""
+``application.bot_data["svc"]`` (so handlers stay small functions without globals).
+
+The notifier's parts are None until ``run_telegram`` built them (a handler answering before that,
+or a test driving handlers alone, sees None and says "unknown" / "not consuming yet")."""
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
 
-from dementi.settings import Settings
+from telegram.ext import ContextTypes
+
 from dementi.bot.catalog import RuleCatalog
+from dementi.bot.notify.article_rate import ArticleRate
+from dementi.bot.notify.consumer import AlertConsumer
+from dementi.bot.notify.digest import DigestFlusher
+from dementi.bot.notify.router import Router
+from dementi.bot.notify.sender import Sender
 from dementi.bot.outbox import Outbox
 from dementi.bot.store import Store
+from dementi.settings import Settings
 
 
 @dataclass
@@ -17,11 +27,11 @@ class Services:
     settings: Settings
     store: Store
     catalog: RuleCatalog
-    router: object | None = None      # bot.notify.router.Router
-    sender: object | None = None      # bot.notify.sender.Sender
-    consumer: object | None = None    # bot.notify.consumer.AlertConsumer
-    digest: object | None = None      # bot.notify.digest.DigestFlusher
-    article_rate: object | None = None  # bot.notify.article_rate.ArticleRate (articles topic, for /status)
+    router: Router | None = None
+    sender: Sender | None = None
+    consumer: AlertConsumer | None = None
+    digest: DigestFlusher | None = None
+    article_rate: ArticleRate | None = None  # articles topic watermarks, for /status
     started_at: float = field(default_factory=time.time)
 
     @property
@@ -29,5 +39,5 @@ class Services:
         return Outbox(self.store.conn)
 
 
-def svc(context) -> Services:
+def svc(context: ContextTypes.DEFAULT_TYPE) -> Services:
     return context.application.bot_data["svc"]

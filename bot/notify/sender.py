@@ -28,8 +28,9 @@ import logging
 import random
 import re
 import time
+from collections.abc import Callable
 
-from telegram import InlineKeyboardMarkup, LinkPreviewOptions
+from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
 
@@ -51,16 +52,19 @@ def plain_text(part: str) -> str:
     return html.unescape(re.sub(r"<[^>]*>", "", part))
 
 
+OnSent = Callable[[OutboxRow, int, float], None]  # (row, part index, sent at): metrics and benches
+
+
 class Sender:
-    def __init__(self, bot, store: Store, governor: Governor | None = None, clock=time.time,
-                 on_sent=None, max_backoff: float = 60.0):
+    def __init__(self, bot: Bot, store: Store, governor: Governor | None = None,
+                 clock: Callable[[], float] = time.time, on_sent: OnSent | None = None, max_backoff: float = 60.0):
         self.bot = bot
         self.store = store
         self.outbox = Outbox(store.conn)
         self.routes = RoutingStore(store.conn)
         self.governor = governor or Governor()
         self.clock = clock
-        self.on_sent = on_sent  # callback(row, part_index, sent_at) for metrics/benches
+        self.on_sent = on_sent
         self.max_backoff = max_backoff
         self.wake = asyncio.Event()
         self.inflight: set[int] = set()
