@@ -18,7 +18,7 @@ from dementi.kafka.options import ClientOptions
 from dementi.logs import register_secret
 from dementi.records import StoryUpdate
 from dementi.settings import Settings
-from dementi.bot import feed_commands, handlers
+from dementi.bot import handlers
 from dementi.bot.catalog import RuleCatalog
 from dementi.bot.notify.article_rate import ArticleRate
 from dementi.bot.notify.consumer import AlertConsumer
@@ -57,7 +57,6 @@ def build_application(settings: Settings, services: Services, governor: Governor
            .concurrent_updates(PerChatUpdates()).build())
     app.bot_data["svc"] = services
     handlers.register(app)
-    feed_commands.register(app, settings)  # admin /feeds, /feed_add, /feed_remove (bot/feed_commands.py)
     app.add_error_handler(_on_error)
     return app
 

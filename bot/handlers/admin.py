@@ -1,7 +1,9 @@
 """Admin-only: rule file upload (lint → examples → hot-load), /rule_disable, /rule_enable, /rule_test.
 
 Admins are recognised by Telegram user id (``settings.admin_user_ids``), in groups too; everyone
-else gets a clear refusal and nothing changes. Answers go to the admin's private chat (bot/answer.py).
+else gets a clear refusal and nothing changes: the command table (commands.py, ``Who.BOT_ADMINS``)
+refuses them before these handlers run; an upload is not a command and checks here. Answers go to
+the admin's private chat (bot/answer.py).
 """
 
 from __future__ import annotations
@@ -57,8 +59,6 @@ async def upload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def _toggle(update: Update, context: ContextTypes.DEFAULT_TYPE, disable: bool) -> None:
     register_chat(update, context)
-    if await refuse_non_admin(update, context):
-        return
     s = svc(context)
     command = "/rule_disable" if disable else "/rule_enable"
     if len(context.args or []) != 1:
@@ -87,8 +87,6 @@ async def rule_enable(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 async def rule_test(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Dry run: the rule's own examples, then the last N articles on the articles topic."""
     register_chat(update, context)
-    if await refuse_non_admin(update, context):
-        return
     s = svc(context)
     args = context.args or []
     if not 1 <= len(args) <= 2 or (len(args) == 2 and not (args[1].isdigit() and 1 <= int(args[1]) <= 2000)):

@@ -3,7 +3,7 @@
 Two rules, checked in one place so that no handler can forget them:
 - the subscription policy (bot/policy.py): a chat the bot does not serve gets a refusal for every
   command and button, reading ones included (/status, /rules, /recent...). Admin-only commands are
-  let through: their handlers check the admin and answer in private.
+  let through: the command table's admin check refuses non-admins, and admins are answered in private.
 - in groups, only the group's admins (getChatMember; an anonymous admin posts as the group) and
   the bot's admins change the group's state: subscriptions, mutes, quiet hours, time zone, digest.
   Anyone may read (/subs, /rules, /recent) and vote 👍/👎 (a vote is per user).
@@ -18,17 +18,17 @@ from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from dementi.bot.answer import reply
-from dementi.bot.handlers.common import ADMIN_COMMANDS, COMMANDS
+from dementi.bot.handlers.commands import Who, names
 from dementi.bot.policy import chat_served
 from dementi.bot.services import svc
 
 log = logging.getLogger(__name__)
 
 GROUP = -2
-CHANGES_CHAT = {"subscribe", "unsubscribe", "mute", "unmute", "quiet", "timezone", "digest"}
+CHANGES_CHAT = names(Who.CHAT_ADMINS)  # subscriptions, mutes, quiet hours, time zone, digest
 CHANGING_BUTTONS = {"sub", "rt", "tt", "mr"}  # (un)subscribe buttons, "mute this rule"
-ADMIN_ONLY = {c for c, _, _ in ADMIN_COMMANDS} | {"upload"}
-OURS = {c for c, _, _ in COMMANDS} | ADMIN_ONLY
+ADMIN_ONLY = names(Who.BOT_ADMINS) | {"upload"}  # let through: checked by the registration / the upload
+OURS = names() | {"upload"}
 NOT_SERVED = "⛔ This bot only serves allow-listed chats. Ask its operator to add this chat."
 ADMINS_ONLY = ("⛔ In groups, only the group's admins can change its subscriptions, mutes, quiet hours, "
                "time zone or digest.")

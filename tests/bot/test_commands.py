@@ -10,6 +10,7 @@ import re
 import pytest
 
 from dementi.bot.catalog import disabled_rules
+from dementi.bot.handlers.commands import COMMANDS, Who
 from dementi.records import story_id_for
 from tests.bot.conftest import ADMIN, make_alert, publish_stories, start_bot, stories_of
 from tests.botapi.state import BOT_USERNAME
@@ -188,6 +189,14 @@ async def test_admin_commands_refused_for_others(running_bot):
     for cmd in ("/rule_disable test-low", "/rule_enable test-low", "/rule_test test-low"):
         assert "admins only" in await bot.command(6, cmd, user_id=99), cmd
     assert disabled_rules(settings) == set()
+    # every admin command of the table, whoever wrote its handler: its refusal, and nothing else
+    admin_only = [c for c in COMMANDS if c.who is Who.BOT_ADMINS]
+    assert {"rule_disable", "feed_add"} <= {c.name for c in admin_only}
+    for command in admin_only:
+        before = len(bot.server.messages(6))
+        assert await bot.command(6, f"/{command.name} x", user_id=99) == command.refusal, command.name
+        await bot.command(6, "/subs", user_id=99)  # answered in order: an extra answer would come before it
+        assert len(bot.server.messages(6)) == before + 2, command.name
     # in a group, a non-admin member is refused, the admin (by user id) is not
     assert "admins only" in await bot.command(-600, "/rule_disable test-low", user_id=99, chat_type="supergroup")
     bot.server.add_chat(ADMIN)  # the admin started the bot privately: admin commands answer there

@@ -8,10 +8,10 @@ import asyncio
 from telegram.ext import CommandHandler
 
 from dementi.bot.app import build_application, make_services
-from dementi.bot.handlers.common import ADMIN_COMMANDS
+from dementi.bot.handlers.commands import Who, names
 from tests.bot.conftest import ADMIN, start_bot
 
-ADMIN_NAMES = {c for c, _, _ in ADMIN_COMMANDS}
+ADMIN_NAMES = names(Who.BOT_ADMINS)
 
 
 def registered_commands(settings) -> set[str]:

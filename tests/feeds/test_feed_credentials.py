@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 
-from dementi.bot.feed_commands import feed_add_reply, feed_remove_reply, feeds_overview
+from dementi.bot.handlers.feeds import feed_add_reply, feed_remove_reply, feeds_overview
 from dementi.feeds_file import load_feeds, name_from_url
 from dementi.streams.feeds.poller import FeedPoller
 

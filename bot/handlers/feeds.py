@@ -1,13 +1,11 @@
-"""Telegram commands for the sources: /feeds (everyone, read only), and for admins
-/feed_add URL [lang] and /feed_remove NAME.
+"""/feeds (everyone, read only), and for bot admins /feed_add URL [lang] and /feed_remove NAME.
 
-Why here and self-contained: the feed poller is a separate process that re-reads
+Why the bot only edits a file: the feed poller is a separate process that re-reads
 ``config/feeds.yaml`` when it changes, so the bot only has to edit that file safely (validated,
 locked, atomic rename: ``dementi.feeds_file``) and read the poller's status snapshot
-(``dementi.feedstatus``, a floor record) for /feeds. The handlers are registered in group -1 and
-stop further processing, so the bot's catch-all "unknown command" handler never answers them as
-well. Admins are Telegram user ids listed in ``settings.admin_user_ids``; anyone else asking for
-an edit gets a refusal and nothing changes.
+(``dementi.feedstatus``, a floor record) for /feeds. Who may use which command is the command
+table's business (bot/handlers/commands.py): a non-admin asking for an edit is refused there and
+nothing changes.
 """
 
 from __future__ import annotations
@@ -18,30 +16,21 @@ import logging
 import time
 
 from telegram import Update
-from telegram.ext import Application, ApplicationHandlerStop, CommandHandler, ContextTypes
+from telegram.ext import ContextTypes
 
 from dementi.bot.answer import reply, reply_admin
+from dementi.bot.services import svc
 from dementi.feedstatus import SourceStatus, read_snapshot, short_duration
 from dementi.settings import Settings
 from dementi.feeds_file import FeedsConfigError, add_feed, load_feeds, public_url, remove_feed
 
 log = logging.getLogger(__name__)
 
-HANDLER_GROUP = -1
 # A feed added by an admin starts at its current items: its backlog would page every chat with
 # stale alerts. Older entries are remembered, not published (edit the file to change it).
 NEW_FEED_MAX_AGE = "2d"
 MAX_REPLY = 3900  # under Telegram's 4096, leaving room for the "… more" line
-COMMANDS = [
-    ("feeds", "Sources: health, push/poll, last item, latency"),
-    ("feed_add", "Admin: add a feed: /feed_add URL [lang]"),
-    ("feed_remove", "Admin: remove a feed: /feed_remove NAME"),
-]
-
-
-def is_admin(update: Update, settings: Settings) -> bool:
-    user = update.effective_user
-    return user is not None and user.id in settings.admin_user_ids
+REFUSAL = "⛔ Only bot admins can manage feeds."
 
 
 def _line(name: str, source: SourceStatus | None, now: float) -> str:
@@ -117,30 +106,23 @@ def feed_remove_reply(settings: Settings, args: list[str]) -> str:
     return f"🗑 Removed <b>{html.escape(feed.name)}</b> ({html.escape(public_url(feed.url))})."
 
 
-def _handler(settings: Settings, build_reply, name: str):
-    """A PTB callback: admin check (edits only), build the reply in a thread (file I/O), answer, stop."""
-
-    async def callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        if name != "feeds" and not is_admin(update, settings):
-            await reply(update, context, "⛔ Only bot admins can manage feeds.")
-            raise ApplicationHandlerStop
-        text = await asyncio.to_thread(build_reply, settings, list(context.args or []))
-        if name != "feeds":
-            log.info("admin %s: /%s %s", update.effective_user.id, name, " ".join(context.args or []))
-        if name == "feeds":  # read only, no URLs: answered where it was asked
-            await reply(update, context, text)
-        else:  # an edit's answer shows the URL: in the admin's private chat, not in a group
-            await reply_admin(update, context, text)
-        raise ApplicationHandlerStop
-
-    callback.__name__ = f"{name}_command"
-    return callback
+async def feeds(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Read only and without URLs: answered where it was asked."""
+    await reply(update, context, await asyncio.to_thread(feeds_overview, svc(context).settings))
 
 
-def register(application: Application, settings: Settings) -> None:
-    """Add /feeds (everyone), /feed_add and /feed_remove (admins) to ``application``, before the
-    bot's own handlers."""
-    replies = {"feeds": lambda s, _args: feeds_overview(s), "feed_add": feed_add_reply,
-               "feed_remove": feed_remove_reply}
-    for name, build_reply in replies.items():
-        application.add_handler(CommandHandler(name, _handler(settings, build_reply, name)), group=HANDLER_GROUP)
+async def feed_add(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await _edit(update, context, "feed_add", feed_add_reply)
+
+
+async def feed_remove(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await _edit(update, context, "feed_remove", feed_remove_reply)
+
+
+async def _edit(update: Update, context: ContextTypes.DEFAULT_TYPE, name: str, build_reply) -> None:
+    """An edit of the feeds file (file I/O in a thread); its answer shows the URL, so it goes to
+    the admin's private chat, not to a group."""
+    args = list(context.args or [])
+    text = await asyncio.to_thread(build_reply, svc(context).settings, args)
+    log.info("admin %s: /%s %s", update.effective_user.id, name, " ".join(args))
+    await reply_admin(update, context, text)
