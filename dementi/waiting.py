@@ -1,4 +1,5 @@
-"""Waiting without hanging: one interruptible sleep and one retry-with-backoff loop (sync and async).
+"""Waiting without hanging: one interruptible sleep, one retry-with-backoff loop (sync and async), and
+one exponential delay for retries whose attempt count is persisted (``Backoff.delay``).
 
 WHY one module: every long-running part of dementi waits for something that may never come (a
 broker, the Bot API, the next poll) and must still stop at once on SIGTERM. Written out at each
@@ -45,6 +46,11 @@ class Backoff:
         delay = self._next
         self._next = min(delay * self.factor, self.cap)
         return delay
+
+    def delay(self, attempt: int) -> float:
+        """The delay before retry number ``attempt`` (0 = the first), without state: for retries
+        whose count is stored elsewhere (an outbox row, a feed's failures, a hub subscription)."""
+        return min(self.cap, self.first * self.factor ** min(attempt, 64))
 
 
 OnRetry = Callable[[BaseException, float], None]

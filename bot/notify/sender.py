@@ -40,6 +40,7 @@ from dementi.bot.notify.request_limiter import reserved_by_caller
 from dementi.bot.outbox import Outbox, OutboxRow
 from dementi.bot.routing_store import RoutingStore
 from dementi.bot.store import Store
+from dementi.waiting import Backoff
 
 __all__ = ["MAX_ATTEMPTS", "Sender", "plain_text", "retry_after_seconds"]
 
@@ -245,7 +246,7 @@ class Sender:
                       row.attempts + 1, reason)
             self.outbox.finish(row.id, "failed", reason)
             return
-        delay = min(self.max_backoff, 0.5 * 2 ** row.attempts) * random.uniform(0.5, 1.5)
+        delay = Backoff(first=0.5, cap=self.max_backoff).delay(row.attempts) * random.uniform(0.5, 1.5)
         log.warning("chat %s: %s; retrying in %.1fs", row.chat_id, reason, delay)
         until = self.clock() + delay
         self.outbox.retry_later(row.id, until, reason)

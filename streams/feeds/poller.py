@@ -41,6 +41,7 @@ from dementi.streams.feeds.schedule import (Bounds, Hints, adaptive_interval, ca
 from dementi.streams.feeds.state import FeedState, FeedStore
 from dementi.streams.feeds.telegram import parse_channel_page
 from dementi.streams.feeds.text import detect_lang
+from dementi.waiting import Backoff
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +105,7 @@ def backoff_delay(failures: int, interval: float, cap: float, retry_after: float
     """Seconds until the next try of a failing feed: interval x 2^(failures-1), capped, with
     "equal jitter" (half fixed, half random) so failing feeds do not retry in lockstep."""
     rng = rng or random
-    base = min(max(cap, interval), interval * 2 ** min(max(failures, 1) - 1, 30))
+    base = Backoff(first=interval, cap=max(cap, interval)).delay(max(failures, 1) - 1)
     delay = base / 2 + rng.uniform(0, base / 2)
     return max(delay, retry_after or 0.0)
 

@@ -41,6 +41,7 @@ from dementi.feeds_file import FeedConfig
 from dementi.streams.feeds.parse import FeedParseError, ParsedFeed, parse_feed
 from dementi.streams.feeds.websub import callback_id_of, callback_url, discover, signature_problem
 from dementi.streams.feeds.websub_store import Subscription, SubscriptionStore
+from dementi.waiting import Backoff
 
 log = logging.getLogger(__name__)
 
@@ -182,7 +183,7 @@ class WebSubSubscriber:
 
     def _retry_later(self, sub: Subscription, problem: str) -> None:
         sub.attempts += 1
-        delay = min(RETRY_MAX, RETRY_FIRST * 2 ** min(sub.attempts - 1, 20))
+        delay = Backoff(first=RETRY_FIRST, cap=RETRY_MAX).delay(sub.attempts - 1)
         sub.error, sub.next_attempt = problem, self.clock.time() + delay
         if not sub.live(self.clock.time()):
             sub.state = "failed" if sub.state != "denied" else "denied"

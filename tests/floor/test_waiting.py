@@ -66,3 +66,11 @@ async def test_aretry_returns_the_result():
         return 42
 
     assert await aretry(attempt, errors=(OSError,), stop=asyncio.Event()) == 42
+
+
+def test_backoff_delay_of_a_stored_attempt_count():
+    b = Backoff(first=0.5, cap=60.0)
+    assert [b.delay(n) for n in range(9)] == [0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 60.0, 60.0]
+    assert b.delay(10_000) == 60.0  # no overflow for a count that grew for months
+    assert b.delay(-1) == 0.25      # a count stored before the first failure
+    assert Backoff(first=0.5, cap=60.0).delay(3) == b.delay(3)  # no state: the same at any time
