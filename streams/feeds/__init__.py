@@ -1,6 +1,6 @@
 """RSS/Atom feeds into the articles topic (``dementi feeds``).
 
-Public interface (imported lazily so that ``bot/feed_commands.py`` can use the config helpers
+Public interface (imported lazily so that ``bot/handlers/feeds.py`` can use the config helpers
 without loading httpx, feedparser, trafilatura and kafka):
 - ``load_feeds(path) -> list[FeedConfig]`` (raises ``FeedsConfigError`` naming file/line/entry/field)
 - ``poll_once(settings, feeds, bootstrap) -> PollSummary`` / ``await apoll_once(...)``: one round
