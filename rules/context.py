@@ -135,7 +135,7 @@ def coref_mentions(unit, gazetteer, resolver) -> list:
         out.append(m)
     for start, end, kind, text, entry in bare:
         first, last = unit.doc[start], unit.doc[end - 1]
-        state = resolver.title_state((entry,), first.idx)
+        state = resolver.title_state((entry,), first.idx, home=False)
         if state is not None:
             out.append(ActorMention(start, end, _resolved(state, kind, text), first.idx, last.idx + len(last.text),
                                     weak=True))

@@ -60,6 +60,7 @@ class Person:
     pos: int            # where the article introduces them (body offset; -1: the title)
     actor: Actor        # the actor mention that gives their office (its country may be None)
     title_entries: tuple[str, ...]
+    weak: bool = False  # introduced by a bare title word ("le président X"): no home-state fallback
 
 
 def _name_at(text: str, start: int) -> tuple[int, int] | None:
@@ -172,6 +173,7 @@ class Discourse:
         self._offices: dict[tuple[str, ...], list[tuple[int, Actor]]] = {}
         self._persons: dict[str, list[Person]] = {}
         self._dateline: Actor | None | bool = False
+        self._home: Actor | None | bool = False
 
     def _where(self, test) -> list[_Para]:
         """The title and the body paragraphs whose text passes ``test``."""
@@ -244,10 +246,39 @@ class Discourse:
                     if _speaking_position(text, s):
                         found.append((where, actor))
                 else:
-                    placed = self._placed(text, e, actors)
+                    placed = self._placed(text, e, actors) or self._nationals_abroad(text, e)
                     if placed is not None:
                         found.append((where, _as(placed, actor)))
         return found
+
+    def _nationals_abroad(self, text: str, end: int) -> Actor | None:
+        """ "le ministère des Affaires étrangères, de la Migration et des TUNISIENS à l'étranger",
+        "Ministry of Foreign Affairs and Senegalese Abroad": the ministry's own name ends on its
+        nationals living abroad, whose demonym gives its state."""
+        m = _NATIONALS_ABROAD.match(text, end)
+        if not m:
+            return None
+        word = m.group(1)
+        for h in self.gazetteer.find(word):
+            if h.entry.kind == "demonym" and h.entry.country and h.end - h.start == len(word):
+                return Actor(name=h.entry.name, country=h.entry.country, kind="demonym", text=word, code=h.entry.country)
+        return None
+
+    def home_state(self) -> Actor | None:
+        """The one state whose own institutions (a ministry, office, seat, leader or spokesperson,
+        not an envoy abroad) the article names anywhere, in any position: "la Cancillería
+        argentina" in the headline, "джерела в Офісі Президента України" at the end. The last
+        resort for a countryless title; two such states leave it unresolved."""
+        if self._home is False:
+            self._home = None
+            states: dict[str, Actor] = {}
+            for para in ([self._title] if self._title is not None else []) + self._paras:
+                for _s, _e, actor, weak in para.actors(self.gazetteer):
+                    if actor.country and actor.kind in _HOME_KINDS and not weak:
+                        states.setdefault(actor.country, actor)
+            if len(states) == 1:
+                self._home = next(iter(states.values()))
+        return self._home
 
     @staticmethod
     def _placed(text: str, end: int, actors) -> Actor | None:
@@ -268,7 +299,7 @@ class Discourse:
         earlier = [item for item in seen if item[0] <= pos]
         return (max(earlier, key=lambda x: x[0]) if earlier else min(seen, key=lambda x: x[0]))[1]
 
-    def title_state(self, entries, pos: int, paragraph: int | None = None) -> Actor | None:
+    def title_state(self, entries, pos: int, paragraph: int | None = None, home: bool = True) -> Actor | None:
         """The state of a title without one ("the spokeswoman", "la présidence"): the same title
         seen with its state in the article, else the nearest earlier sentence opening with a state
         (its paragraph first), else the title, else the dateline. For the title itself: the same
@@ -280,6 +311,8 @@ class Discourse:
             found = self._title.sentences()[0].opener(self.gazetteer)
         if found is None:
             found = self.dateline
+        if found is None and home:
+            found = self.home_state()
         return found
 
     # ------------------------------------------------------------------ persons
@@ -317,7 +350,7 @@ class Discourse:
             return []
         hits = para.hits(gaz)
         out = []
-        for s, e, actor, _w in actors:
+        for s, e, actor, weak in actors:
             entries = tuple(h.entry.name for h in hits if s <= h.start and h.end <= e and h.entry.kind in TITLE_LIKE_KINDS)
             if not entries:
                 continue
@@ -327,7 +360,7 @@ class Discourse:
             if 0 < skip <= 2 and after.lstrip(" ,\u00A0")[:1].isupper():
                 found = _name_at(text, e + skip)
                 if found and not _overlaps(actors, *found):
-                    out.append(Person(text[found[0]:found[1]], where, actor, entries))
+                    out.append(Person(text[found[0]:found[1]], where, actor, entries, bool(weak)))
             head = text[max(0, s - 60):s]
             m = re.search(r"([^,;:()«»\"“”.!?]+),\s*(?:(?:the|le|la|l'|l’|el|der|die|il|o|a)\s+)?$", head)
             if m:
@@ -335,14 +368,14 @@ class Discourse:
                 start = s - len(head) + head.index(name_part, m.start(1))
                 found = _name_at(text, start)
                 if found and found == (start, start + len(name_part)) and not _overlaps(actors, *found):
-                    out.append(Person(name_part, where, actor, entries))
+                    out.append(Person(name_part, where, actor, entries, bool(weak)))
         return out
 
     def state_of(self, person: Person) -> Actor | None:
         """The person's state: their office's country, else the office resolved like a bare title."""
         if person.actor.country or person.actor.kind == "igo":
             return person.actor
-        return self.title_state(person.title_entries, person.pos, None)
+        return self.title_state(person.title_entries, person.pos, None, home=not person.weak)
 
     def person(self, word: str, pos: int) -> tuple[Person, Actor] | None:
         """The person a name or surname refers to (nearest earlier introduction, else the first
@@ -375,6 +408,12 @@ def _speaking_position(text: str, start: int) -> bool:
     return len(words) <= 2 and all(w in _OPENING_WORDS for w in words)
 
 
+_HOME_KINDS = frozenset({"ministry", "office", "seat", "leader", "spokesperson"})
+_NATIONALS_ABROAD = re.compile(
+    r"(?:,? (?:de la|du|de l'|de l’|des|et de la|et du|et des|and|and of|of|y de|e de)\s[^,.;:!?«»\"]{0,40}?)?"
+    r"\s*(?:et des|des|and|and for|y de los|e dos) ([A-ZÀ-Þ][\w’'-]+) (?i:à l'étranger|à l’étranger|de l'extérieur|"
+    r"de l’extérieur|résidant à l'étranger|résidant à l’étranger|abroad|overseas|living abroad|en el exterior|"
+    r"no exterior|residentes en el exterior)")
 _OPENING_WORDS = frozenset("le la l les un une the a an el los las lo der die das den il gli o os as "
                            "and et y und e и".split())
 
@@ -403,8 +442,10 @@ class UnitResolver:
     def _pos(self, char: int) -> int:
         return self.start + char if self.field == "body" else -1
 
-    def title_state(self, entries, char: int) -> Actor | None:
-        return self.discourse.title_state(entries, self._pos(char), self.paragraph if self.field == "body" else None)
+    def title_state(self, entries, char: int, home: bool = True) -> Actor | None:
+        """``home``: fall back on the article's one home state (Discourse.home_state); not for a
+        bare title word ("the president", "le roi"), which may be anyone's."""
+        return self.discourse.title_state(entries, self._pos(char), self.paragraph if self.field == "body" else None, home)
 
     def people(self, unit, mentions) -> list[tuple[int, int, Actor]]:
         """Weak mentions for persons the article introduced: "M. Li", "Geng", "Kaunda"."""

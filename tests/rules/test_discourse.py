@@ -124,3 +124,38 @@ def test_an_expletive_il_is_not_the_speaker(engine_for):
     e = engine_for(BASELESS_FR)
     body = "La Tunisie a reçu la délégation. « Il n'y a aucune négociation avec Rome », a déclaré le club."
     assert deniers(e, body, "fr") == []
+
+
+# ---------------------------------------------------------------- last resorts for a countryless office
+def test_nationals_abroad_in_the_ministry_name_give_its_state(backend):
+    d = discourse(backend, "Le ministère des Affaires étrangères, de la Coopération et des Maliens de l'extérieur "
+                           "a publié un communiqué.")
+    assert d.office(("Ministry of foreign affairs",), 200).country == "MLI"
+    d = discourse(backend, "The Ministry of Foreign Affairs and Senegalese Abroad issued a statement.")
+    assert d.office(("Ministry of foreign affairs",), 200).country == "SEN"
+
+
+def test_home_state_is_the_one_state_with_institutions(backend):
+    body = ("Sources in the government said the story was invented.\n"
+            "The report had claimed that the Peruvian presidency was negotiating with Bolivia.")
+    assert discourse(backend, body).home_state().country == "PER"
+    body = ("Sources in the government said the story was invented.\n"
+            "The Peruvian presidency and the Bolivian foreign ministry have not commented.")
+    assert discourse(backend, body).home_state() is None          # two states: no guess
+    body = "Sources in the government said the story was invented.\nThe Peruvian ambassador left Bolivia."
+    assert discourse(backend, body).home_state() is None          # an envoy is abroad: not a home
+
+
+def test_countryless_office_falls_back_on_the_home_state(engine_for):
+    e = engine_for(DENY_FR)
+    body = ("Le ministère des Affaires étrangères a démenti mardi toute négociation secrète.\n"
+            "Selon la presse, la présidence ivoirienne aurait reçu un émissaire.")
+    assert deniers(e, body, "fr") == ["CIV"]
+
+
+def test_a_bare_title_word_gets_no_home_state(engine_for):
+    # "le président" may be anyone's: the one state with an institution here is the claimant's
+    e = engine_for(DENY_FR)
+    body = ("Le président Jean Dupont a démenti mardi avoir parlé de l'accord.\n"
+            "Le ministère chilien des Affaires étrangères l'avait affirmé la veille.")
+    assert deniers(e, body, "fr") == []
