@@ -259,10 +259,16 @@ def _before(unit, cues, m, first: int, lang: str | None) -> Role:
         return Role(CLAIMANT, 9, gap, "made the claim")
     if _low(doc, m.end) == "zufolge":
         return Role(SPEAKER, 0, gap, "stance marker")
+    if _headline_topic(unit, m, first, lang):
+        return Role(PLACE, 9, gap, "topic before a colon")
     p = _skip_determiners(doc, m.start - 1, lang)
     w = _low(doc, p)
     if _stance_before(doc, p, lang):
-        return Role(SPEAKER, 0, gap, "stance marker")
+        if _stance_opens_clause(doc, p, lang):
+            return Role(SPEAKER, 0, gap, "stance marker")
+        # "la rébellion, soutenue par le Rwanda SELON l'ONU, a rejeté": the marker qualifies a
+        # phrase inside the clause, not the clause's statement
+        return Role(NEUTRAL, 3, gap, "stance marker inside a phrase")
     if w in W.STANCE_AT_CLAUSE_START and (p == 0 or _is_boundary(doc, p - 1, lang)):
         return Role(SPEAKER, 0, gap, "stance marker")
     if p >= 0 and w in W.words(W.GENITIVE, lang):
@@ -315,6 +321,28 @@ def _stance_before(doc, p: int, lang: str | None) -> bool:
         (w == "après" and _low(doc, p - 1) in ("d'", "d’", "d"))
 
 
+def _stance_opens_clause(doc, p: int, lang: str | None) -> bool:
+    """The stance marker at ``doc[p]`` opens its clause ("Selon Moscou, ...", "..., according to
+    Kyiv, ..."): only a boundary or the start before it (and "according"/"d'" of its own)."""
+    q = p - 1
+    if _low(doc, p) == "to" or _low(doc, p) == "après":
+        q -= 1
+    return q < 0 or _is_boundary(doc, q, lang)
+
+
+def _headline_topic(unit, m, first: int, lang: str | None) -> bool:
+    """ "Nigeria : l'ancien ministre nie", "Georgia: ruling party rejects": a state that opens the
+    unit and is followed by a colon names the story's topic; the clause after the colon has its
+    own subject when content words stand between the colon and the cue."""
+    doc = unit.doc
+    if _skip_determiners(doc, m.start - 1, lang) >= 0 or m.end >= first or doc[m.end].text not in (":", "-", "–", "—"):
+        return False
+    taken = {k for other in unit.mentions() for k in range(other.start, other.end)}
+    dets = W.words(W.DETERMINERS, lang)
+    words = [k for k in range(m.end + 1, first) if not doc[k].is_punct and doc[k].lower_ not in dets]
+    return bool(words) and not any(k in taken for k in words)
+
+
 def _after(unit, cues, m, first: int, last: int, lang: str | None) -> Role:
     doc = unit.doc
     gap = m.start - last
@@ -323,6 +351,12 @@ def _after(unit, cues, m, first: int, last: int, lang: str | None) -> Role:
     w = _low(doc, p)
     if _inverted_subject(unit, m, first, lang):
         return Role(SPEAKER, 2, gap, "subject after the finite verb")
+    claim_cue = doc[last - 1].lower_ in W.CLAIM_NOUNS
+    if claim_cue and p >= last and p - last <= MAX_AGENT_GAP and (
+            w in W.words(W.AGENT, lang) or w in W.words(W.GENITIVE, lang) or w == "from"):
+        # the cue is the claim itself ("rejected the ACCUSATIONS of Brussels", "allegations BY
+        # the U.S."): its author made the claim, the denier is elsewhere
+        return Role(CLAIMANT, 9, gap, "made the claim")
     if p >= last and w in W.words(W.AGENT, lang):
         before = {doc[k].lower_ for k in range(max(last, p - 3), p)}
         if before & (W.CLAIM_NOUNS | W.CLAIM_VERBS):

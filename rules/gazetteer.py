@@ -18,6 +18,8 @@ Ambiguity handling (the reason a keyword list is not enough):
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -288,7 +290,8 @@ class Gazetteer:
     def find_actors(self, text: str) -> list[tuple[int, int, Actor, bool]]:
         """Merged actor mentions over a plain string: (start_char, end_char, Actor, weak)."""
         hits = self.find(text)
-        groups = [g for g in _group(text, hits, self._inflected) if not _former(text, g[0].start) and not _possessive_of_other(text, g)]
+        groups = [g for g in _group(text, hits, self._inflected) if not _former(text, g[0].start)
+                  and not _possessive_of_other(text, g) and not _ends_a_name(text, g)]
         return [g for g in (self._resolve(text, group) for group in groups) if g is not None]
 
     def mentions(self, doc_or_span, text: str | None = None) -> list[ActorMention]:
@@ -391,6 +394,39 @@ def _possessive_of_other(text: str, group: list[_Hit]) -> bool:
     return len(words) > 1 and words[1].strip(".,;:\"") not in _POSSESSED_OK
 
 
+def _ends_a_name(text: str, group: list[_Hit]) -> bool:
+    """ "Save the Children Kenya", "Transparency International Brasil", "Human Rights Watch
+    Nigeria": a country name right after a capitalised word inside a sentence (not its first word,
+    not a weekday or month, not another hit) ends an organisation's name. Not in title-case
+    headlines, where every word is capitalised, nor in German, where every noun is."""
+    if len(group) != 1 or group[0].entry.kind not in ("state", "capital"):
+        return False
+    before = text[max(0, group[0].start - 40):group[0].start]
+    m = _NAME_WORD_BEFORE.search(before)
+    if m is None or fold(m.group(2)) in _NOT_NAME_WORDS:
+        return False
+    lead = m.group(1)
+    if lead == "" or lead.rstrip()[-1:] in ".!?:;\"«“—–-(" or not lead.rstrip():
+        return False                                  # the word opens the sentence: anything can
+    start = group[0].start
+    around = text[max(0, start - 120):start + 120]
+    words = [w for w in around.split() if w[:1].isalpha()]
+    capitals = sum(1 for w in words if w[:1].isupper())
+    if len(words) >= 4 and capitals >= 0.7 * len(words):
+        return False                                  # Title Case Headline
+    return _GERMAN.search(around) is None             # German capitalises every noun
+
+
+_NAME_WORD_BEFORE = re.compile(r"(^|.*\S\s)([A-Z][a-z]+)\s$", re.S)
+_GERMAN = re.compile(r"\b(?:der|die|das|den|dem|des|und|nicht|ist|hat|wird)\b")
+_NOT_NAME_WORDS = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday january february march april may june july august "
+    "september october november december lundi mardi mercredi jeudi vendredi samedi dimanche janvier fevrier mars "
+    "avril mai juin juillet aout septembre octobre novembre decembre lunes martes miercoles jueves viernes sabado "
+    "domingo enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre "
+    "and but or et ou mais y pero e ma the le la les el los las".split())
+
+
 _GAP_STOP = {"and", "or", "et", "ou", "y", "und", "former", "ex", "ancien", "ancienne", "said", "says", "the", "a", "an",
              "that", "to", "with", "for", "by", "on", "in", "at", "told", "asked", "met", "whose", "who", "which"}
 
@@ -408,7 +444,17 @@ def _adjective_gap(text: str, prev: _Hit, hit: _Hit, gap: str) -> bool:
             return False
         gap = gap[3:]
     words = gap.split()
-    return 0 < len(words) <= 3 and all(w.isalpha() and w not in _GAP_STOP for w in words)
+    return 0 < len(words) <= 3 and all(w.isalpha() and w not in _GAP_STOP and w not in _NON_STATE_NOUNS
+                                       and not (w.endswith("s") and w[:-1] in _VERBS_3SG) for w in words)
+
+
+# Words between "<Country>'s" and a title that make the phrase a non-state actor's ("Colombia's ELN
+# rebels reject government ..."), or a verb ending the subject before a title object.
+_NON_STATE_NOUNS = frozenset(
+    "rebel rebels militia militias militants militant insurgents separatists guerrillas guerrilla opposition party "
+    "parties union unions company companies firm club clubs federation court courts group groups movement church "
+    "bank airline league team players".split())
+_VERBS_3SG = frozenset("reject deny refuse dismiss slam accuse urge call say tell warn ask block".split())
 
 
 _ENTRY_KEYS = {"name", "country", "org", "kind", "aliases", "weak"}

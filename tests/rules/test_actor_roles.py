@@ -85,6 +85,17 @@ def roles(gazetteer, text: str, cue: str, lang: str = "en") -> dict[str, tuple[s
      {"Peruvian president": SPEAKER}),
     ('en', '"We never received any offer," said the spokeswoman for the Danish government.', "never received",
      {"Danish government": SPEAKER}),
+    # the cue is the claim itself: its author (after "of"/"by"/"de") made it, and is no denier
+    ("fr", "Le parti a rejeté les accusations de Bruxelles sur la fraude.", "accusations", {"Bruxelles": CLAIMANT}),
+    ("en", "The firm rejected allegations by the Peruvian trade ministry.", "allegations",
+     {"Peruvian trade ministry": CLAIMANT}),
+    # a stance marker inside a phrase qualifies that phrase, not the clause
+    ("fr", "La milice, armée par l'Ouganda selon Kigali, a rejeté la trêve.", "rejeté", {"Kigali": NEUTRAL}),
+    ("fr", "Selon Kigali, la milice a rejeté la trêve.", "rejeté", {"Kigali": SPEAKER}),
+    # a headline's "Country :" topic is no speaker when the clause after the colon has its own subject
+    ("fr", "Gabon : l'ancien préfet dément tout détournement", "dément", {"Gabon": PLACE}),
+    ("en", "Malawi: the opposition party rejects the budget", "rejects", {"Malawi": PLACE}),
+    ("fr", "Gabon : Libreville dément tout accord", "dément", {"Libreville": SPEAKER}),
     # coordinated actors share a role
     ("en", "Rome denied talks between Athens and Ankara.", "denied",
      {"Rome": SPEAKER, "Athens": CONTENT, "Ankara": CONTENT}),
@@ -136,3 +147,18 @@ def test_target_is_the_claimant_first(gazetteer):
     mentions = unit.mentions()
     denier = next(m for m in mentions if m.actor.country == "ECU")
     assert choose_target(unit, cues, mentions, denier, gazetteer).country == "BOL"
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a country name ending an organisation's name is no actor
+    ("NAIROBI (Wire) - Save the Children Malawi on Monday rejected the figures.", {"NAIROBI"}),
+    ("Transparency International Peru rejected the report.", set()),
+    # a non-state noun between "<Country>'s" and a title keeps them apart
+    ("Peru's Shining Path rebels reject government offer", {"government"}),
+    # ... but a weekday, a sentence start or a title-case headline do not hide the state
+    ("On Monday Malawi rejected the figures.", {"Malawi"}),
+    ("Why Malawi Rejects The New Figures", {"Malawi"}),
+    ("Peru's foreign ministry rejected the report.", {"Peru's foreign ministry"}),
+])
+def test_non_state_names_around_a_country(gazetteer, text, expected):
+    assert {text[s:e] for s, e, _a, _w in gazetteer.find_actors(text)} == expected
