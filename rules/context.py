@@ -35,6 +35,10 @@ _PUNCT = ".,;:«»\"“”-–—()"
 
 _CAPS_DATELINE = re.compile(r"^[A-Z\u00C0-\u00DE][A-Z\u00C0-\u00DE .'/-]{2,40},\s+[^.:\n]{1,30}?[.:](?:\s|$)")
 
+# "BOGOTÁ (EFE).- ", "LIMA, 4 may (EFE).- ": the agency's dash glued to its bracket
+_AGENCY_DATELINE = re.compile(r"^[A-Z\u00C0-\u00DE][A-Za-z\u00C0-\u00FF0-9 ,.'/-]{2,40}\([A-Za-z\u00C0-\u00FF /-]{2,20}\)"
+                              r"\s*[.,:]?[-–—]{1,2}\s+")
+
 
 def dateline_end(text: str) -> int:
     """Where a dateline ends ("MOSCOW, Feb 3 (Agency) - ", "Paris (AFP) – ", "ISLAMABAD, Jan 22: ",
@@ -45,7 +49,7 @@ def dateline_end(text: str) -> int:
         first = head.split()[0] if head.split() else ""
         if "(" in head or (len(first.strip(",")) >= 3 and first.strip(",").isupper()):
             return m.end()
-    caps = _CAPS_DATELINE.match(text)
+    caps = _CAPS_DATELINE.match(text) or _AGENCY_DATELINE.match(text)
     return caps.end() if caps else 0
 
 

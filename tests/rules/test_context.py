@@ -77,6 +77,9 @@ def test_opening_actor(backend):
     assert actor("The Kremlin denies the report") == "RUS"
     assert actor("OSLO, March 3 (Wire) - Chile denied on Sunday") == "CHL"  # the dateline city is skipped
     assert actor("Zentrix denies report on Chile plant") is None
+    # an agency dateline with its dash glued to the bracket: the city is a place
+    assert actor("LIMA (Wire).- La naviera peruana Zentrix desmintió la venta") is None
+    assert actor("QUITO, 4 may (Wire).- Lima desmintió la venta") == "PER"
 
 
 def test_may_hold_actor_keeps_bare_titles(backend):
