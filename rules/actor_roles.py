@@ -152,6 +152,9 @@ def _attribution(unit, quote: tuple[int, int], m, lang: str | None) -> int | Non
             return len(between)
         return None
     if m.end_char <= qs:
+        p = _skip_determiners(doc, m.start - 1, lang)
+        if p >= 0 and doc[p].lower_ in W.words(W.PREPOSITIONS, lang) and not _owner_of_speaking_noun(doc, p, lang):
+            return None  # "the Chinese embassy IN Oslo said ...: "…"": a complement, not the speaker
         lead = [t for t in doc[m.end:] if t.idx < qs]
         words = [t for t in lead if not t.is_punct]
         if len(words) > MAX_LEAD_IN or not (_speech_near(doc, m.end, m.end + len(lead), lang)):

@@ -96,6 +96,9 @@ def roles(gazetteer, text: str, cue: str, lang: str = "en") -> dict[str, tuple[s
     ("fr", "Gabon : l'ancien préfet dément tout détournement", "dément", {"Gabon": PLACE}),
     ("en", "Malawi: the opposition party rejects the budget", "rejects", {"Malawi": PLACE}),
     ("fr", "Gabon : Libreville dément tout accord", "dément", {"Libreville": SPEAKER}),
+    # a complement before a quotation does not speak it
+    ('en', 'The Peruvian embassy in Quito said that Lima "rejects these lies".', "rejects these lies",
+     {"Quito": PLACE}),
     # coordinated actors share a role
     ("en", "Rome denied talks between Athens and Ankara.", "denied",
      {"Rome": SPEAKER, "Athens": CONTENT, "Ankara": CONTENT}),
@@ -155,6 +158,8 @@ def test_target_is_the_claimant_first(gazetteer):
     ("Transparency International Peru rejected the report.", set()),
     # a non-state noun between "<Country>'s" and a title keeps them apart
     ("Peru's Shining Path rebels reject government offer", {"government"}),
+    # the media that published the claim
+    ("A U.S. news website reported the call.", set()),
     # ... but a weekday, a sentence start or a title-case headline do not hide the state
     ("On Monday Malawi rejected the figures.", {"Malawi"}),
     ("Why Malawi Rejects The New Figures", {"Malawi"}),
