@@ -18,7 +18,7 @@ EXPECTED_ITEMS = {"dev.jsonl": 121, "dev2.jsonl": 138}
 # Floors on dev.jsonl + dev2.jsonl scored together (issue 15 raises them to its targets:
 # fr F1 0.95, en F1 0.93, other languages recall 0.80 each, refusal recall 0.90, hard FP 2 %,
 # denier accuracy 0.95).
-FLOOR = {"fr_f1": 0.95, "en_f1": 0.97, "refusal_recall": 0.90, "hard_fp": 0.02, "denier_accuracy": 0.93}
+FLOOR = {"fr_f1": 0.97, "en_f1": 0.99, "refusal_recall": 0.95, "hard_fp": 0.01, "denier_accuracy": 0.96}
 # Languages whose recall is held at >= 0.80 on the combined set.
 LANGS_AT_TARGET = ("ru", "pt", "es", "it", "ar", "zh", "tr", "fa", "pl", "uk", "ja", "de")
 
