@@ -187,6 +187,12 @@ for _concept, _forms in CONCEPTS.items():
                 COMPOUND_FORMS.append((_form, _concept))
 PREFIXES.sort(key=lambda p: -len(p[0]))
 _PLURALS = ("s", "es", "en", "n")
+# PREFIXES by their first letters, longest first within each bucket: a word is compared only with
+# the prefixes it can start with (concept_of runs on every word of every alert's text)
+_PREFIX_KEY = min((len(p) for p, _ in PREFIXES), default=1)
+_PREFIXES_BY_START: dict[str, list[tuple[str, str]]] = {}
+for _prefix, _concept in PREFIXES:
+    _PREFIXES_BY_START.setdefault(_prefix[:_PREFIX_KEY], []).append((_prefix, _concept))
 
 
 def concept_of(word: str, lang: str | None = None) -> str | None:
@@ -199,7 +205,7 @@ def concept_of(word: str, lang: str | None = None) -> str | None:
             hit = WORD_FORMS.get(word[: -len(suffix)])
             if hit:
                 return hit
-    for prefix, concept in PREFIXES:
+    for prefix, concept in _PREFIXES_BY_START.get(word[:_PREFIX_KEY], ()):
         if word.startswith(prefix):
             return concept
     if lang == "de" and len(word) >= 8:  # compounds: Panzerlieferung, Schwarzmeer-Konferenz
