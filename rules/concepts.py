@@ -14,6 +14,8 @@ German form of at least 5 letters found inside the word.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 # concept -> forms in en, fr, es, de (one flat tuple; the languages overlap a lot)
 CONCEPTS: dict[str, tuple[str, ...]] = {
     # --- military means
@@ -195,6 +197,7 @@ for _prefix, _concept in PREFIXES:
     _PREFIXES_BY_START.setdefault(_prefix[:_PREFIX_KEY], []).append((_prefix, _concept))
 
 
+@lru_cache(maxsize=1 << 16)  # news words repeat: most calls are for a word already seen
 def concept_of(word: str, lang: str | None = None) -> str | None:
     """The concept a folded word names, if any."""
     hit = WORD_FORMS.get(word)

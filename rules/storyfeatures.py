@@ -172,6 +172,9 @@ def _number(raw: str) -> float | None:
         return None
 
 
+_LONG_MONTHS = tuple(name for name in MONTH_OF if len(name) > 3)  # folded once, not per number
+
+
 def numbers_in(text: str, words: list[str], lang: str | None) -> set[str]:
     out: set[str] = set()
     months_near: set[int] = set()
@@ -192,8 +195,7 @@ def numbers_in(text: str, words: list[str], lang: str | None) -> set[str]:
         if value.is_integer() and 1900 <= value <= 2100:
             out.add(f"y{int(value)}")
         elif value.is_integer() and 1 <= value <= 31 and (
-                any(fold(after).lstrip(". ").startswith(name) for name in MONTH_OF if len(name) > 3)
-                or any(fold(before).rstrip(" ,").endswith(name) for name in MONTH_OF if len(name) > 3)):
+                fold(after).lstrip(". ").startswith(_LONG_MONTHS) or fold(before).rstrip(" ,").endswith(_LONG_MONTHS)):
             out.add(f"d{int(value)}")
         else:
             out.add(f"q{value:g}")
@@ -213,7 +215,9 @@ def _words(folded: str) -> list[str]:
     split (U-Boot-Bericht -> u, boot, bericht) as well as kept whole."""
     out = []
     for token in _TOKEN.findall(folded):
-        token = _ELISION.sub("", token.strip("'’-").replace("’", "'"))
+        token = token.strip("'’-").replace("’", "'")
+        if "'" in token:
+            token = _ELISION.sub("", token)
         if "-" in token:
             out.extend(p for p in token.split("-") if p)
         if token:
