@@ -21,6 +21,8 @@ the same sentence with denier and target swapped.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import re
 from collections import Counter
 from typing import Iterable
@@ -225,17 +227,29 @@ def _words(folded: str) -> list[str]:
     return out
 
 
+def _hits_by_part(gazetteer, parts: list[str]):
+    """Gazetteer hits of "\\n".join(parts), found part by part: the title and the evidence
+    sentence were already scanned by the engine (the gazetteer caches hits per text), so only the
+    lead and the quote cost a scan here."""
+    off = 0
+    for part in parts:
+        for hit in gazetteer.find(part):
+            yield hit if not off else replace(hit, start=hit.start + off, end=hit.end + off)
+        off += len(part) + 1
+
+
 def features(title: str, sentence: str, body: str, quote: str | None, lang: str | None,
              gazetteer=None) -> StoryFeatures:
     """The story features of one alert (``key`` is set per article by ``assign_story_keys``)."""
-    parts = [p for p in (title, sentence if sentence not in (title, "") else "", lead(body), quote or "") if p]
-    text = "\n".join(dict.fromkeys(parts))  # the evidence is often the lead: once is enough
+    parts = list(dict.fromkeys(p for p in (title, sentence if sentence not in (title, "") else "", lead(body),
+                                           quote or "") if p))
+    text = "\n".join(parts)  # the evidence is often the lead: once is enough
     actors: set[str] = set()
     people: set[str] = set()  # leaders the gazetteer knows ("Lavrov") are names too: they link translations
     masked = text
     if gazetteer is not None:
         chars = list(text)
-        for hit in gazetteer.find(text):
+        for hit in _hits_by_part(gazetteer, parts):
             code = hit.entry.org or hit.entry.country
             if code:
                 actors.add(code)
