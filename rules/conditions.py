@@ -15,7 +15,8 @@ from dementi.rules.common_words import literal_rarity
 from dementi.rules.inflect import surface_forms
 from functools import lru_cache
 
-from dementi.rules.textnorm import at_token_boundary, fold, fold_map, original_span
+from dementi.rules.folding import fold, fold_map, original_span
+from dementi.rules.scripts import at_token_boundary
 
 # Folded negation words. Window mode (no parse) leaves out words that are mostly not negations
 # on their own in running text (fr "plus", "point").

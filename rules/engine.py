@@ -31,7 +31,7 @@ from dementi.rules.actor_roles import choose_target
 from dementi.rules.schema import Rule
 from dementi.rules.segment import Segment
 from dementi.rules.storyfeatures import assign_story_keys, features as story_features
-from dementi.rules.textnorm import fold
+from dementi.rules.folding import fold
 
 __all__ = ["Engine", "RuleLoadError", "RuleError", "Explanation", "UnitReport"]
 log = logging.getLogger(__name__)

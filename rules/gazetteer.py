@@ -28,7 +28,8 @@ import yaml
 from dementi.records import Actor
 from dementi.yamlsafe import safe_load
 from dementi.rules.scripts import glued
-from dementi.rules.gazetteer_forms import country_name, fold, fold_with_map, inflect, state_aliases_from_pycountry
+from dementi.rules.folding import fold_name as fold, fold_name_with_map as fold_with_map
+from dementi.rules.gazetteer_forms import country_name, inflect, state_aliases_from_pycountry
 
 TITLE_KINDS = {"title", "ministry", "leader", "office", "spokesperson", "diplomat"}
 PROPER_KINDS = {"state", "capital", "seat", "igo"}

@@ -27,7 +27,7 @@ from typing import Iterable
 
 from dementi.records import Alert, StoryFeatures
 from dementi.rules.concepts import concept_of, concepts_in
-from dementi.rules.textnorm import fold
+from dementi.rules.folding import fold
 
 LEAD_CHARS = 400        # the lead: first sentences of the body, up to this many characters
 MAX_WORDS = 40          # content words kept per alert

@@ -15,7 +15,7 @@ import unicodedata
 
 from hypothesis import given, settings, strategies as st
 
-from dementi.rules import gazetteer_forms
+from dementi.rules import folding
 from dementi.rules.prefilter import Prefilter
 from dementi.rules.regexlit import SUBSTRING
 from dementi.rules.segment import _add, paragraphs, sentences
@@ -59,9 +59,9 @@ TRICKY = list("aZé É-–—’`'\u00a0\u3000\t\n\rœŒæÆßİıﬁ\u0301\u030
 def _check_fold(text: str) -> None:
     for lower in (True, False):
         expected, expected_map = _reference_fold_with_map(text, lower)
-        got, got_map = gazetteer_forms.fold_with_map(text, lower)
+        got, got_map = folding.fold_name_with_map(text, lower)
         assert (got, list(got_map)) == (expected, expected_map), (text, lower)
-        assert gazetteer_forms.fold(text, lower) == expected.strip()
+        assert folding.fold_name(text, lower) == expected.strip()
 
 
 @settings(max_examples=400, deadline=None)
@@ -77,9 +77,9 @@ def test_fold_tables_match_the_per_character_fold_on_any_unicode(text):
 
 
 def test_fold_map_is_the_identity_only_when_offsets_are_one_to_one():
-    assert gazetteer_forms.fold_with_map("L’État russe")[1] == range(12)
-    assert gazetteer_forms.fold_with_map("le  cœur") == ("le cœur", [0, 1, 2, 4, 5, 6, 7])  # spaces collapsed
-    assert gazetteer_forms.fold_with_map("le ﬁn") == ("le fin", [0, 1, 2, 3, 3, 4])  # ligature expanded
+    assert folding.fold_name_with_map("L’État russe")[1] == range(12)
+    assert folding.fold_name_with_map("le  cœur") == ("le cœur", [0, 1, 2, 4, 5, 6, 7])  # spaces collapsed
+    assert folding.fold_name_with_map("le ﬁn") == ("le fin", [0, 1, 2, 3, 3, 4])  # ligature expanded
 
 
 # --- paragraphs -----------------------------------------------------------------------------------
