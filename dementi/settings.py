@@ -103,7 +103,7 @@ class Settings(BaseSettings):
     admin_user_ids: Annotated[list[int], NoDecode] = Field(default_factory=list, description="Telegram user ids allowed admin commands")
     subscription_policy: str = Field(default="open", description="open | allowlist")
     allowed_chat_ids: Annotated[list[int], NoDecode] = Field(default_factory=list, description="chats allowed when policy=allowlist")
-    realert_seconds: float = Field(default=3600.0, ge=0, description="unused since stories (issue 14): noise control is per story; kept so old configs load")
+    realert_seconds: float = Field(default=3600.0, ge=0, description="unused since alerts are grouped into stories: noise control is per story; kept so old configs load")
     story_window_seconds: float = Field(default=48 * 3600.0, gt=0, description="a story takes reports for this long after its first one")
     story_edit_interval: float = Field(default=3.0, ge=0, description="seconds between two edits of one story message in one chat")
 

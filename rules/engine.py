@@ -7,7 +7,8 @@ Interface the rest of dementi relies on (stable):
     engine.alerts_batch(articles, only=None) -> [(alerts, errors)]  (same results, spaCy batched)
     engine.explain(rule_id, text, lang=None) -> Explanation         (every unit, every condition)
 
-WHY two stages: fr_core_news_sm parses ~30 articles/s, the prefilter scans >10,000/s. Stage 1
+WHY two stages: spaCy's parser is hundreds of times slower than the literal prefilter (rates in
+docs/benchmarks.md). Stage 1
 finds the sentences that contain a literal cue of some rule (a phrase, an inflected lemma form);
 only those sentences (or their paragraph / field for wider scopes) are parsed and evaluated.
 """
@@ -166,9 +167,8 @@ class Engine:
         """``[(alerts, errors)]``, exactly ``alerts(a, only=only, errors=errors)`` for each article,
         with the spaCy units of all the articles parsed together.
 
-        WHY: for a sentence, fr_core_news_sm spends more in per-call overhead than in arithmetic
-        (tok2vec ~1.3 ms per call here); ``nlp.pipe`` over 16 units costs ~1.1 ms per unit instead
-        of ~2.5. Units are those stage 2 may parse (prefilter candidates of the active rules that
+        WHY: for a sentence, fr_core_news_sm spends more in per-call overhead than in arithmetic;
+        ``nlp.pipe`` shares that overhead across the batch (measured: docs/benchmarks.md). Units are those stage 2 may parse (prefilter candidates of the active rules that
         pass the actor-presence test); a unit after a rule's first match may be parsed for nothing.
         The docs are the ones ``nlp(text)`` gives (spaCy runs each doc through the same layers)."""
         only = list(only) if only is not None else None

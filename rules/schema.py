@@ -1,4 +1,4 @@
-"""Pydantic models of rule files (RULESPEC "Rule language v1").
+"""Pydantic models of rule files (the rule language: docs/rules.md).
 
 WHY strict: a typo in a rule (``lemm:`` instead of ``lemma:``) must be an error, never a condition
 that silently disappears, so every model forbids unknown keys. Condition lists accept a single

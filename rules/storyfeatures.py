@@ -14,8 +14,8 @@ features that survive translation do the linking across languages:
   languages only, since in German every noun is capitalised;
 - ``words``: content words of the language, for rewordings of one dispatch in one language.
 
-``assign_story_keys`` files all the alerts of one article under one denier: the issue's "all
-alerts of one article about one event are one story", including the case where two rules read
+``assign_story_keys`` files all the alerts of one article under one denier (all alerts of one
+article about one event are one story), including the case where two rules read
 the same sentence with denier and target swapped.
 """
 
