@@ -26,30 +26,21 @@ _DASHES = set("-\u2010\u2011\u2012\u2013\u2014\u2212")
 
 
 def _reference_fold_with_map(text: str, lower: bool = True) -> tuple[str, list[int]]:
-    """The per-character fold the gazetteer used before the translate tables."""
-    out: list[str] = []
-    index: list[int] = []
-    last_space = False
-    for i, ch in enumerate(text):
+    """The gazetteer's name fold written the obvious way: fold each character on its own, then
+    drop every space piece whose character follows another space piece (a character that folds
+    to nothing, like a lone combining mark, ends a run of spaces)."""
+    pieces: list[str] = []
+    for ch in text:
         if ch in _APOSTROPHES:
-            folded = "'"
+            pieces.append("'")
         elif ch in _DASHES or ch.isspace():
-            folded = " "
+            pieces.append(" ")
         else:
-            piece = ch.lower() if lower else ch
-            folded = "".join(c for c in unicodedata.normalize("NFKD", piece) if not unicodedata.combining(c))
-        if folded == " ":
-            if last_space:
-                continue
-            last_space = True
-            out.append(" ")
-            index.append(i)
-            continue
-        last_space = False
-        for c in folded:
-            out.append(c)
-            index.append(i)
-    return "".join(out), index
+            pieces.append("".join(c for c in unicodedata.normalize("NFKD", ch.lower() if lower else ch)
+                                  if not unicodedata.combining(c)))
+    kept = [(c, i) for i, piece in enumerate(pieces) if not (piece == " " and i > 0 and pieces[i - 1] == " ")
+            for c in piece]
+    return "".join(c for c, _ in kept), [i for _, i in kept]
 
 
 # characters that fold to 0, 1 or several characters, spaces of all kinds, casing traps
