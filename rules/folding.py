@@ -11,6 +11,7 @@ for three jobs:
   ``regex`` conditions are written against them. ``fold`` is the hot path (every article goes
   through it: C-speed ``lower``/NFD/``replace`` only); ``fold_map`` is its exact, slower twin for
   the few candidate sentences: the same string plus an offset map back to the original text.
+  ``fold_loose`` also spells "ø", "ł", "ß"... the ASCII way, to compare names across languages.
 
 * ``word_view`` / ``latin_view`` -- the **prefilter's view**: the rule-text fold with every
   character that is not a letter or a digit turned into a space, so a literal "false report"
@@ -99,6 +100,16 @@ def original_span(offsets: list[int], start: int, end: int) -> tuple[int, int]:
     if end <= start:
         return offsets[start], offsets[start]
     return offsets[start], offsets[end - 1] + 1
+
+
+_UNDECOMPOSED = str.maketrans({"ø": "o", "ß": "ss", "ł": "l", "đ": "d", "ı": "i", "þ": "th", "ð": "d"})
+
+
+def fold_loose(text: str) -> str:
+    """:func:`fold`, and the Latin letters that have no decomposition spelled the ASCII way
+    ("Tromsø" -> "tromso", "Łódź" -> "lodz"): for comparing names across languages (story
+    features), where "Tromso" in one dispatch is "Tromsø" in another."""
+    return fold(text).translate(_UNDECOMPOSED)
 
 
 def is_word_char(ch: str) -> bool:
