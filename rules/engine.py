@@ -22,7 +22,7 @@ from typing import Iterable, Sequence
 
 from dementi.records import Actor, Alert, Article, Evidence, Span
 from dementi.rules.analysis import Analysis, FieldText
-from dementi.rules.backend import ActorBackend
+from dementi.rules.actor_backend import ActorBackend
 from dementi.rules.compiler import ActorNode, AllNode, NearNode, compile_condition, requirements
 from dementi.rules.conditions import Hit, Outcome, Unit
 from dementi.rules.loader import LoadedRule, RuleError, RuleLoadError, load_dir
@@ -108,7 +108,7 @@ class Engine:
         """Load and compile every rule under ``rules_dir``; raises :class:`RuleLoadError`."""
         loaded = load_dir(Path(rules_dir))
         if backend is None:
-            from dementi.rules.backend import load_backend
+            from dementi.rules.actor_backend import load_backend
 
             try:
                 backend = load_backend(gazetteers_dir)

@@ -26,7 +26,7 @@ from pydantic import ValidationError
 
 from dementi.jsonl import read_jsonl
 from dementi.records import Article
-from dementi.rules.evaluate import Counts
+from dementi.rules.scoring import Counts
 from dementi.rules.stories import DEFAULT_WINDOW, OpenStory, Profile, StoryBook, score
 from dementi.yamlsafe import safe_load
 

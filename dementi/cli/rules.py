@@ -38,7 +38,7 @@ def _load(paths: tuple[Path, ...], err: Console):
 
 
 def _backend(gazetteers: Path | None):
-    from dementi.rules.backend import load_backend
+    from dementi.rules.actor_backend import load_backend
 
     return load_backend(gazetteers or cli_settings(logging=False).gazetteers_dir)
 
