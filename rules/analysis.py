@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING
 
-from dementi.rules.conditions import Unit
+from dementi.rules.units import Unit
 from dementi.rules.context import coref_mentions, may_hold_actor
 from dementi.rules.discourse import Discourse, UnitResolver
 from dementi.rules.nlp import get_pipeline, has_parser, parser_text

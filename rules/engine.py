@@ -23,8 +23,9 @@ from typing import Iterable, Sequence
 from dementi.records import Actor, Alert, Article, Evidence, Span
 from dementi.rules.analysis import Analysis, FieldText
 from dementi.rules.actor_backend import ActorBackend
-from dementi.rules.compiler import ActorNode, AllNode, NearNode, compile_condition, requirements
-from dementi.rules.conditions import Hit, Outcome, Unit
+from dementi.rules.compiler import compile_condition, requirements
+from dementi.rules.conditions import ActorNode, AllNode, NearNode
+from dementi.rules.units import Hit, Outcome, Unit
 from dementi.rules.loader import LoadedRule, RuleError, RuleLoadError, load_dir
 from dementi.rules.nlp import detect_language
 from dementi.rules.prefilter import Prefilter
@@ -55,7 +56,7 @@ class CompiledRule:
     root: object
     literals: list[set[str]]  # prefilter clauses (see compiler.requirements)
     source: str = ""
-    actors: list = field(default_factory=list)  # actor conditions it requires (compiler.required_actors)
+    actors: list = field(default_factory=list)  # actor conditions it requires (required_actors)
 
     def applies_to(self, lang: str) -> bool:
         return not self.rule.languages or lang in self.rule.languages

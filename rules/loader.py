@@ -196,8 +196,8 @@ def _rule_items(data: Any, marks: _Marks, err: _Report) -> list[tuple[Loc, Any]]
 
 def _validate(prefix: Loc, raw: Any, marks: _Marks, err: _Report) -> Rule | None:
     """One raw rule as a :class:`Rule`, or None with every problem of it reported: the static
-    checks of its conditions (compiler.static_errors) and pydantic's, both located."""
-    from dementi.rules.compiler import static_errors  # late import: compiler imports heavier modules
+    checks of its conditions (rules.static_checks) and pydantic's, both located."""
+    from dementi.rules.static_checks import static_errors  # late import: it imports the condition nodes
 
     if not isinstance(raw, dict):
         err(prefix, marks.locate(prefix), "a rule must be a mapping")

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from dementi.jsonl import read_jsonl
 from dementi.records import Article
-from dementi.rules.conditions import Outcome
+from dementi.rules.units import Outcome
 
 
 @dataclass
