@@ -267,21 +267,10 @@ class Settings(BaseSettings):
         """Full topic name, e.g. ``topic('articles') -> 'dementi.articles'``."""
         return f"{self.topic_prefix}{name}"
 
-    @property
-    def articles_topic(self) -> str:
-        return self.topic("articles")
-
-    @property
-    def alerts_topic(self) -> str:
-        return self.topic("alerts")
-
-    @property
-    def deadletter_topic(self) -> str:
-        return self.topic("deadletter")
-
-    @property
-    def stories_topic(self) -> str:
-        return self.topic("stories")
+    articles_topic = property(lambda self: self.topic("articles"), doc="where sources publish articles")
+    alerts_topic = property(lambda self: self.topic("alerts"), doc="where the detect worker publishes alerts")
+    deadletter_topic = property(lambda self: self.topic("deadletter"), doc="records that could not be processed")
+    stories_topic = property(lambda self: self.topic("stories"), doc="where the story stage publishes story updates")
 
     def ensure_data_dir(self) -> Path:
         self.data_dir.mkdir(parents=True, exist_ok=True)

@@ -48,11 +48,8 @@ class Unit:
 
     def __init__(self, text: str, field_name: str, lang: str, doc, parsed: bool,
                  mentions_fn: Callable[[Any], list] | None = None):
-        self.text = text
-        self.field = field_name
-        self.lang = lang
-        self.doc = doc
-        self.parsed = parsed
+        self.text, self.field, self.lang = text, field_name, lang
+        self.doc, self.parsed = doc, parsed  # parsed: the pipeline has a dependency parser
         self._mentions_fn = mentions_fn
         self._mentions: list | None = None
         # set by the engine: unit -> mentions with bare titles resolved from the article context
