@@ -302,10 +302,9 @@ def _is_subject(dep: str) -> bool:
 class ActorNode:
     """A state actor is the subject of the cue (role subject) or within ``near`` tokens (role any).
 
-    The cue is the set of hits of the sibling conditions in the enclosing ``all``.
+    The cue is the set of hits of the sibling conditions in the enclosing ``all`` (which evaluates
+    it after them: see ``_needs_cues``).
     """
-
-    needs_cues = True
 
     def __init__(self, spec, backend):
         self.spec, self.backend = spec, backend
