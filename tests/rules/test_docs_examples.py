@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dementi.rules.engine import Engine
 from dementi.rules.loader import load_paths
-from dementi.rules.testing import run_examples
+from dementi.rules.examples import run_examples
 from tests.rules.conftest import DATA
 
 
