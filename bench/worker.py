@@ -6,7 +6,7 @@ worker is ready (as in production: the rate is then bounded by the publisher, th
 worker's cost per article); with --backlog they are published first and the worker starts on a full
 topic (its own speed). Run with no rules (`--rules empty`) to see the per-record overhead of the
 stream path (fetch, decode, dispatch), the ceiling the engine eats into. Not a test: prints a
-table. The end-to-end benchmark (issue 8) lives in bench/e2e.py.
+table. The end-to-end benchmark lives in bench/e2e.py.
 
     .venv/bin/python bench/worker.py --n 20000
     .venv/bin/python bench/worker.py --n 60000 --rules empty --backlog
@@ -58,7 +58,7 @@ def _fallback_article(i: int, rng: random.Random) -> dict:
 
 
 def articles(n: int) -> tuple[list[bytes], str]:
-    """bench/corpus.py (realistic synthetic stream, issue 8) when available, else the filler above."""
+    """bench/corpus.py (the realistic synthetic stream) when available, else the filler above."""
     try:
         from bench.corpus import generate
     except ImportError:

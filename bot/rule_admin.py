@@ -3,7 +3,7 @@
 Why check in a scratch copy of the rules dir: the worker hot-reloads ``rules_dir``; a file that
 fails to lint, clashes with an existing id, or fails its own examples must never reach it. The
 check is the rules library's own path: ``rules.loader.load_text`` (located errors), then
-``Engine.from_dir`` on the scratch dir (the final word), then ``rules.testing.run_examples`` (the
+``Engine.from_dir`` on the scratch dir (the final word), then ``rules.examples.run_examples`` (the
 same runner as ``dementi rules test``).
 """
 
@@ -25,7 +25,7 @@ from dementi.records import Article
 from dementi.rules.engine import Engine
 from dementi.rules.loader import RuleLoadError, load_dir, load_text
 from dementi.rules.schema import Rule
-from dementi.rules.testing import ExampleResult, run_examples
+from dementi.rules.examples import ExampleResult, run_examples
 from dementi.settings import Settings
 
 log = logging.getLogger(__name__)

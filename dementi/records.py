@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from typing import Literal
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 SCHEMA_VERSION = 1
 
@@ -50,6 +50,18 @@ def normalise_url(url: str) -> str:
 def clip(text: str, limit: int) -> str:
     """``text`` cut to at most ``limit`` characters, the cut marked with "…"."""
     return text if len(text) <= limit else text[: max(0, limit - 1)].rstrip() + "…"
+
+
+def validation_summary(exc: ValidationError, whole: str = "<record>", limit: int | None = None) -> str:
+    """``body: Field required; lang: Input should be a valid string``: the field path of every error
+    with pydantic's message, never the input (it may be large, or a secret); ``whole`` names an
+    error of the record as a whole; past ``limit`` errors, how many more there are."""
+    parts = [f"{'.'.join(str(p) for p in e.get('loc', ())) or whole}: {e.get('msg', 'invalid')}"
+             for e in exc.errors(include_url=False, include_input=False)[:limit]]
+    more = exc.error_count() - limit if limit is not None else 0
+    if more > 0:
+        parts.append(f"... and {more} more error(s)")
+    return "; ".join(parts)
 
 
 def stable_id(*parts: str, length: int = 20) -> str:

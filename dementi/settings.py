@@ -103,7 +103,7 @@ class Settings(BaseSettings):
     admin_user_ids: Annotated[list[int], NoDecode] = Field(default_factory=list, description="Telegram user ids allowed admin commands")
     subscription_policy: str = Field(default="open", description="open | allowlist")
     allowed_chat_ids: Annotated[list[int], NoDecode] = Field(default_factory=list, description="chats allowed when policy=allowlist")
-    realert_seconds: float = Field(default=3600.0, ge=0, description="unused since stories (issue 14): noise control is per story; kept so old configs load")
+    realert_seconds: float = Field(default=3600.0, ge=0, description="unused since alerts are grouped into stories: noise control is per story; kept so old configs load")
     story_window_seconds: float = Field(default=48 * 3600.0, gt=0, description="a story takes reports for this long after its first one")
     story_edit_interval: float = Field(default=3.0, ge=0, description="seconds between two edits of one story message in one chat")
 
@@ -267,21 +267,10 @@ class Settings(BaseSettings):
         """Full topic name, e.g. ``topic('articles') -> 'dementi.articles'``."""
         return f"{self.topic_prefix}{name}"
 
-    @property
-    def articles_topic(self) -> str:
-        return self.topic("articles")
-
-    @property
-    def alerts_topic(self) -> str:
-        return self.topic("alerts")
-
-    @property
-    def deadletter_topic(self) -> str:
-        return self.topic("deadletter")
-
-    @property
-    def stories_topic(self) -> str:
-        return self.topic("stories")
+    articles_topic = property(lambda self: self.topic("articles"), doc="where sources publish articles")
+    alerts_topic = property(lambda self: self.topic("alerts"), doc="where the detect worker publishes alerts")
+    deadletter_topic = property(lambda self: self.topic("deadletter"), doc="records that could not be processed")
+    stories_topic = property(lambda self: self.topic("stories"), doc="where the story stage publishes story updates")
 
     def ensure_data_dir(self) -> Path:
         self.data_dir.mkdir(parents=True, exist_ok=True)

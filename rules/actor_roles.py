@@ -8,7 +8,7 @@ denial (complement of a noun cue) and Algiers the content; in "Kenya's foreign m
 pact with Ethiopia" Ethiopia follows a preposition; in "«…», a ajouté M. Zhou" the speaker is the
 one the quote is attributed to. Most languages here have no parser, so positions and a few
 closed-class words (rules/role_words.py) decide; the French parse adds the grammatical subject
-(compiler.ActorNode).
+(conditions.ActorNode).
 
 Ranks of a speaker (lower is surer): 0 a quote is attributed to it or a stance marker introduces
 it ("selon Moscou"); 1 it is the agent ("denied by"), the complement of a noun cue ("démenti de

@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING
 
-from dementi.rules.conditions import Unit
+from dementi.rules.units import Unit
 from dementi.rules.context import coref_mentions, may_hold_actor
 from dementi.rules.discourse import Discourse, UnitResolver
 from dementi.rules.nlp import get_pipeline, has_parser, parser_text
@@ -139,7 +139,7 @@ class Analysis:
 
     def actor_possible(self, ft: FieldText, seg: Segment) -> bool:
         """Could an ``actor`` condition hold on a unit of this segment (a mention, or a bare title
-        the context may resolve)? One gazetteer scan of the text, ~20x cheaper than spaCy."""
+        the context may resolve)? One gazetteer scan of the text, much cheaper than spaCy."""
         key = (ft.name, seg.start, seg.end)
         found = self._actors.get(key)
         if found is None:

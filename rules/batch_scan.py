@@ -19,16 +19,32 @@ import multiprocessing
 import os
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator
+from typing import IO, Iterable, Iterator
+
+from pydantic import ValidationError
 
 from dementi.jsonl import read_jsonl
-from dementi.rules.testing import article_from
+from dementi.records import Article, validation_summary
 
-__all__ = ["LineResult", "Scanner", "default_jobs", "chunked", "evaluate_chunk", "languages_of"]
+__all__ = ["LineResult", "Scanner", "article_from", "read_articles", "default_jobs", "chunked", "evaluate_chunk", "languages_of"]
 
 CHUNK_LINES = 64  # lines per task: enough for nlp.pipe to amortise its per-call cost
 # (line number, JSON object or None, problem or None): what dementi.jsonl.read_jsonl yields
 Record = tuple[int, "dict | None", "str | None"]
+
+
+def article_from(data: dict) -> tuple[Article | None, str | None]:
+    """(Article, None) or (None, problem) for one JSON object of an articles file."""
+    try:
+        return Article.model_validate(data), None
+    except ValidationError as exc:
+        return None, validation_summary(exc, whole="record")
+
+
+def read_articles(stream: IO[str]) -> Iterator[tuple[int, Article | None, str | None]]:
+    """(line number, Article, None) or (line number, None, problem) for each non-blank JSONL line."""
+    for lineno, data, problem in read_jsonl(stream):
+        yield (lineno, None, problem) if data is None else (lineno, *article_from(data))
 
 
 @dataclass

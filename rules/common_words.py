@@ -38,7 +38,7 @@ prix price prices budget marché market project talks leader leaders official of
 
 
 def _fold(word: str) -> str:
-    from dementi.rules.textnorm import fold
+    from dementi.rules.folding import fold
 
     return fold(word)
 

@@ -6,7 +6,7 @@ languages with language-independent features (named entities, numbers, multiling
 descriptors); this is the thesaurus part, kept to the vocabulary of diplomatic denials and
 refusals. Cue words (deny, reject, refuse, attend...) are deliberately absent: every alert has them.
 
-Forms are folded (lower case, no accents: ``rules.textnorm.fold``). A form ending in ``*`` is a
+Forms are folded (lower case, no accents: ``rules.folding.fold``). A form ending in ``*`` is a
 prefix (``negocia*`` = negociación, negociaciones, negociar...); any other form matches the whole
 word, plus a plural ``s``/``es``/``en``/``n``. German compounds (``Panzerlieferung``) match a
 German form of at least 5 letters found inside the word.

@@ -1,21 +1,32 @@
-"""Leaf conditions evaluated on one unit (sentence, paragraph or document field) of an article.
+"""Condition nodes: what a compiled rule is made of (rules.compiler builds them from the schema).
 
-Every condition returns an :class:`Outcome`: whether it holds, the spans that made it hold (each
-labelled with the condition, e.g. ``lemma:démentir``) and its children's outcomes, so the same
-evaluation serves alerts (evidence spans) and ``dementi rules explain`` (the whole tree).
+Every node is a :class:`ConditionNode`: a label, and ``evaluate(unit, cues)`` -> :class:`Outcome`
+on one unit of an article (rules.units). Three families:
+
+* leaves look at the text -- ``phrase``, ``lemma``, ``regex``, ``tokens``, ``negated`` -- and tell
+  the prefilter which literals they cannot match without (``literals``); a leaf may be limited to
+  one field (``title``/``body``);
+* ``actor`` looks for a state actor speaking the cue: the cue is the hits of its sibling
+  conditions in the enclosing ``all`` (``cues``), its role around them comes from rules.actor_roles;
+* ``all``, ``any``, ``none``, ``near`` and ``weighted`` combine other nodes.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
-from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Protocol
 
+from dementi.rules.actor_roles import CLAIMANT, CLAUSE_FINAL_LANGS, INSIDE_CLAIM, NEUTRAL, SPEAKER, Role, role_of
 from dementi.rules.common_words import literal_rarity
+from dementi.rules.folding import fold, original_span
 from dementi.rules.inflect import surface_forms
-from functools import lru_cache
+from dementi.rules.occurrences import occurrences
+from dementi.rules.roles import earliest_first
+from dementi.rules.scripts import at_token_boundary
+from dementi.rules.units import Hit, Outcome, Unit
 
-from dementi.rules.textnorm import at_token_boundary, fold, fold_map, original_span
+MAX_NEAR_COMBINATIONS = 20_000
 
 # Folded negation words. Window mode (no parse) leaves out words that are mostly not negations
 # on their own in running text (fr "plus", "point").
@@ -36,88 +47,36 @@ _ALL_NEGATIONS = frozenset().union(*NEGATION_WORDS.values()) - {"nie"}  # "nie" 
 _NEG_CARRIER_DEPS = frozenset({"obj", "obl", "obl:arg", "obl:mod", "iobj", "nsubj", "nmod", "obl:agent", "dobj", "pobj", "prep"})
 
 
-@lru_cache(maxsize=65536)
-def _fold_word(word: str) -> str:
-    return fold(word) if word else ""
 
+class ConditionNode(Protocol):
+    """A compiled condition. ``cues``: the hits of the sibling conditions of the enclosing ``all``
+    (only ``actor`` uses them, to anchor on the cue; the others pass them down)."""
 
-@dataclass
-class Hit:
-    """A matched region of the unit: character offsets into the unit text, token offsets in its Doc."""
-
-    start: int
-    end: int
-    tok_start: int
-    tok_end: int
     label: str
 
+    def evaluate(self, unit: Unit, cues: list[Hit] | None = None) -> Outcome: ...
 
-@dataclass
-class Outcome:
+
+class LeafNode:
+    """A condition on the text itself, optionally limited to one field: ``evaluate`` checks the
+    field, :meth:`match` looks at the text."""
+
     label: str
-    ok: bool
-    hits: list[Hit] = field(default_factory=list)
-    children: list["Outcome"] = field(default_factory=list)
-    note: str = ""
-    mention: Any = None  # ActorMention chosen by an actor condition
+    field: str | None
+
+    def evaluate(self, unit: Unit, cues: list[Hit] | None = None) -> Outcome:
+        if self.field is not None and self.field != unit.field:
+            return Outcome(self.label, False, note=f"only looks at the {self.field}")
+        return self.match(unit)
+
+    def match(self, unit: Unit) -> Outcome:  # pragma: no cover - every leaf defines it
+        raise NotImplementedError
+
+    def literals(self) -> set[str] | None:  # pragma: no cover - every leaf defines it
+        raise NotImplementedError
 
 
-class Unit:
-    """One piece of text to evaluate, with its spaCy Doc and lazily computed helpers."""
-
-    def __init__(self, text: str, field_name: str, lang: str, doc, parsed: bool,
-                 mentions_fn: Callable[[Any], list] | None = None):
-        self.text = text
-        self.field = field_name
-        self.lang = lang
-        self.doc = doc
-        self.parsed = parsed
-        self._mentions_fn = mentions_fn
-        self._mentions: list | None = None
-        # set by the engine: unit -> mentions with bare titles resolved from the article context
-        self.coref_fn: Callable[["Unit"], list] | None = None
-        self._actor_mentions: list | None = None
-        self._folded: tuple[str, list[int]] | None = None
-        self.token_folds = [_fold_word(t.text) for t in doc]
-        self.lemma_folds = [_fold_word(t.lemma_) for t in doc]
-
-    @property
-    def folded(self) -> tuple[str, list[int]]:
-        if self._folded is None:
-            self._folded = fold_map(self.text)
-        return self._folded
-
-    def mentions(self) -> list:
-        if self._mentions is None:
-            self._mentions = list(self._mentions_fn(self.doc)) if self._mentions_fn else []
-        return self._mentions
-
-    def actor_mentions(self) -> list:
-        """Mentions for the ``actor`` condition: like :meth:`mentions`, plus the article context for
-        bare titles ("the spokeswoman" -> the state the article is about, see rules.context)."""
-        if self._actor_mentions is None:
-            self._actor_mentions = self.coref_fn(self) if self.coref_fn is not None else self.mentions()
-        return self._actor_mentions
-
-    def hit_for_chars(self, start: int, end: int, label: str) -> Hit:
-        span = self.doc.char_span(start, end, alignment_mode="expand")
-        if span is None:  # offsets inside whitespace: take the nearest token
-            idx = next((t.i for t in self.doc if t.idx + len(t.text) > start), len(self.doc) - 1)
-            return Hit(start, end, max(idx, 0), max(idx, 0) + 1, label)
-        return Hit(start, end, span.start, span.end, label)
-
-    def hit_for_tokens(self, tok_start: int, tok_end: int, label: str) -> Hit:
-        first, last = self.doc[tok_start], self.doc[tok_end - 1]
-        return Hit(first.idx, last.idx + len(last.text), tok_start, tok_end, label)
-
-
-def _match_field(node, unit: Unit) -> Outcome | None:
-    if node.field is not None and node.field != unit.field:
-        return Outcome(node.label, False, note=f"only looks at the {node.field}")
-    return None
-
-
-class PhraseNode:
+class PhraseNode(LeafNode):
     def __init__(self, phrases: list[str], label: str, field_name: str | None):
         self.label, self.field = label, field_name
         self.phrases = phrases
@@ -139,10 +98,7 @@ class PhraseNode:
             out.add(max(words, key=lambda w: (literal_rarity(w), sum(c.isalnum() for c in w), len(w))))
         return out
 
-    def evaluate(self, unit: Unit, cues=None) -> Outcome:
-        skip = _match_field(self, unit)
-        if skip:
-            return skip
+    def match(self, unit: Unit) -> Outcome:
         folded, offsets = unit.folded
         hits = []
         for m in self.pattern.finditer(folded):
@@ -154,7 +110,7 @@ class PhraseNode:
         return Outcome(self.label, bool(hits), hits)
 
 
-class LemmaNode:
+class LemmaNode(LeafNode):
     """Token whose model lemma is one of the lemmas, or whose folded surface is a generated form."""
 
     def __init__(self, lemmas: list[str], languages: tuple[str, ...], label: str, field_name: str | None):
@@ -177,10 +133,7 @@ class LemmaNode:
         return [i for i in range(len(unit.doc))
                 if unit.token_folds[i] in self.forms or unit.lemma_folds[i] in self.lemmas]
 
-    def evaluate(self, unit: Unit, cues=None) -> Outcome:
-        skip = _match_field(self, unit)
-        if skip:
-            return skip
+    def match(self, unit: Unit) -> Outcome:
         hits = [unit.hit_for_tokens(i, i + 1, self.hit_label(unit, i)) for i in self.tokens(unit)]
         return Outcome(self.label, bool(hits), hits)
 
@@ -190,7 +143,7 @@ class LemmaNode:
         return f"{self._key}:{lemma}"
 
 
-class RegexNode:
+class RegexNode(LeafNode):
     def __init__(self, patterns: list[str], label: str, field_name: str | None):
         import re2
 
@@ -217,10 +170,7 @@ class RegexNode:
         per_pattern = [necessary_literal_sets(fold_pattern(p)) for p in self.patterns]
         return per_pattern if all(per_pattern) else None
 
-    def evaluate(self, unit: Unit, cues=None) -> Outcome:
-        skip = _match_field(self, unit)
-        if skip:
-            return skip
+    def match(self, unit: Unit) -> Outcome:
         folded, offsets = unit.folded
         hits = []
         for rx in self.compiled:
@@ -236,7 +186,7 @@ def fold_pattern(pattern: str) -> str:
     return "".join(c if c.isascii() else fold(c) for c in pattern)
 
 
-class TokensNode:
+class TokensNode(LeafNode):
     """Raw spaCy Matcher patterns; one Matcher per vocabulary (i.e. per language pipeline)."""
 
     def __init__(self, patterns: list[list[dict]], languages: tuple[str, ...], label: str, field_name: str | None):
@@ -268,10 +218,7 @@ class TokensNode:
             out |= found
         return out
 
-    def evaluate(self, unit: Unit, cues=None) -> Outcome:
-        skip = _match_field(self, unit)
-        if skip:
-            return skip
+    def match(self, unit: Unit) -> Outcome:
         matcher = self._matchers.get(id(unit.doc.vocab))
         if matcher is None:
             from spacy.matcher import Matcher
@@ -283,7 +230,7 @@ class TokensNode:
         return Outcome(self.label, bool(hits), hits)
 
 
-class NegatedNode:
+class NegatedNode(LeafNode):
     """The verb (by lemma) under a negation: dependency-based when parsed, token window otherwise."""
 
     def __init__(self, lemmas: list[str], window: int, languages: tuple[str, ...], label: str, field_name: str | None):
@@ -296,10 +243,7 @@ class NegatedNode:
     def literals(self) -> set[str] | None:
         return self.lemma.literals()
 
-    def evaluate(self, unit: Unit, cues=None) -> Outcome:
-        skip = _match_field(self, unit)
-        if skip:
-            return skip
+    def match(self, unit: Unit) -> Outcome:
         negs = NEGATION_WORDS.get(unit.lang, _ALL_NEGATIONS)
         hits: list[Hit] = []
         for i in self.lemma.tokens(unit):
@@ -340,3 +284,219 @@ def _window_negation(unit: Unit, i: int, negs: frozenset[str], window: int) -> i
         if j != i and unit.token_folds[j] in negs and (best is None or abs(j - i) < abs(best - i)):
             best = j
     return best
+
+
+# --- the actor condition -------------------------------------------------------------------------
+_CLIMB_DEPS = frozenset({"conj", "xcomp", "obj", "obl", "obl:arg", "obl:mod", "nmod", "ccomp", "advcl", "acl", "dobj", "pobj", "dep", "flat:name", "appos"})
+
+
+def _is_subject(dep: str) -> bool:
+    """A child with this relation is the verb's subject: the climb from the cue stops there.
+    Reflexive clitics ("se rendre": expl:comp, expl:pv, expl:pass) and the impersonal "il" ("il
+    n'est pas question de participer": expl:subj) are not the one acting: the climb goes on to
+    the governing verb, else the subject-like fallback looks for the actor ("Pour Moscou, il n'est
+    pas question de ...")."""
+    return dep.startswith(("nsubj", "csubj")) or dep == "expl"
+
+
+class ActorNode:
+    """A state actor is the subject of the cue (role subject) or within ``near`` tokens (role any).
+
+    The cue is the set of hits of the sibling conditions in the enclosing ``all`` (which evaluates
+    it after them: see ``_needs_cues``).
+    """
+
+    def __init__(self, spec, backend):
+        self.spec, self.backend = spec, backend
+        self._lexicon = getattr(backend, "gazetteer", None)  # declined and prefixed names (rules.roles)
+        self.label = f"actor:{spec.role}"
+        self.field = None
+
+    def literals(self) -> set[str] | None:
+        return None
+
+    def _eligible(self, unit: Unit) -> list:
+        out = []
+        for m in unit.actor_mentions():
+            actor = m.actor
+            if self.spec.kinds and actor.kind not in self.spec.kinds:
+                continue
+            if self.spec.countries and actor.country not in self.spec.countries:
+                continue
+            out.append(m)
+        return out
+
+    def evaluate(self, unit: Unit, cues: list[Hit] | None = None) -> Outcome:
+        mentions = self._eligible(unit)
+        if not mentions:
+            return Outcome(self.label, False, note="no state actor in this unit")
+        if not cues:
+            m = mentions[0]
+            return self._ok(unit, m, "no cue to anchor on: any actor in the unit")
+        subject, any_subject = None, False
+        if unit.parsed:
+            subject, any_subject = self._subject(unit, cues, mentions)
+        best, best_key, best_role = None, None, None
+        first = min(c.tok_start for c in cues)
+        verb_final = earliest_first(unit.lang)
+        clause_final = verb_final or unit.lang in CLAUSE_FINAL_LANGS
+        for m in mentions:
+            role = role_of(unit, cues, m, self._lexicon)
+            if m is subject and role.kind != CLAIMANT and role.why != INSIDE_CLAIM:  # the parse says so: no distance bound
+                role = Role(SPEAKER, min(role.rank, 1), 0, "subject of the cue")
+            if not self._accepts(role, m, clause_final and m.end <= first):
+                continue
+            # in verb-final languages the subject opens the clause: the first actor, not the nearest
+            order = (0, m.start) if verb_final and m.end <= first else (1, role.gap)
+            key = (role.rank, order, getattr(m, "weak", False), m.start)
+            if best_key is None or key < best_key:
+                best, best_key, best_role = m, key, role
+        if best is None:
+            if any_subject and self.spec.role == "subject":
+                return Outcome(self.label, False, note="the cue's subject is not a state actor")
+            return Outcome(self.label, False, note=f"no state actor speaking within {self.spec.near} tokens of the cue")
+        if any_subject and subject is None and self.spec.role == "subject" and best_role.rank > 0:
+            # the parse gives the cue a subject that is not an actor ("Le club dément"): only a
+            # quote attribution or a stance marker can still name the speaker
+            return Outcome(self.label, False, note="the cue's subject is not a state actor")
+        return self._ok(unit, best, best_role.why)
+
+    def _accepts(self, role: Role, m, opens_verb_final: bool = False) -> bool:
+        """Speakers within ``near`` (quote attributions have their own bound, and so has the
+        subject of a verb-final clause, or of a German one ending on its participle or particle:
+        the object and the claim stand between it and the verb);
+        ``role: any`` also takes an actor in a neutral position before the cue. A bare title
+        resolved from the context ("the spokeswoman") only ever counts as a speaker."""
+        if role.kind == SPEAKER:
+            return role.rank == 0 or role.gap <= self.spec.near or opens_verb_final
+        return (role.kind == NEUTRAL and self.spec.role == "any" and not getattr(m, "weak", False)
+                and role.gap <= self.spec.near)
+
+    def _ok(self, unit: Unit, mention, note: str) -> Outcome:
+        hit = unit.hit_for_tokens(mention.start, mention.end, f"actor:{mention.actor.name}")
+        return Outcome(self.label, True, [hit], note=note, mention=mention)
+
+    def _subject(self, unit: Unit, cues: list[Hit], mentions: list):
+        """Climb from each cue token to its governing verbs; ask the actor backend for the subject."""
+        any_subject = False
+        for cue in cues:
+            if cue.label == "negation":
+                continue
+            for tok in unit.doc[cue.tok_start:cue.tok_end]:
+                current, steps = tok, 0
+                while True:
+                    mention = self.backend.subject_of(current, mentions)
+                    if mention is not None:
+                        return mention, True
+                    if any(_is_subject(c.dep_) for c in current.children):
+                        any_subject = True
+                        break
+                    if current.head is current or current.dep_ not in _CLIMB_DEPS or steps >= 3:
+                        break
+                    current, steps = current.head, steps + 1
+        return None, any_subject
+
+
+# --- combinations --------------------------------------------------------------------------------
+def _needs_cues(node) -> bool:
+    if isinstance(node, ActorNode):
+        return True
+    if isinstance(node, (AnyNode, NoneNode, NearNode)):  # near: "an actor within N of X", anchored too
+        return any(_needs_cues(c) for c in node.children)
+    if isinstance(node, WeightedNode):
+        return any(_needs_cues(c) for _, c in node.cues)
+    return False
+
+
+class AllNode:
+    def __init__(self, children: list, label: str = "all"):
+        self.children, self.label = children, label
+        self.plain = [c for c in children if not _needs_cues(c)]
+        self.anchored = [c for c in children if _needs_cues(c)]
+
+    def evaluate(self, unit: Unit, cues: list[Hit] | None = None) -> Outcome:
+        outcomes: dict[int, Outcome] = {}
+        hits: list[Hit] = []
+        ok = True
+        for c in self.plain:  # no short-circuit: explain shows every condition (parsing dominates cost)
+            o = c.evaluate(unit, cues)
+            outcomes[id(c)] = o
+            ok = ok and o.ok
+            hits.extend(o.hits)
+        pools = [[h for h in outcomes[id(c)].hits if h.label != "negation"] for c in self.plain]
+        occs = occurrences(pools) or ([cues] if cues else [[]])
+        if self.anchored and (ok or any(occs)):  # with a cue, explain shows the actor check even on a veto
+            # each cue occurrence is tried with its own actor; the first where every anchored child
+            # holds wins (the last one, "all hits together", reports otherwise)
+            for occ in occs:
+                tried = {id(c): c.evaluate(unit, occ) for c in self.anchored}
+                if all(o.ok for o in tried.values()):
+                    break
+            outcomes.update(tried)
+            for o in tried.values():
+                ok = ok and o.ok
+                hits.extend(o.hits)
+        children = [outcomes.get(id(c)) or Outcome(c.label, False, note="not evaluated (the cue conditions failed)")
+                    for c in self.children]
+        mention = next((o.mention for o in children if o.mention is not None), None)
+        return Outcome(self.label, ok, hits if ok else [], children, mention=mention)
+
+
+class AnyNode:
+    def __init__(self, children: list):
+        self.children, self.label = children, "any"
+
+    def evaluate(self, unit: Unit, cues=None) -> Outcome:
+        children = [c.evaluate(unit, cues) for c in self.children]
+        hits = [h for o in children if o.ok for h in o.hits]
+        mention = next((o.mention for o in children if o.ok and o.mention is not None), None)
+        return Outcome(self.label, any(o.ok for o in children), hits, children, mention=mention)
+
+
+class NoneNode:
+    def __init__(self, children: list):
+        self.children, self.label = children, "none"
+
+    def evaluate(self, unit: Unit, cues=None) -> Outcome:
+        children = [c.evaluate(unit, cues) for c in self.children]
+        return Outcome(self.label, not any(o.ok for o in children), [], children)
+
+
+class NearNode:
+    def __init__(self, within: int, children: list):
+        self.within, self.children = within, children
+        self.label = f"near:{within}"
+
+    def evaluate(self, unit: Unit, cues=None) -> Outcome:
+        children = [c.evaluate(unit, cues) for c in self.children]
+        if not all(o.ok and o.hits for o in children):
+            return Outcome(self.label, False, [], children, note="not every condition matched")
+        pools = [o.hits for o in children]
+        for n, combo in enumerate(itertools.product(*pools)):
+            if n >= MAX_NEAR_COMBINATIONS:
+                break
+            if max(h.tok_start for h in combo) - min(h.tok_end for h in combo) <= self.within:
+                # the actor an inner ``actor`` condition chose is the alert's denier, as in all/any
+                mention = next((o.mention for o in children if o.mention is not None), None)
+                return Outcome(self.label, True, list(combo), children, mention=mention)
+        return Outcome(self.label, False, [], children, note=f"matches are more than {self.within} tokens apart")
+
+
+class WeightedNode:
+    def __init__(self, threshold: float, cues: list[tuple[float, Any]]):
+        self.threshold, self.cues = threshold, cues
+        self.children = [c for _, c in cues]
+        self.label = f"weighted:{threshold:g}"
+
+    def evaluate(self, unit: Unit, cues=None) -> Outcome:
+        total, hits, children = 0.0, [], []
+        for weight, c in self.cues:
+            o = c.evaluate(unit, cues)
+            o.note = (o.note + "; " if o.note else "") + f"weight {weight:+g}"
+            children.append(o)
+            if o.ok:
+                total += weight
+                if weight > 0:
+                    hits.extend(o.hits)
+        ok = total >= self.threshold
+        return Outcome(self.label, ok, hits if ok else [], children, note=f"score {total:g} / threshold {self.threshold:g}")

@@ -18,7 +18,7 @@ import re
 from dataclasses import replace
 
 from dementi.records import Actor
-from dementi.rules.textnorm import fold
+from dementi.rules.folding import fold
 
 TITLE_LIKE_KINDS = frozenset({"spokesperson", "leader", "ministry", "office", "diplomat", "title"})
 # Weak gazetteer words that are not titles of ONE person or office speaking for a state.

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from dementi.records import Actor
 from dementi.rules.context import TITLE_LIKE_KINDS, _Found, _body_start, dateline_end, opening_actor
 from dementi.rules.segment import Segment, sentences
-from dementi.rules.textnorm import fold
+from dementi.rules.folding import fold
 
 __all__ = ["Discourse", "Person", "UnitResolver"]
 

@@ -7,7 +7,8 @@ Interface the rest of dementi relies on (stable):
     engine.alerts_batch(articles, only=None) -> [(alerts, errors)]  (same results, spaCy batched)
     engine.explain(rule_id, text, lang=None) -> Explanation         (every unit, every condition)
 
-WHY two stages: fr_core_news_sm parses ~30 articles/s, the prefilter scans >10,000/s. Stage 1
+WHY two stages: spaCy's parser is hundreds of times slower than the literal prefilter (rates in
+docs/benchmarks.md). Stage 1
 finds the sentences that contain a literal cue of some rule (a phrase, an inflected lemma form);
 only those sentences (or their paragraph / field for wider scopes) are parsed and evaluated.
 """
@@ -21,9 +22,10 @@ from typing import Iterable, Sequence
 
 from dementi.records import Actor, Alert, Article, Evidence, Span
 from dementi.rules.analysis import Analysis, FieldText
-from dementi.rules.backend import ActorBackend
-from dementi.rules.compiler import ActorNode, AllNode, NearNode, compile_condition, requirements
-from dementi.rules.conditions import Hit, Outcome, Unit
+from dementi.rules.actor_backend import ActorBackend
+from dementi.rules.compiler import compile_condition, requirements
+from dementi.rules.conditions import ActorNode, AllNode, NearNode
+from dementi.rules.units import Hit, Outcome, Unit
 from dementi.rules.loader import LoadedRule, RuleError, RuleLoadError, load_dir
 from dementi.rules.nlp import detect_language
 from dementi.rules.prefilter import Prefilter
@@ -31,7 +33,7 @@ from dementi.rules.actor_roles import choose_target
 from dementi.rules.schema import Rule
 from dementi.rules.segment import Segment
 from dementi.rules.storyfeatures import assign_story_keys, features as story_features
-from dementi.rules.textnorm import fold
+from dementi.rules.folding import fold
 
 __all__ = ["Engine", "RuleLoadError", "RuleError", "Explanation", "UnitReport"]
 log = logging.getLogger(__name__)
@@ -54,7 +56,7 @@ class CompiledRule:
     root: object
     literals: list[set[str]]  # prefilter clauses (see compiler.requirements)
     source: str = ""
-    actors: list = field(default_factory=list)  # actor conditions it requires (compiler.required_actors)
+    actors: list = field(default_factory=list)  # actor conditions it requires (required_actors)
 
     def applies_to(self, lang: str) -> bool:
         return not self.rule.languages or lang in self.rule.languages
@@ -107,7 +109,7 @@ class Engine:
         """Load and compile every rule under ``rules_dir``; raises :class:`RuleLoadError`."""
         loaded = load_dir(Path(rules_dir))
         if backend is None:
-            from dementi.rules.backend import load_backend
+            from dementi.rules.actor_backend import load_backend
 
             try:
                 backend = load_backend(gazetteers_dir)
@@ -166,9 +168,8 @@ class Engine:
         """``[(alerts, errors)]``, exactly ``alerts(a, only=only, errors=errors)`` for each article,
         with the spaCy units of all the articles parsed together.
 
-        WHY: for a sentence, fr_core_news_sm spends more in per-call overhead than in arithmetic
-        (tok2vec ~1.3 ms per call here); ``nlp.pipe`` over 16 units costs ~1.1 ms per unit instead
-        of ~2.5. Units are those stage 2 may parse (prefilter candidates of the active rules that
+        WHY: for a sentence, fr_core_news_sm spends more in per-call overhead than in arithmetic;
+        ``nlp.pipe`` shares that overhead across the batch (measured: docs/benchmarks.md). Units are those stage 2 may parse (prefilter candidates of the active rules that
         pass the actor-presence test); a unit after a rule's first match may be parsed for nothing.
         The docs are the ones ``nlp(text)`` gives (spaCy runs each doc through the same layers)."""
         only = list(only) if only is not None else None

@@ -3,8 +3,9 @@ titles, embassies, intergovernmental bodies) in any text, for any spaCy pipeline
 
 WHY char-level matching instead of a token PhraseMatcher: the same gazetteer must work on
 fr_core_news_sm docs, blank pipelines and raw strings, whose tokenisations differ. We match
-folded aliases (lower case, no accents, hyphens as spaces, collapsed spaces) with Aho-Corasick on
-the folded text, check word boundaries, and map back to tokens with ``doc.char_span``.
+folded aliases (``rules.folding.fold_name``: lower case, no accents, hyphens as spaces, collapsed
+spaces) with Aho-Corasick on the folded text, check word boundaries, and map back to tokens with
+``doc.char_span``.
 
 Ambiguity handling (the reason a keyword list is not enough):
 - all-caps aliases (US, UN, EU, UE, MFA) are case-sensitive, and ignored in all-caps headlines;
@@ -30,7 +31,8 @@ import yaml
 from dementi.records import Actor
 from dementi.yamlsafe import safe_load
 from dementi.rules.scripts import glued
-from dementi.rules.gazetteer_forms import country_name, fold, fold_with_map, inflect, state_aliases_from_pycountry
+from dementi.rules.folding import fold_name, fold_name_with_map, is_word_char
+from dementi.rules.gazetteer_forms import country_name, inflect, state_aliases_from_pycountry
 
 TITLE_KINDS = {"title", "ministry", "leader", "office", "spokesperson", "diplomat"}
 PROPER_KINDS = {"state", "capital", "seat", "igo"}
@@ -42,10 +44,6 @@ CONNECTORS = {"", "de", "du", "des", "d'", "de la", "de l'", "of", "of the", "'s
               "the", "-"}
 ARABIC_PREFIXES = set("وبلفك")
 _FOUND_CACHE = 256  # texts whose hits Gazetteer.find keeps
-
-
-def _is_word_char(ch: str) -> bool:
-    return ch.isalnum() or ch == "_"
 
 
 def _shouting(text: str) -> bool:  # an all-caps headline: > 60 % of the letters are capitals
@@ -110,7 +108,7 @@ class Gazetteer:
         keyed: dict[tuple[bool, str], list[tuple[int, bool]]] = {}
         for alias, idx in aliases:
             case_sensitive = alias.isupper() and len(alias.replace(".", "")) <= 5 and not _is_arabic(alias)
-            key = fold(alias, lower=not case_sensitive)
+            key = fold_name(alias, lower=not case_sensitive)
             if not key:
                 continue
             needs_capital = (not case_sensitive and entries[idx].kind in PROPER_KINDS
@@ -128,7 +126,7 @@ class Gazetteer:
             (self._cs if case_sensitive else self._ci).add_word(key, (key, tuple(slot)))
         self._ex = ahocorasick.Automaton()
         for phrase in patterns.exclude:
-            key = fold(phrase)
+            key = fold_name(phrase)
             if key:
                 self._ex.add_word(key, key)
         for automaton in (self._ci, self._cs, self._ex):
@@ -171,11 +169,11 @@ class Gazetteer:
         return hits
 
     def _find(self, text: str) -> list[_Hit]:
-        folded, fmap = fold_with_map(text)
+        folded, fmap = fold_name_with_map(text)
         hits: list[tuple[int, int, int]] = []   # folded start, folded end (excl), entry
         self._scan(self._ci, folded, hits, lower=True, text=text, fmap=fmap)
         if len(self._cs):
-            cased, cmap = fold_with_map(text, lower=False)
+            cased, cmap = fold_name_with_map(text, lower=False)
             cs_hits: list[tuple[int, int, int]] = []
             self._scan(self._cs, cased, cs_hits, lower=False, text=text, fmap=cmap)
             if cs_hits and not _shouting(text):           # all-caps aliases are ignored in all-caps text
@@ -228,7 +226,7 @@ class Gazetteer:
             return False
         if start > 0 and glued(folded[start - 1], key[0]):
             if _is_arabic(key) and folded[start - 1] in ARABIC_PREFIXES and (
-                    start == 1 or not _is_word_char(folded[start - 2])):
+                    start == 1 or not is_word_char(folded[start - 2])):
                 return True
             return False
         return True
@@ -256,20 +254,20 @@ class Gazetteer:
             after = after[3:]
         after = after.strip(".,;:'\"«»() ")
         for phrase in self.patterns.blocked_after:
-            if after.startswith(phrase) and (len(after) == len(phrase) or not _is_word_char(after[len(phrase)])):
+            if after.startswith(phrase) and (len(after) == len(phrase) or not is_word_char(after[len(phrase)])):
                 return True
         return False
 
     def is_inflected(self, text: str) -> bool:
         """Is ``text`` a generated case form of an alias, not one written as such ("Rosji",
         "України": declined; "Rosja", "Chiny": as written)?"""
-        return fold(text) in self._inflected
+        return fold_name(text) in self._inflected
 
     def has_alias(self, text: str) -> bool:
         """Is ``text`` itself an alias (any entry, any case)? Used to tell a prefixed form from a
         name that starts with the same letter (he "בקרמלין" = ב + "קרמלין"; "בריטניה" is a name)."""
-        key = fold(text)
-        return bool(key) and (self._ci.exists(key) or (len(self._cs) > 0 and self._cs.exists(fold(text, lower=False))))
+        key = fold_name(text)
+        return bool(key) and (self._ci.exists(key) or (len(self._cs) > 0 and self._cs.exists(fold_name(text, lower=False))))
 
     def may_mention(self, names, text: str) -> bool:
         """Cheap test (substring search, no scan): can ``text`` mention one of the entries named
@@ -278,11 +276,11 @@ class Gazetteer:
         for name in names:
             for case_sensitive, key in self.keys_by_name.get(name, ()):
                 if case_sensitive:
-                    cased = fold(text, lower=False) if cased is None else cased
+                    cased = fold_name(text, lower=False) if cased is None else cased
                     if key in cased:
                         return True
                 else:
-                    lower = fold(text) if lower is None else lower
+                    lower = fold_name(text) if lower is None else lower
                     if key in lower:
                         return True
         return False
@@ -344,11 +342,11 @@ def _group(text: str, hits: list[_Hit], inflected: frozenset[str] = frozenset())
     for hit in hits:
         if groups:
             prev = groups[-1][-1]
-            if "\uac00" <= text[prev.end - 1] <= "\ud7a3" and fold(text[prev.start:prev.end]) in inflected:
+            if "\uac00" <= text[prev.end - 1] <= "\ud7a3" and fold_name(text[prev.start:prev.end]) in inflected:
                 groups.append([hit])
                 continue
             raw_gap = text[prev.end:hit.start]
-            gap = fold(raw_gap) if len(raw_gap) <= 40 else "<far>"
+            gap = fold_name(raw_gap) if len(raw_gap) <= 40 else "<far>"
             joinable = {prev.entry.kind, hit.entry.kind} & (TITLE_KINDS | {"demonym"})
             # "Ministério das Relações Exteriores (Itamaraty)": a seat in brackets names the title's state
             bracketed = gap == "(" and prev.entry.kind in TITLE_KINDS and hit.entry.kind in ("seat", "capital", "state")
@@ -365,7 +363,7 @@ _FORMER = {"ancien", "ancienne", "anciens", "anciennes", "ex", "former", "feu", 
 
 def _former(text: str, start: int) -> bool:
     """"l'ancien président américain", "former US president": no longer speaks for a state."""
-    before = fold(text[max(0, start - 40):start]).replace("'", " ").split()
+    before = fold_name(text[max(0, start - 40):start]).replace("'", " ").split()
     return bool(before) and before[-1].strip(".,;:") in _FORMER
 
 
@@ -387,7 +385,7 @@ _POSSESSED_OK = {"decision", "refusal", "denial", "response", "position", "state
 def _possessive_of_other(text: str, group: list[_Hit]) -> bool:
     if any(h.entry.kind in TITLE_KINDS for h in group):
         return False                                  # "Japan's foreign minister" was merged
-    after = fold(text[group[-1].end:group[-1].end + 40])
+    after = fold_name(text[group[-1].end:group[-1].end + 40])
     if not after.startswith("'s ") and not after.startswith("' "):
         return False
     words = after.split()
@@ -465,7 +463,7 @@ def _register(forms: list[str], idx: int, aliases: list[tuple[str, int]], patter
     """The forms of one alias for entry ``idx``; the first is the alias as written."""
     for n, form in enumerate(forms):
         aliases.append((form, idx))
-        (patterns.inflected if n else patterns.base).add(fold(form))
+        (patterns.inflected if n else patterns.base).add(fold_name(form))
 
 
 def _load_file(path: Path, entries: list[Entry], aliases: list[tuple[str, int]], patterns: _Patterns) -> None:
@@ -479,8 +477,8 @@ def _load_file(path: Path, entries: list[Entry], aliases: list[tuple[str, int]],
     if unknown:
         raise GazetteerError(f"{path}: unknown top-level keys {sorted(unknown)}")
     patterns.exclude.extend(data.get("exclude") or [])
-    patterns.blocked_before.update(fold(w) for w in data.get("blocked_before") or [])
-    patterns.blocked_after.update(fold(w) for w in data.get("blocked_after") or [])
+    patterns.blocked_before.update(fold_name(w) for w in data.get("blocked_before") or [])
+    patterns.blocked_after.update(fold_name(w) for w in data.get("blocked_after") or [])
     for n, raw in enumerate(data.get("entries") or []):
         where = f"{path}: entries[{n}]"
         if not isinstance(raw, dict) or "name" not in raw or "kind" not in raw:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import gettext
 import re
-import unicodedata
 from functools import lru_cache
 
 import pycountry
@@ -153,111 +152,6 @@ def inflect(alias: str, kind: str, lang: str) -> list[str]:
     if lang == "ru" and kind in ("state", "capital", "seat"):
         return _ru_noun(alias)
     return [alias]
-
-
-# --- text folding shared by the gazetteer (kept here so gazetteer.py stays small) ---------------
-_APOSTROPHES = {"\u2019": "'", "\u2018": "'", "`": "'", "\u02bc": "'", "\u00b4": "'"}
-_DASHES = set("-\u2010\u2011\u2012\u2013\u2014\u2212")
-
-_CACHE_LIMIT = 100_000
-
-
-def _fold_char(ch: str, lower: bool) -> str:
-    """The folded piece of one character: "'" for apostrophes, " " for dashes and spaces, else the
-    (lower-cased) NFKD decomposition without combining marks (may be "" or several chars)."""
-    if ch in _APOSTROPHES:
-        return "'"
-    if ch in _DASHES or ch.isspace():
-        return " "
-    piece = ch.lower() if lower else ch
-    return "".join(c for c in unicodedata.normalize("NFKD", piece) if not unicodedata.combining(c))
-
-
-class _FoldTable(dict):
-    """code point -> folded piece, filled on first sight. WHY a dict subclass: ``str.translate``
-    looks every character up here at C speed (``__missing__`` runs once per new character), where a
-    Python loop over the characters of a paragraph cost more than spaCy on cue articles."""
-
-    def __init__(self, lower: bool):
-        super().__init__()
-        self.lower = lower
-
-    def __missing__(self, code: int) -> str:
-        piece = _fold_char(chr(code), self.lower)
-        if len(self) < _CACHE_LIMIT:
-            self[code] = piece
-        return piece
-
-
-class _IrregularTable(dict):
-    """code point -> None when the character folds to exactly one character (both cases), else the
-    character itself: ``text.translate(_IRREGULAR)`` is empty iff folded offsets are 1:1."""
-
-    def __missing__(self, code: int):
-        regular = len(_TABLES[True][code]) == 1 and len(_TABLES[False][code]) == 1
-        value = None if regular else code
-        if len(self) < _CACHE_LIMIT:
-            self[code] = value
-        return value
-
-
-_TABLES = {True: _FoldTable(True), False: _FoldTable(False)}
-_IRREGULAR = _IrregularTable()
-_SPACE_RUNS = re.compile(" {2,}")
-
-
-def _regular(text: str) -> bool:
-    """Does every character of ``text`` fold to exactly one character (ASCII always does)?"""
-    return text.isascii() or not text.translate(_IRREGULAR)
-
-
-def fold_with_map(text: str, lower: bool = True) -> tuple[str, "list[int] | range"]:
-    """Fold for matching (lower, no diacritics, ’→', dashes→space, spaces collapsed) and return,
-    for every folded char, the index of the original char it came from (a ``range`` when that is
-    the identity: no expansion, deletion nor collapsed space).
-
-    Fast path: one ``str.translate`` when every character folds to one character (Latin, Cyrillic,
-    Greek news), then the runs of spaces are collapsed with a regex; the per-character loop only
-    runs on text with ligatures, combining marks or compatibility characters."""
-    table = _TABLES[lower]
-    if _regular(text):
-        folded = text.translate(table)
-        if "  " not in folded:
-            return folded, range(len(folded))
-        out: list[str] = []
-        index: list[int] = []
-        pos = 0
-        for m in _SPACE_RUNS.finditer(folded):
-            out.append(folded[pos:m.start() + 1])
-            index.extend(range(pos, m.start() + 1))
-            pos = m.end()
-        out.append(folded[pos:])
-        index.extend(range(pos, len(folded)))
-        return "".join(out), index
-    out = []
-    index = []
-    last_space = False
-    for i, ch in enumerate(text):
-        folded = table[ord(ch)]
-        if folded == " ":
-            if last_space:
-                continue
-            last_space = True
-            out.append(" ")
-            index.append(i)
-            continue
-        last_space = False
-        for c in folded:
-            out.append(c)
-            index.append(i)
-    return "".join(out), index
-
-
-def fold(text: str, lower: bool = True) -> str:
-    if _regular(text):
-        folded = text.translate(_TABLES[lower])
-        return (_SPACE_RUNS.sub(" ", folded) if "  " in folded else folded).strip()
-    return fold_with_map(text, lower)[0].strip()
 
 
 _NAME_OVERRIDES = {"RUS": "Russia", "USA": "United States", "GBR": "United Kingdom", "KOR": "South Korea",

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from dementi.rules.textnorm import fold
+from dementi.rules.folding import fold
 
 # ---------------------------------------------------------------- French
 _FR_IRREGULAR: dict[str, str] = {

@@ -131,81 +131,109 @@ def _clean(msg: str) -> str:
     return msg
 
 
-def load_text(text: str, path: str = "<string>") -> tuple[list[LoadedRule], list[RuleError]]:
-    """Parse and validate one rule file's text. Never raises on bad input: returns the errors."""
-    errors: list[RuleError] = []
+class _Report:
+    """The located errors of one file, in the order found (``load_text`` sorts them)."""
 
-    def err(loc: Loc, where: tuple[int, int], message: str) -> None:
-        errors.append(RuleError(path, where[0], where[1], _field(loc), message))
+    def __init__(self, path: str):
+        self.path = path
+        self.errors: list[RuleError] = []
 
+    def __call__(self, loc: Loc, where: tuple[int, int], message: str) -> None:
+        self.errors.append(RuleError(self.path, where[0], where[1], _field(loc), message))
+
+
+_NOTHING = object()  # _compose: the file could not be read as YAML (the errors say why)
+
+
+def _compose(text: str, err: _Report) -> tuple[Any, _Marks]:
+    """The file's data and the marks of its nodes; ``_NOTHING`` as data when it cannot be read
+    (too large, not YAML, over the node/depth limits), None for an empty file."""
+    marks = _Marks()
     if len(text.encode("utf-8", "surrogatepass")) > MAX_RULE_FILE_BYTES:
         err((), (1, 1), f"rule file larger than {MAX_RULE_FILE_BYTES} bytes")
-        return [], errors
-    marks = _Marks()
+        return _NOTHING, marks
     try:
         loader = SafeLoader(text)
         try:
             node = loader.get_single_node()
             if node is None:
-                return [], []
+                return None, marks
             problems: list = []
             ok = _walk(node, marks, problems)
             for loc, where, message in problems:
                 err(loc, where, message)
             if not ok:
-                return [], errors
-            data = loader.construct_document(node)
+                return _NOTHING, marks
+            return loader.construct_document(node), marks
         finally:
             loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = _pos(mark) if mark is not None else (1, 1)
         err((), where, "YAML: " + " ".join(str(p) for p in (exc.context, exc.problem) if p))
-        return [], errors
     except (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError) as exc:
         err((), (1, 1), f"YAML: {exc.__class__.__name__}: {exc}")
-        return [], errors
+    return _NOTHING, marks
 
+
+def _rule_items(data: Any, marks: _Marks, err: _Report) -> list[tuple[Loc, Any]] | None:
+    """``(path prefix, raw rule)`` of each rule of a file (one rule, or ``rules: [...]``); None
+    when the file is not shaped like either."""
     if isinstance(data, dict) and "rules" in data:
-        extra = [k for k in data if k != "rules"]
-        for k in extra:
-            err((k,), marks.locate((k,), prefer_key=True), f"unknown top-level key '{k}' (a file holds one rule or 'rules: [...]')")
+        for k in data:
+            if k != "rules":
+                err((k,), marks.locate((k,), prefer_key=True), f"unknown top-level key '{k}' (a file holds one rule or 'rules: [...]')")
         raw_rules = data["rules"]
         if not isinstance(raw_rules, list):
             err(("rules",), marks.locate(("rules",)), "'rules' must be a list of rule mappings")
-            return [], errors
-        items = [(("rules", i), raw) for i, raw in enumerate(raw_rules)]
-    elif isinstance(data, dict):
-        items = [((), data)]
-    else:
-        err((), marks.locate(()), "a rule file holds one rule (a mapping with 'id') or 'rules: [...]'")
-        return [], errors
+            return None
+        return [(("rules", i), raw) for i, raw in enumerate(raw_rules)]
+    if isinstance(data, dict):
+        return [((), data)]
+    err((), marks.locate(()), "a rule file holds one rule (a mapping with 'id') or 'rules: [...]'")
+    return None
 
-    from dementi.rules.compiler import static_errors  # late import: compiler imports heavier modules
 
+def _validate(prefix: Loc, raw: Any, marks: _Marks, err: _Report) -> Rule | None:
+    """One raw rule as a :class:`Rule`, or None with every problem of it reported: the static
+    checks of its conditions (rules.static_checks) and pydantic's, both located."""
+    from dementi.rules.static_checks import static_errors  # late import: it imports the condition nodes
+
+    if not isinstance(raw, dict):
+        err(prefix, marks.locate(prefix), "a rule must be a mapping")
+        return None
+    static = static_errors(raw.get("match"), ("match",))
+    for loc, message in static:
+        err(prefix + loc, marks.locate(prefix + loc), message)
+    try:
+        rule = Rule.model_validate(raw)
+    except ValidationError as exc:
+        for e in exc.errors(include_url=False):
+            loc = prefix + tuple(e["loc"])
+            extra = e["type"] == "extra_forbidden"
+            message = _unknown_key(loc[-1]) if extra else _clean(e["msg"])
+            err(loc, marks.locate(loc, prefer_key=extra), message)
+        return None
+    return None if static else rule
+
+
+def load_text(text: str, path: str = "<string>") -> tuple[list[LoadedRule], list[RuleError]]:
+    """Parse and validate one rule file's text. Never raises on bad input: returns the errors."""
+    err = _Report(path)
+    data, marks = _compose(text, err)
+    if data is None or data is _NOTHING:
+        return [], err.errors
+    items = _rule_items(data, marks, err)
+    if items is None:
+        return [], err.errors
     loaded: list[LoadedRule] = []
     for prefix, raw in items:
-        if not isinstance(raw, dict):
-            err(prefix, marks.locate(prefix), "a rule must be a mapping")
-            continue
-        static = static_errors(raw.get("match"), ("match",))
-        for loc, message in static:
-            err(prefix + loc, marks.locate(prefix + loc), message)
-        try:
-            rule = Rule.model_validate(raw)
-        except ValidationError as exc:
-            for e in exc.errors(include_url=False):
-                loc = prefix + tuple(e["loc"])
-                extra = e["type"] == "extra_forbidden"
-                message = _unknown_key(loc[-1]) if extra else _clean(e["msg"])
-                err(loc, marks.locate(loc, prefer_key=extra), message)
-            continue
-        if static:
-            continue
-        line, col = marks.locate(prefix + ("id",))
-        loaded.append(LoadedRule(rule, path, line, col))
-    errors.sort(key=lambda e: (e.line, e.column))
-    return loaded, errors
+        rule = _validate(prefix, raw, marks, err)
+        if rule is not None:
+            line, col = marks.locate(prefix + ("id",))
+            loaded.append(LoadedRule(rule, path, line, col))
+    err.errors.sort(key=lambda e: (e.line, e.column))
+    return loaded, err.errors
 
 
 def _unknown_key(key: Any) -> str:

@@ -1,8 +1,8 @@
 """spaCy pipelines per language, loaded lazily and cached for the life of the process.
 
-WHY lazy: loading fr_core_news_sm costs seconds and ~100 MB; most articles never reach stage 2,
-and a worker that only sees English should never load the French model. Which pipeline
-(RULESPEC): fr -> fr_core_news_sm (tagger, dependency parser, lemmatizer); en/es/de/it/pt ->
+WHY lazy: loading fr_core_news_sm takes seconds and much memory; most articles never reach stage
+2, and a worker that only sees English should never load the French model. Which pipeline (the
+"Languages" section of docs/rules.md): fr -> fr_core_news_sm (tagger, dependency parser, lemmatizer); en/es/de/it/pt ->
 ``spacy.blank(lang)`` + the spacy-lookups-data lookup lemmatizer; zh/ja -> a character/script
 tokenizer (rules.tokenizers); anything else -> a blank tokenizer (ko: the multi-language one,
 words are separated by spaces). Language detection uses py3langid, which ships its model inside the wheel (no download).
@@ -32,7 +32,7 @@ def _build(lang: str):
     if model:
         try:
             # NER is excluded: actors come from the gazetteer (spaCy's fr NER tags ministries as
-            # LOC), and dropping it makes stage 2 ~20 % faster.
+            # LOC), and stage 2 runs faster without it.
             return spacy.load(model, exclude=["ner"])
         except OSError:
             log.warning("spaCy model %s is not installed; using a blank %s pipeline", model, lang)

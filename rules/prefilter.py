@@ -1,20 +1,23 @@
-"""Stage 1: Aho-Corasick automata of every enabled rule's literal cues, over folded text.
+"""Stage 1: which rules' literal cues occur in a text (an RE2 set over Latin text, Aho-Corasick over
+any other script), before anything costly runs.
 
 WHY: most news articles contain no cue at all; for them the whole engine must cost one fold and
-one automaton pass (tens of microseconds), never a spaCy call. Each rule contributes a list of
+one matcher pass, never a spaCy call (rates: docs/benchmarks.md). Each rule contributes a list of
 clauses (see ``compiler.requirements``): every clause is a set of literals, one of which must be
 present, and all clauses must hold for the rule to be a candidate (``all: [lemma, phrase]`` needs
 both a verb form and a phrase). Phrase/lemma/Matcher literals must sit at token boundaries;
 required substrings of regexes may occur anywhere. A rule with no clause (e.g. a lone
 ``regex: "a+b"``) is "unfilterable" and runs on every unit.
 
-Two paths give the same answer:
-  * Latin-1 text (fr/en/es/de/it/pt news, after mapping a few typographic characters) goes through
-    ``bytes.translate`` with a 256-entry table that folds case and accents and turns every
-    non-alphanumeric byte into a space; token-bounded literals are stored as `` word ``, so the
-    matcher itself enforces boundaries. The matcher is an RE2 ``Set`` (one DFA pass that reports
-    which literals occur, ~100k articles/s), with the Aho-Corasick automaton as fallback.
-  * Any other text is folded with ``textnorm.fold`` and boundaries are checked per hit.
+Both paths match the same view of the text (``rules.folding``: folded, every character that is
+not a letter or digit a space, padded with a space), so they give the same answer:
+  * Latin-1 text (fr/en/es/de/it/pt news, after mapping a few typographic characters) gets its
+    view from ``folding.latin_view`` (one ``bytes.translate``); token-bounded literals are stored
+    as `` word ``, so the matcher itself enforces boundaries. The matcher is an RE2 ``Set`` (one
+    DFA pass that reports which literals occur); when RE2 cannot build it, an Aho-Corasick
+    automaton of the same keys.
+  * Any other text gets it from ``folding.word_view``, is matched by an Aho-Corasick automaton,
+    and token boundaries are checked per hit (``rules.scripts``: Chinese and Japanese have none).
 
 Per-segment answers without one pass per segment (``Prefilter.scan`` + ``Scan.segment_rules``):
 the whole field is matched once; when some rule is complete there, only the literals of those
@@ -31,42 +34,11 @@ from bisect import bisect_left, bisect_right
 
 import ahocorasick
 
+from dementi.rules.folding import LIGATURES, fold, latin_view, word_view
 from dementi.rules.regexlit import SUBSTRING
-from dementi.rules.textnorm import at_token_boundary, fold
+from dementi.rules.scripts import at_token_boundary
 
 Clause = tuple[int, int]  # (rule index, clause index)
-
-# Typographic characters outside Latin-1 that are common in Latin-script news, mapped as the
-# table would map their fold (punctuation -> space; the ligature keeps its letters).
-_TYPO = (("\u2019", " "), ("\u2018", " "), ("\u201c", " "), ("\u201d", " "), ("\u2013", " "), ("\u2014", " "),
-         ("\u2026", " "), ("\u20ac", " "), ("\u2022", " "), ("\u202f", " "), ("\u2009", " "), ("\u200b", " "),
-         ("\u0153", "oe"), ("\u0152", "oe"), ("\u00e6", "ae"), ("\u00c6", "ae"))
-
-
-def _build_table() -> bytes:
-    table = bytearray(256)
-    for b in range(256):
-        f = fold(chr(b))
-        table[b] = ord(f) if len(f) == 1 and f.isalnum() and ord(f) < 256 else 32
-    return bytes(table)
-
-
-_TABLE = _build_table()
-_LIGATURES = tuple(old for old, new in _TYPO if len(new) > 1)  # the only characters whose view is longer
-
-
-def latin_view(text: str) -> str | None:
-    """Folded, space-separated, space-padded view of ``text``; None when it is not Latin-1."""
-    s = text
-    for old, new in _TYPO:
-        if old in s:
-            s = s.replace(old, new)
-    try:
-        raw = s.encode("latin-1")
-    except UnicodeEncodeError:
-        return None
-    return " " + raw.translate(_TABLE).decode("latin-1") + " "
-
 
 class Prefilter:
     def __init__(self, rule_requirements: list[list[set[str]]]):
@@ -80,8 +52,15 @@ class Prefilter:
                     lit = fold(lit[1:] if substring else lit.strip())
                     if lit:
                         owners.setdefault((lit, not substring), set()).add((i, j))
+        # both paths look for a literal's view (word_view: not a letter or digit -> a space), so
+        # they answer alike: "false report" is in "false\treport" whatever the script around it
+        uni: dict[tuple[str, bool], set[Clause]] = {}
+        for (lit, bounded), clauses in owners.items():
+            key = word_view(lit)
+            if key.strip():
+                uni.setdefault((key, bounded), set()).update(clauses)
+        self._uni = self._automaton(uni)
         self.literal_count = len(owners)
-        self._uni = self._automaton({(lit, bounded): c for (lit, bounded), c in owners.items()})
         latin: dict[tuple[str, bool], set[Clause]] = {}
         for (lit, bounded), clauses in owners.items():
             view = latin_view(lit)
@@ -163,9 +142,9 @@ class Prefilter:
         found: set[Clause] = set()
         if self._uni is None:
             return found
-        folded = fold(text)
-        for end, (length, bounded, clauses) in self._uni.iter(folded):
-            if not clauses <= found and (not bounded or at_token_boundary(folded, end - length + 1, end + 1)):
+        view = " " + word_view(fold(text)) + " "  # padded like latin_view: a literal may start with a space
+        for end, (length, bounded, clauses) in self._uni.iter(view):
+            if not clauses <= found and (not bounded or at_token_boundary(view, end - length + 1, end + 1)):
                 found |= clauses
         return found
 
@@ -259,8 +238,8 @@ class Scan:
         """For sorted, disjoint [start, end) segments of the field: (clause mask, complete rules) of
         each, exactly as ``complete(satisfied(text[start:end]))`` (on Latin text the mask is
         restricted to the rules complete in the whole field: no other rule can be complete in a
-        part of it; a non-Latin field is folded differently, "a\tb" vs "a b", so each segment is
-        matched on its own)."""
+        part of it; a non-Latin field has no view to slice, so each of its segments is matched on
+        its own)."""
         pf = self.pf
         if not self.guards and self.view is not None:  # Latin: a segment's view is a slice of the field's
             return [(0, set()) for _ in segments]
@@ -268,7 +247,7 @@ class Scan:
         ranges = []
         if view is not None:
             if self._ligatures is None:
-                self._ligatures = sorted(i for lig in _LIGATURES if lig in self.text for i in _all_positions(self.text, lig))
+                self._ligatures = sorted(i for lig in LIGATURES if lig in self.text for i in _all_positions(self.text, lig))
             for start, end in segments:
                 if self._ligatures:
                     lo, hi = self._view_index(start) - 1, self._view_index(end) + 1  # with the padding spaces
@@ -299,7 +278,7 @@ class Scan:
         """Matched literals of each clause of the rules complete in the field; None when the view
         is not the text shifted by one (non-Latin text, ligatures)."""
         if self._by_clause is None:
-            if self.view is None or any(lig in self.text for lig in _LIGATURES):
+            if self.view is None or any(lig in self.text for lig in LIGATURES):
                 self._by_clause = False
             else:
                 pf = self.pf

@@ -22,7 +22,7 @@ except ImportError:  # pragma: no cover
 import re
 
 from dementi.rules.common_words import clause_rarity
-from dementi.rules.textnorm import fold
+from dementi.rules.folding import fold
 
 MIN_LITERAL = 3
 _UNICODE_CLASS = re.compile(r"\\[pP](?:\{\w+\}|\w)")

@@ -1,4 +1,4 @@
-"""Pydantic models of rule files (RULESPEC "Rule language v1").
+"""Pydantic models of rule files (the rule language: docs/rules.md).
 
 WHY strict: a typo in a rule (``lemm:`` instead of ``lemma:``) must be an error, never a condition
 that silently disappears, so every model forbids unknown keys. Condition lists accept a single
@@ -34,6 +34,15 @@ def _no_blank(values: list[str]) -> list[str]:
     return values
 
 
+def _codes(values: list[str], pattern: str, message: str) -> list[str]:
+    """``values`` when each is a whole match of ``pattern``, else ValueError(message with the first
+    that is not)."""
+    for v in values:
+        if not re.fullmatch(pattern, v):
+            raise ValueError(message.format(v))
+    return values
+
+
 StrList = Annotated[list[StrictStr], BeforeValidator(_as_list)]
 
 
@@ -57,10 +66,7 @@ class ActorCond(Strict):
     @field_validator("countries")
     @classmethod
     def _iso3(cls, values: list[str]) -> list[str]:
-        for v in values:
-            if not re.fullmatch(r"[A-Z]{3}", v):
-                raise ValueError(f"country {v!r} must be an ISO 3166 alpha-3 code such as RUS")
-        return values
+        return _codes(values, r"[A-Z]{3}", "country {!r} must be an ISO 3166 alpha-3 code such as RUS")
 
 
 class Condition(Strict):
@@ -194,10 +200,7 @@ class Rule(Strict):
     @field_validator("languages")
     @classmethod
     def _langs(cls, values: list[str]) -> list[str]:
-        for v in values:
-            if not re.fullmatch(r"[a-z]{2,3}", v):
-                raise ValueError(f"language {v!r} must be an ISO 639-1 code such as fr")
-        return values
+        return _codes(values, r"[a-z]{2,3}", "language {!r} must be an ISO 639-1 code such as fr")
 
     @model_validator(mode="before")
     @classmethod

@@ -25,8 +25,8 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from dementi.jsonl import read_jsonl
-from dementi.records import Article
-from dementi.rules.evaluate import Counts
+from dementi.records import Article, validation_summary
+from dementi.rules.scoring import Counts
 from dementi.rules.stories import DEFAULT_WINDOW, OpenStory, Profile, StoryBook, score
 from dementi.yamlsafe import safe_load
 
@@ -82,7 +82,7 @@ def load_items(path: Path) -> tuple[list[Item], list[str]]:
             except KeyError as exc:
                 errors.append(f"{path}:{line_no}: not a story-labelled article nor a corpus item: missing field {exc}")
             except ValidationError as exc:
-                fields = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'article'}: {e['msg']}" for e in exc.errors())
+                fields = validation_summary(exc, whole="article")
                 errors.append(f"{path}:{line_no}: not a story-labelled article nor a corpus item: {fields}")
             except (ValueError, TypeError) as exc:
                 errors.append(f"{path}:{line_no}: not a story-labelled article nor a corpus item: {exc}")

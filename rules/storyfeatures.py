@@ -14,8 +14,8 @@ features that survive translation do the linking across languages:
   languages only, since in German every noun is capitalised;
 - ``words``: content words of the language, for rewordings of one dispatch in one language.
 
-``assign_story_keys`` files all the alerts of one article under one denier: the issue's "all
-alerts of one article about one event are one story", including the case where two rules read
+``assign_story_keys`` files all the alerts of one article under one denier (all alerts of one
+article about one event are one story), including the case where two rules read
 the same sentence with denier and target swapped.
 """
 
@@ -29,7 +29,7 @@ from typing import Iterable
 
 from dementi.records import Alert, StoryFeatures
 from dementi.rules.concepts import concept_of, concepts_in
-from dementi.rules.textnorm import fold
+from dementi.rules.folding import fold, fold_loose
 
 LEAD_CHARS = 400        # the lead: first sentences of the body, up to this many characters
 MAX_WORDS = 40          # content words kept per alert
@@ -204,12 +204,7 @@ def numbers_in(text: str, words: list[str], lang: str | None) -> set[str]:
     return out
 
 
-_LETTERS = str.maketrans({"ø": "o", "ß": "ss", "ł": "l", "đ": "d", "ı": "i", "þ": "th", "ð": "d"})
 _ELISION = re.compile(r"^(?:l|d|qu|s|n|j|c|m|t|lorsqu|puisqu|jusqu)'")
-
-
-def _fold(text: str) -> str:
-    return fold(text).translate(_LETTERS)
 
 
 def _words(folded: str) -> list[str]:
@@ -254,15 +249,15 @@ def features(title: str, sentence: str, body: str, quote: str | None, lang: str 
             if code:
                 actors.add(code)
             if hit.entry.kind == "leader":
-                surname = _words(_fold(text[hit.start:hit.end]))
+                surname = _words(fold_loose(text[hit.start:hit.end]))
                 if surname and len(surname[-1]) >= 3 and surname[-1] not in _NOT_NAMES:
                     people.add(surname[-1])
             for i in range(hit.start, hit.end):  # actor words are neither names nor content words
                 chars[i] = " "
         masked = "".join(chars)
-    folded = _fold(masked)
+    folded = fold_loose(masked)
     words = _words(folded)
-    full = _fold(text)
+    full = fold_loose(text)
     full_words = _words(full)
     stop = stop_words(lang)
     content = [w for w in words if len(w) >= 4 and w not in stop and not w.isdigit()
@@ -298,7 +293,7 @@ def proper_names(text: str, title: str) -> set[str]:
                 if i == 0 or not token[0].isupper() or len(token) < 3:
                     continue
                 for part in token.split("-"):
-                    name = _ELISION.sub("", _fold(part).strip("'’").replace("’", "'"))
+                    name = _ELISION.sub("", fold_loose(part).strip("'’").replace("’", "'"))
                     if name.endswith("'s"):
                         name = name[:-2]
                     if (len(name) >= 3 and part[:1].isupper() and name not in _NOT_NAMES

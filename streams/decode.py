@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from pydantic import ValidationError
 
-from dementi.records import SCHEMA_VERSION, Article
+from dementi.records import SCHEMA_VERSION, Article, validation_summary
 
 # Reasons are stable identifiers: they are metrics labels and what `dementi deadletter` filters on.
 NOT_UTF8 = "invalid_utf8"
@@ -35,18 +35,6 @@ class Rejected(Exception):
 
     def __str__(self) -> str:
         return f"{self.reason}: {self.error}"
-
-
-def format_validation_error(exc: ValidationError, limit: int = 5) -> str:
-    """``body: Field required; lang: Input should be a valid string`` (field paths, no input echo)."""
-    parts = []
-    for err in exc.errors(include_url=False, include_input=False)[:limit]:
-        path = ".".join(str(p) for p in err.get("loc", ())) or "<record>"
-        parts.append(f"{path}: {err.get('msg', 'invalid')}")
-    more = exc.error_count() - limit
-    if more > 0:
-        parts.append(f"... and {more} more error(s)")
-    return "; ".join(parts)
 
 
 def decode_article(raw: bytes | bytearray | memoryview | None, max_body_bytes: int) -> Article:
@@ -91,6 +79,6 @@ def _explain(raw: bytes) -> Rejected:
     try:
         Article.model_validate(data)
     except ValidationError as exc:
-        return Rejected(SCHEMA, format_validation_error(exc))
+        return Rejected(SCHEMA, validation_summary(exc, limit=5))
     # pydantic's JSON parser refused what the stdlib accepted (e.g. lone surrogates, NaN).
     return Rejected(NOT_JSON, "JSON not accepted by the strict parser (lone surrogate, NaN or similar)")

@@ -46,19 +46,7 @@ class Detector:
     def process(self, records: list[RawRecord]) -> BatchResult:
         result = BatchResult()
         engine = self.source.engine  # one engine per batch, even if a reload swaps it meanwhile
-        decoded: list[tuple[RawRecord, object]] = []  # (record, Article or Rejected), in offset order
-        for rec in records:
-            try:
-                article = decode_article(rec.value, self.max_body_bytes)
-            except Rejected as exc:
-                decoded.append((rec, exc))
-                continue
-            result.articles += 1
-            if article.ingested_at is None and rec.timestamp:
-                article.ingested_at = datetime.fromtimestamp(rec.timestamp, timezone.utc)
-            if self.count_candidates and engine.has_cue(article):
-                result.candidates += 1
-            decoded.append((rec, article))
+        decoded = self._decode(records, engine, result)
         # the whole batch at once: spaCy parses every candidate sentence of it in one pipe
         evaluations = iter(self.guard.evaluate_many(
             engine, [article for _, article in decoded if not isinstance(article, Rejected)]))
@@ -73,22 +61,44 @@ class Detector:
                           article.id, rec.topic, rec.partition, rec.offset, exc)
                 self._dead(result, rec, STAGE_RULES, RULE_ERROR, f"{type(exc).__name__}: {exc}")
                 continue
-            alerts = evaluation.alerts
             if evaluation.failed_rules:  # kept for replay once the rule is fixed (alert ids dedup)
                 result.rule_failures.extend(evaluation.failed_rules)
                 self._dead(result, rec, STAGE_RULES, RULE_ERROR, "; ".join(
                     f"rule {rid}: {err}" for rid, err in evaluation.failed_rules.items()))
-            seen: set[str] = set()
-            for alert in alerts:
-                if alert.alert_id in seen:  # one alert per (article, rule)
-                    continue
-                seen.add(alert.alert_id)
-                if alert.ingested_at is None:
-                    alert.ingested_at = article.ingested_at
-                # keyed by story key: one denier's alerts reach the story stage in order, on one partition
-                result.alerts.append((alert.story_key.encode("utf-8"), alert.to_bytes()))
-                result.alerts_by_rule[alert.rule_id] += 1
+            self._add_alerts(result, article, evaluation.alerts)
         return result
+
+    def _decode(self, records: list[RawRecord], engine, result: BatchResult) -> list[tuple[RawRecord, object]]:
+        """``(record, Article or Rejected)`` for each record, in offset order; an article without
+        an ingestion time gets its record's append time (end-to-end latency starts there)."""
+        decoded: list[tuple[RawRecord, object]] = []
+        for rec in records:
+            try:
+                article = decode_article(rec.value, self.max_body_bytes)
+            except Rejected as exc:
+                decoded.append((rec, exc))
+                continue
+            result.articles += 1
+            if article.ingested_at is None and rec.timestamp:
+                article.ingested_at = datetime.fromtimestamp(rec.timestamp, timezone.utc)
+            if self.count_candidates and engine.has_cue(article):
+                result.candidates += 1
+            decoded.append((rec, article))
+        return decoded
+
+    @staticmethod
+    def _add_alerts(result: BatchResult, article, alerts) -> None:
+        """One alert per (article, rule), serialised once, keyed by story key: one denier's alerts
+        reach the story stage in order, on one partition."""
+        seen: set[str] = set()
+        for alert in alerts:
+            if alert.alert_id in seen:
+                continue
+            seen.add(alert.alert_id)
+            if alert.ingested_at is None:
+                alert.ingested_at = article.ingested_at
+            result.alerts.append((alert.story_key.encode("utf-8"), alert.to_bytes()))
+            result.alerts_by_rule[alert.rule_id] += 1
 
     @staticmethod
     def _dead(result: BatchResult, rec: RawRecord, stage: str, reason: str, error: str) -> None:

@@ -35,7 +35,7 @@ from pydantic import ValidationError
 from dementi import metrics
 from dementi.kafka.internals import recover_tables_to_fetch_highwater, short_fetch_wait
 from dementi.kafka.options import ClientOptions
-from dementi.records import Alert
+from dementi.records import Alert, validation_summary
 from dementi.rules.stories import StoryBook
 from dementi.settings import Settings
 from dementi.streams.deadletter import encode_envelope, make_envelope
@@ -114,7 +114,7 @@ class StoriesApp:
             if not isinstance(exc, ValidationError) or any(e.get("type") == "json_invalid" for e in exc.errors()):
                 reason = "not_json"
             if isinstance(exc, ValidationError):  # every field path, so the producer can be fixed
-                error = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'record'}: {e['msg']}" for e in exc.errors())
+                error = validation_summary(exc, whole="record")
             else:
                 error = str(exc) or type(exc).__name__
             log.warning("dead-letter %s[%s]@%s: %s: %s", message.topic, message.partition, message.offset, reason,

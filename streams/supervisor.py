@@ -97,6 +97,14 @@ def _killpg(pgid: int, sig: int) -> None:
         pass
 
 
+class _CannotStart(Exception):
+    """Start-up cannot go on; ``code`` is the exit status of ``dementi run`` (the reason is logged)."""
+
+    def __init__(self, code: int):
+        super().__init__(code)
+        self.code = code
+
+
 class Supervisor:
     def __init__(self, settings: Settings, *, demo: bool = False, feeds: bool | None = None,
                  bot: bool = True, child_grace: float = 20.0, ready_timeout: float = 120.0,
@@ -139,8 +147,6 @@ class Supervisor:
                 signal.signal(s, handler)
 
     def _run(self) -> int:
-        from dementi.kafka.options import ClientOptions, KafkaSetupError
-        from dementi.kafka.preflight import check_connection
         from dementi.kafka.topics import ensure_topics
 
         plan = DemoPlan.load() if self.demo else None
@@ -152,33 +158,11 @@ class Supervisor:
                                     stderr=subprocess.PIPE, text=True, preexec_fn=die_with_parent,
                                     env=child_environment("deps", dict(os.environ)))
         try:
-            bootstrap = self.settings.kafka_bootstrap
-            if not bootstrap:
-                if self.settings.kafka_security_protocol != "PLAINTEXT":
-                    log.error("the embedded broker speaks PLAINTEXT only: set DEMENTI_KAFKA_BOOTSTRAP to your cluster, "
-                              "or unset DEMENTI_KAFKA_SECURITY_PROTOCOL")
-                    return 5
-                from dementi.streams.broker import EmbeddedBroker
-
-                self.broker = EmbeddedBroker(log_path=self._workdir / "broker.log", die_with_parent=True).start()
-                bootstrap = self.broker.bootstrap
-                print(f"dementi: embedded Kafka broker at {bootstrap} "
-                      f"(publish with: DEMENTI_KAFKA_BOOTSTRAP={bootstrap} dementi publish FILE.jsonl)",
-                      file=sys.stderr, flush=True)
-            else:
-                from dementi.kafka.probe import wait_for_broker
-
-                if not wait_for_broker(bootstrap, self.connect_timeout):
-                    log.error("Kafka broker %s (DEMENTI_KAFKA_BOOTSTRAP) unreachable after %.0fs; unset "
-                              "DEMENTI_KAFKA_BOOTSTRAP to use the embedded broker", bootstrap, self.connect_timeout)
-                    return 2
-                try:
-                    check_connection(ClientOptions.from_settings(self.settings, bootstrap))
-                except KafkaSetupError as exc:
-                    log.error("%s", exc)
-                    return 5
+            bootstrap = self._bootstrap()
             ensure_topics(self.settings, bootstrap)
             _, problem = checking.communicate(timeout=300)
+        except _CannotStart as stop:
+            return stop.code
         finally:
             if checking.poll() is None:
                 checking.kill()
@@ -194,6 +178,44 @@ class Supervisor:
         self._start_children(env, feeds)
         if plan is not None:
             return self._run_demo(plan, bootstrap)
+        return self._until_signal()
+
+    def _bootstrap(self) -> str:
+        """The broker the children will use: the embedded one, started here, unless
+        DEMENTI_KAFKA_BOOTSTRAP names a cluster, which must then answer and accept our client
+        options (TLS, SASL). Raises :class:`_CannotStart` with the exit code, the reason logged."""
+        from dementi.kafka.options import ClientOptions, KafkaSetupError
+        from dementi.kafka.preflight import check_connection
+
+        bootstrap = self.settings.kafka_bootstrap
+        if not bootstrap:
+            if self.settings.kafka_security_protocol != "PLAINTEXT":
+                log.error("the embedded broker speaks PLAINTEXT only: set DEMENTI_KAFKA_BOOTSTRAP to your cluster, "
+                          "or unset DEMENTI_KAFKA_SECURITY_PROTOCOL")
+                raise _CannotStart(5)
+            from dementi.streams.broker import EmbeddedBroker
+
+            self.broker = EmbeddedBroker(log_path=self._workdir / "broker.log", die_with_parent=True).start()
+            bootstrap = self.broker.bootstrap
+            print(f"dementi: embedded Kafka broker at {bootstrap} "
+                  f"(publish with: DEMENTI_KAFKA_BOOTSTRAP={bootstrap} dementi publish FILE.jsonl)",
+                  file=sys.stderr, flush=True)
+            return bootstrap
+        from dementi.kafka.probe import wait_for_broker
+
+        if not wait_for_broker(bootstrap, self.connect_timeout):
+            log.error("Kafka broker %s (DEMENTI_KAFKA_BOOTSTRAP) unreachable after %.0fs; unset "
+                      "DEMENTI_KAFKA_BOOTSTRAP to use the embedded broker", bootstrap, self.connect_timeout)
+            raise _CannotStart(2)
+        try:
+            check_connection(ClientOptions.from_settings(self.settings, bootstrap))
+        except KafkaSetupError as exc:
+            log.error("%s", exc)
+            raise _CannotStart(5) from None
+        return bootstrap
+
+    def _until_signal(self) -> int:
+        """Run until SIGINT/SIGTERM (0) or until a child dies on its own (1)."""
         while self._signal is None:
             if self._dead_child() is not None:
                 return 1

@@ -19,7 +19,7 @@ from dementi.bot.catalog import set_rule_disabled
 from dementi.bot.formatting import esc
 from dementi.bot.handlers.common import refuse_non_admin, register_chat, reply_admin as reply
 from dementi.bot.services import svc
-from dementi.rules.testing import run_examples
+from dementi.rules.examples import run_examples
 
 log = logging.getLogger(__name__)
 

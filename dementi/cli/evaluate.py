@@ -100,7 +100,7 @@ def eval_cmd(files: tuple[Path, ...], rules_dir: Path | None, gazetteers_dir: Pa
         dementi eval --stories tests/stories/data/events.jsonl ../shared/corpus/dev*.jsonl
     """
     from dementi.rules.engine import Engine, RuleLoadError
-    from dementi.rules.evaluate import evaluate, load_labelled
+    from dementi.rules.scoring import evaluate, load_labelled
 
     from dementi.cli.common import cli_settings
 

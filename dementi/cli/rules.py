@@ -38,7 +38,7 @@ def _load(paths: tuple[Path, ...], err: Console):
 
 
 def _backend(gazetteers: Path | None):
-    from dementi.rules.backend import load_backend
+    from dementi.rules.actor_backend import load_backend
 
     return load_backend(gazetteers or cli_settings(logging=False).gazetteers_dir)
 
@@ -79,7 +79,7 @@ def lint(paths: tuple[Path, ...]) -> None:
 def test_cmd(paths: tuple[Path, ...], gazetteers: Path | None, verbose: bool) -> None:
     """Run every rule's examples (match / no_match) through the full engine; exit 1 on failure."""
     from dementi.rules.engine import Engine
-    from dementi.rules.testing import run_examples
+    from dementi.rules.examples import run_examples
 
     out, err = _console(), _console(stderr=True)
     started = time.perf_counter()
@@ -130,7 +130,7 @@ def explain(rule_id: str, text: str | None, file_, rules_dir: Path | None, gazet
     Exit 0 when the rule matches somewhere, 1 when it does not.
     """
     from dementi.rules.engine import Engine
-    from dementi.rules.testing import render_outcome
+    from dementi.rules.examples import render_outcome
 
     if (text is None) == (file_ is None):
         raise click.UsageError("give TEXT or --file (exactly one)")

@@ -26,7 +26,7 @@ def extractor_name() -> str:
 
 
 def _load_trafilatura():
-    """Imported on first use: it takes ~0.4 s and most processes never extract a page."""
+    """Imported on first use: the import is slow and most processes never extract a page."""
     global _trafilatura
     if _trafilatura is None:
         require("trafilatura")

@@ -151,7 +151,7 @@ class FeedPoller:
     async def __aenter__(self) -> "FeedPoller":
         if self._client is None:
             self._client = make_client(self.settings)
-        # Load the language model now (~0.5 s, holding the GIL) rather than in the middle of
+        # Load the language model now (slow, holding the GIL) rather than in the middle of
         # the first round, where it would eat into every concurrent fetch's timeout.
         await asyncio.to_thread(detect_lang, "warm up the language identifier model")
         return self

@@ -16,29 +16,23 @@ from tests.streams.helpers import TopicReader, stop_process, wait_for
 pytestmark = pytest.mark.integration
 
 
+def _fr(url: str, title: str, body: str, source: str = "example-news") -> Article:
+    return Article(url=url, title=title, body=body, lang="fr", source=source)
+
+
 # Invented sentences (not from any corpus).
-DENIAL = Article(
-    url="https://news.example.org/monde/2026/11/29/moscou-dement",
-    title="Renseignement : Moscou dément tout accord avec Washington",
-    body=("Le ministère russe des Affaires étrangères a démenti jeudi les propos du secrétaire d'Etat "
-          "américain sur un prétendu accord de partage de renseignements. "
-          "La Russie ne participera à aucune coalition formée sans mandat du Conseil de sécurité."),
-    lang="fr", source="example-news")
-NON_DENIAL = Article(
-    url="https://news.example.org/meteo/2026/11/29/pluie",
-    title="Météo : de la pluie attendue sur la Bretagne",
-    body="Des averses sont attendues samedi sur l'ouest du pays, avec des vents modérés sur les côtes.",
-    lang="fr", source="example-news")
-HOSTILE = Article(
-    url="https://news.example.org/x?id=<b>&z=1",
-    title="<script>alert(1)</script> & Co",
-    body="Le Kremlin a démenti mardi avoir reçu une délégation étrangère, selon son porte-parole.",
-    lang="fr", source="<i>feed</i>")
-AFTER_RESTART = Article(
-    url="https://news.example.org/monde/2026/11/30/pekin-dement",
-    title="Pékin dément",
-    body="Le ministère chinois des Affaires étrangères a démenti vendredi toute négociation secrète avec Tokyo.",
-    lang="fr", source="example-news")
+DENIAL = _fr("https://news.example.org/monde/2026/11/29/moscou-dement",
+             "Renseignement : Moscou dément tout accord avec Washington",
+             "Le ministère russe des Affaires étrangères a démenti jeudi les propos du secrétaire d'Etat "
+             "américain sur un prétendu accord de partage de renseignements. "
+             "La Russie ne participera à aucune coalition formée sans mandat du Conseil de sécurité.")
+NON_DENIAL = _fr("https://news.example.org/meteo/2026/11/29/pluie", "Météo : de la pluie attendue sur la Bretagne",
+                 "Des averses sont attendues samedi sur l'ouest du pays, avec des vents modérés sur les côtes.")
+HOSTILE = _fr("https://news.example.org/x?id=<b>&z=1", "<script>alert(1)</script> & Co",
+              "Le Kremlin a démenti mardi avoir reçu une délégation étrangère, selon son porte-parole.",
+              source="<i>feed</i>")
+AFTER_RESTART = _fr("https://news.example.org/monde/2026/11/30/pekin-dement", "Pékin dément",
+                    "Le ministère chinois des Affaires étrangères a démenti vendredi toute négociation secrète avec Tokyo.")
 
 
 def test_denial_reaches_subscribed_chat_once_and_survives_bot_restart(stack):

@@ -10,7 +10,8 @@ import pytest
 import yaml
 
 from dementi.rules.gazetteer import Gazetteer
-from dementi.rules.gazetteer_forms import NON_STATES, fold, inflect
+from dementi.rules.folding import fold_name
+from dementi.rules.gazetteer_forms import NON_STATES, inflect
 from tests.pack.conftest import GAZETTEERS
 
 WORLD = GAZETTEERS / "demonyms_world.yaml"
@@ -53,7 +54,7 @@ def test_no_surface_form_names_two_countries():
             for lang, items in e["aliases"].items():
                 for alias in items:
                     for form in inflect(alias, "demonym", lang):
-                        owners[fold(form)].add(e["country"])
+                        owners[fold_name(form)].add(e["country"])
     clashes = {form: sorted(c) for form, c in owners.items() if len(c) > 1}
     assert clashes == {}
 

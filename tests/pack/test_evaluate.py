@@ -7,7 +7,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from dementi.records import Alert, Evidence
-from dementi.rules.evaluate import Counts, evaluate, load_labelled
+from dementi.rules.scoring import Counts, evaluate, load_labelled
 
 DATA = Path(__file__).parent / "data" / "labelled.jsonl"
 

@@ -3,7 +3,8 @@ All sentences are invented."""
 
 import spacy
 
-from dementi.rules.gazetteer import Gazetteer, GazetteerError, fold
+from dementi.rules.folding import fold_name
+from dementi.rules.gazetteer import Gazetteer, GazetteerError
 
 
 def actors(gazetteer, text):
@@ -15,8 +16,8 @@ def countries(gazetteer, text):
 
 
 def test_fold_removes_accents_case_and_dashes():
-    assert fold("La  Maison-Blanche DÉMENT") == "la maison blanche dement"
-    assert fold("d’Orsay") == "d'orsay"
+    assert fold_name("La  Maison-Blanche DÉMENT") == "la maison blanche dement"
+    assert fold_name("d’Orsay") == "d'orsay"
 
 
 def test_metonyms_resolve_to_their_state(gazetteer):

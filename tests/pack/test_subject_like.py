@@ -1,4 +1,4 @@
-"""The rule-pack change in rules/compiler.py: `actor: {role: subject}` without a parse only accepts
+"""The rule-pack change in rules/conditions.py (ActorNode): `actor: {role: subject}` without a parse only accepts
 subject-like positions (invented sentences; blank English pipeline, so no parse)."""
 
 import pytest

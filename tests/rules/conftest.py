@@ -18,7 +18,7 @@ REPO = HERE.parents[1]
 
 @pytest.fixture(scope="session")
 def backend():
-    from dementi.rules.backend import load_backend
+    from dementi.rules.actor_backend import load_backend
 
     return load_backend(REPO / "config" / "gazetteers")
 

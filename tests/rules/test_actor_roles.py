@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from dementi.rules.actor_roles import CLAIMANT, CONTENT, NEUTRAL, PLACE, SPEAKER, choose_target, role_of
-from dementi.rules.conditions import Hit, Unit
+from dementi.rules.units import Hit, Unit
 from dementi.rules.nlp import get_pipeline
 
 

@@ -46,14 +46,15 @@ def test_countryless_ministry_gets_the_context_country(engine_for):
 
 
 @pytest.mark.parametrize("title,body,lang", [
-    # no state in the context: a bare title stays nobody
-    ("Tensions au conseil municipal", "Le porte-parole a démenti ces informations.", "fr"),
-    # a title with a complement is someone else's title
-    ("Le Chili au cœur d'une polémique", "Le porte-parole du club a démenti ces informations.", "fr"),
-    # an arbitrary subject is not a title
-    ("Le Chili au cœur d'une polémique", "Le club a démenti ces informations.", "fr"),
-    # the context actor must OPEN the title: "Apple denies ... China" is not about China speaking
-    ("Zentrix denies report on Chile plant", "The spokesman denied the report.", "en"),
+    pytest.param("Tensions au conseil municipal", "Le porte-parole a démenti ces informations.", "fr",
+                 id="no state in the context: a bare title stays nobody"),
+    pytest.param("Le Chili au cœur d'une polémique", "Le porte-parole du club a démenti ces informations.", "fr",
+                 id="a title with a complement is someone else's title"),
+    pytest.param("Le Chili au cœur d'une polémique", "Le club a démenti ces informations.", "fr",
+                 id="an arbitrary subject is not a title"),
+    # "Apple denies ... China" is not about China speaking
+    pytest.param("Zentrix denies report on Chile plant", "The spokesman denied the report.", "en",
+                 id="the context actor must open the title"),
 ])
 def test_no_context_no_country(engine_for, title, body, lang):
     rule = DENY_FR if lang == "fr" else {"all": [{"lemma": ["deny"]}, {"actor": {"role": "subject", "near": 8}}]}

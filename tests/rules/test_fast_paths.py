@@ -15,7 +15,7 @@ import unicodedata
 
 from hypothesis import given, settings, strategies as st
 
-from dementi.rules import gazetteer_forms
+from dementi.rules import folding
 from dementi.rules.prefilter import Prefilter
 from dementi.rules.regexlit import SUBSTRING
 from dementi.rules.segment import _add, paragraphs, sentences
@@ -26,30 +26,21 @@ _DASHES = set("-\u2010\u2011\u2012\u2013\u2014\u2212")
 
 
 def _reference_fold_with_map(text: str, lower: bool = True) -> tuple[str, list[int]]:
-    """The per-character fold the gazetteer used before the translate tables."""
-    out: list[str] = []
-    index: list[int] = []
-    last_space = False
-    for i, ch in enumerate(text):
+    """The gazetteer's name fold written the obvious way: fold each character on its own, then
+    drop every space piece whose character follows another space piece (a character that folds
+    to nothing, like a lone combining mark, ends a run of spaces)."""
+    pieces: list[str] = []
+    for ch in text:
         if ch in _APOSTROPHES:
-            folded = "'"
+            pieces.append("'")
         elif ch in _DASHES or ch.isspace():
-            folded = " "
+            pieces.append(" ")
         else:
-            piece = ch.lower() if lower else ch
-            folded = "".join(c for c in unicodedata.normalize("NFKD", piece) if not unicodedata.combining(c))
-        if folded == " ":
-            if last_space:
-                continue
-            last_space = True
-            out.append(" ")
-            index.append(i)
-            continue
-        last_space = False
-        for c in folded:
-            out.append(c)
-            index.append(i)
-    return "".join(out), index
+            pieces.append("".join(c for c in unicodedata.normalize("NFKD", ch.lower() if lower else ch)
+                                  if not unicodedata.combining(c)))
+    kept = [(c, i) for i, piece in enumerate(pieces) if not (piece == " " and i > 0 and pieces[i - 1] == " ")
+            for c in piece]
+    return "".join(c for c, _ in kept), [i for _, i in kept]
 
 
 # characters that fold to 0, 1 or several characters, spaces of all kinds, casing traps
@@ -59,9 +50,9 @@ TRICKY = list("aZé É-–—’`'\u00a0\u3000\t\n\rœŒæÆßİıﬁ\u0301\u030
 def _check_fold(text: str) -> None:
     for lower in (True, False):
         expected, expected_map = _reference_fold_with_map(text, lower)
-        got, got_map = gazetteer_forms.fold_with_map(text, lower)
+        got, got_map = folding.fold_name_with_map(text, lower)
         assert (got, list(got_map)) == (expected, expected_map), (text, lower)
-        assert gazetteer_forms.fold(text, lower) == expected.strip()
+        assert folding.fold_name(text, lower) == expected.strip()
 
 
 @settings(max_examples=400, deadline=None)
@@ -77,9 +68,9 @@ def test_fold_tables_match_the_per_character_fold_on_any_unicode(text):
 
 
 def test_fold_map_is_the_identity_only_when_offsets_are_one_to_one():
-    assert gazetteer_forms.fold_with_map("L’État russe")[1] == range(12)
-    assert gazetteer_forms.fold_with_map("le  cœur") == ("le cœur", [0, 1, 2, 4, 5, 6, 7])  # spaces collapsed
-    assert gazetteer_forms.fold_with_map("le ﬁn") == ("le fin", [0, 1, 2, 3, 3, 4])  # ligature expanded
+    assert folding.fold_name_with_map("L’État russe")[1] == range(12)
+    assert folding.fold_name_with_map("le  cœur") == ("le cœur", [0, 1, 2, 4, 5, 6, 7])  # spaces collapsed
+    assert folding.fold_name_with_map("le ﬁn") == ("le fin", [0, 1, 2, 3, 3, 4])  # ligature expanded
 
 
 # --- paragraphs -----------------------------------------------------------------------------------

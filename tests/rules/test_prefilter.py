@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from hypothesis import given, settings, strategies as st
 
-from dementi.rules.prefilter import Prefilter, latin_view
+from dementi.rules.folding import latin_view
+from dementi.rules.prefilter import Prefilter
 from dementi.rules.regexlit import SUBSTRING
 
 REQS = [

@@ -7,7 +7,7 @@ from hypothesis import given, strategies as st
 
 from dementi.rules.inflect import surface_forms
 from dementi.rules.segment import paragraphs, sentences
-from dementi.rules.textnorm import fold, fold_map, original_span
+from dementi.rules.folding import fold, fold_map, original_span
 
 
 def test_fold_basics():

@@ -95,3 +95,16 @@ def test_unreachable_external_broker_gives_clear_error(settings, tmp_path):
         stop_process(proc, grace=1)
     text = log.read_text()
     assert "unreachable" in text and bootstrap in text and "retrying" in text
+
+
+def test_embedded_broker_with_tls_settings_is_refused_with_exit_5(settings, tmp_path):
+    """The embedded broker speaks PLAINTEXT only: TLS/SASL settings without a cluster address stop
+    `dementi run` before anything starts (the dependency check it began is not left behind)."""
+    log = tmp_path / "run.log"
+    env = child_env(settings, None, DEMENTI_KAFKA_SECURITY_PROTOCOL="SSL")
+    proc = start_dementi(["run", "--no-bot", "--no-feeds"], env, log)
+    try:
+        assert proc.wait(60) == 5
+    finally:
+        stop_process(proc, grace=1)
+    assert "PLAINTEXT only" in log.read_text()

@@ -1,4 +1,4 @@
-"""Helpers behind ``dementi rules test|explain`` and ``dementi scan`` (also usable from Python).
+"""Rule examples and explain trees: what ``dementi rules test|explain`` show (also usable from Python).
 
 WHY examples go through the whole engine (prefilter included): an example that only passes when
 the prefilter is bypassed would fail in production; the author must see it fail here.
@@ -7,13 +7,9 @@ the prefilter is bypassed would fail in production; the author must see it fail 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import IO, Iterator
 
-from pydantic import ValidationError
-
-from dementi.jsonl import read_jsonl
 from dementi.records import Article
-from dementi.rules.conditions import Outcome
+from dementi.rules.units import Outcome
 
 
 @dataclass
@@ -74,17 +70,3 @@ def render_outcome(outcome: Outcome, text: str, depth: int = 0) -> list[str]:
     for child in outcome.children:
         out += render_outcome(child, text, depth + 1)
     return out
-
-
-def article_from(data: dict) -> tuple[Article | None, str | None]:
-    """(Article, None) or (None, problem) for one JSON object of an articles file."""
-    try:
-        return Article.model_validate(data), None
-    except ValidationError as exc:
-        return None, "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'record'}: {e['msg']}" for e in exc.errors())
-
-
-def read_articles(stream: IO[str]) -> Iterator[tuple[int, Article | None, str | None]]:
-    """(line number, Article, None) or (line number, None, problem) for each non-blank JSONL line."""
-    for lineno, data, problem in read_jsonl(stream):
-        yield (lineno, None, problem) if data is None else (lineno, *article_from(data))

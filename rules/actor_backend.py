@@ -2,8 +2,8 @@
 
 WHY an indirection: the gazetteer and the dependency heuristics are owned by the rule pack
 (``rules/gazetteer.py``, ``rules/actors.py``); the engine only needs these four calls. Tests can
-pass a small fake with the same methods, and loading the gazetteer (pycountry in many languages,
-~1 s) is cached per directory content, so a rules hot-reload does not pay for it again.
+pass a small fake with the same methods, and loading the gazetteer (pycountry in many languages:
+slow) is cached per directory content, so a rules hot-reload does not pay for it again.
 """
 
 from __future__ import annotations
