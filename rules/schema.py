@@ -34,11 +34,15 @@ def _no_blank(values: list[str]) -> list[str]:
     return values
 
 
-def _codes(values: list[str], pattern: str, message: str) -> list[str]:
+_ALPHA3 = re.compile(r"[A-Z]{3}")
+_LANGUAGE = re.compile(r"[a-z]{2,3}")
+
+
+def _codes(values: list[str], pattern: re.Pattern, message: str) -> list[str]:
     """``values`` when each is a whole match of ``pattern``, else ValueError(message with the first
-    that is not)."""
+    that is not). The patterns are the module's own literals (user input never becomes a pattern)."""
     for v in values:
-        if not re.fullmatch(pattern, v):
+        if not pattern.fullmatch(v):
             raise ValueError(message.format(v))
     return values
 
@@ -66,7 +70,7 @@ class ActorCond(Strict):
     @field_validator("countries")
     @classmethod
     def _iso3(cls, values: list[str]) -> list[str]:
-        return _codes(values, r"[A-Z]{3}", "country {!r} must be an ISO 3166 alpha-3 code such as RUS")
+        return _codes(values, _ALPHA3, "country {!r} must be an ISO 3166 alpha-3 code such as RUS")
 
 
 class Condition(Strict):
@@ -200,7 +204,7 @@ class Rule(Strict):
     @field_validator("languages")
     @classmethod
     def _langs(cls, values: list[str]) -> list[str]:
-        return _codes(values, r"[a-z]{2,3}", "language {!r} must be an ISO 639-1 code such as fr")
+        return _codes(values, _LANGUAGE, "language {!r} must be an ISO 639-1 code such as fr")
 
     @model_validator(mode="before")
     @classmethod

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dementi.bot.notify.consumer import notifier_group
-from dementi.records import Article
+from dementi.records import Article, StoryUpdate
 from dementi.settings import Settings
 from dementi.streams.app import app_id
 from dementi.streams.stories import app_id as stories_app_id
@@ -51,9 +51,8 @@ def expected_deliveries(engine, articles: list[Article]) -> dict[str, str | None
     return {a.alert_id: a.article_lang for art in articles for a in engine.alerts(art)}
 
 
-def final_stories(bootstrap: str, settings: Settings) -> dict[str, "StoryUpdate"]:
+def final_stories(bootstrap: str, settings: Settings) -> dict[str, StoryUpdate]:
     """The newest version of every story on the stories topic."""
-    from dementi.records import StoryUpdate
     from tests.streams.helpers import TopicReader
 
     reader = TopicReader(bootstrap, settings.stories_topic, settings.topic_partitions)
