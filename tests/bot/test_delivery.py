@@ -281,3 +281,49 @@ async def test_later_reports_edit_the_message_and_a_replayed_edit_changes_nothin
         "SELECT status FROM outbox WHERE kind = 'edit'").fetchone()[0] == "sent")
     assert len(botapi.state.edits) == 1 and pipeline.sender.stats["failed"] == 0  # "not modified" = done
     assert any("not modified" in r[2] for r in botapi.state.rejected_for(701, 400))
+
+
+
+def bot_routing_during(url: str, method: str, hook) -> telegram.Bot:
+    """The real client, plus one hook: right after Telegram accepted the first ``method`` call, before
+    the sender records it, ``hook`` runs (the consumer routing the next report of the story at that
+    moment, as it can on a busy bot: the consumer and the sender share one event loop)."""
+    pending = [hook]
+
+    async def call(self, *args, **kwargs):
+        result = await getattr(telegram.Bot, method)(self, *args, **kwargs)
+        if pending:
+            pending.pop()()
+        return result
+
+    return type("RoutingDuringCall", (telegram.Bot,), {method: call})(DEFAULT_TOKEN, base_url=url)
+
+
+def one_article_alerts():
+    first = make_alert(1, article_id="one-article")
+    second = make_alert(1, rule_id="test-refusal", tags=("refusal",), kind="refusal", article_id="one-article",
+                        sentence="Le porte-parole de Bordurie refuse de participer au sommet inventé.")
+    return first, second
+
+
+async def test_a_report_routed_while_the_first_message_is_on_its_way_reaches_it(tmp_path, rules_dir, botapi):
+    """A later report joins a story while its message is being sent: the router gives the unsent
+    row the newer text, but the older text is already on its way; the newer one must still reach
+    the message (an edit), or it shows the first report only, for good."""
+    first, second = one_article_alerts()
+    pipeline = Pipeline(tmp_path, rules_dir, botapi)
+    pipeline.bot = bot_routing_during(botapi.url, "send_message", lambda: pipeline.route([second]))
+    await pipeline.start()
+    try:
+        pipeline.subscribe(801)
+        pipeline.router.edit_interval = pipeline.sender.edit_interval = 0.0
+        pipeline.route([first])
+        [msg] = await botapi.await_messages(801, 1)
+        assert "refuse de participer" not in msg.text  # the first text went out, the hook routed the second
+        await botapi.await_condition(lambda: "refuse de participer" in botapi.messages(801)[0].text, 20,
+                                     lambda: botapi.texts(801))
+        await pipeline.settled()
+        assert len(botapi.messages(801)) == 1 and len(botapi.state.edits) == 1
+        assert "2 alerts" in botapi.messages(801)[0].text and pipeline.sender.stats["failed"] == 0
+    finally:
+        await pipeline.close()
