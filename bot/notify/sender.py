@@ -195,8 +195,9 @@ class Sender:
             return
         self.stats["edited"] += 1
         with transaction(self.store.conn):
-            self.outbox.finish_edit(row.id, row.version)
-            self.routes.message_edited(row.story_id, row.chat_id, row.version, self.clock())
+            now = self.clock()
+            self.outbox.finish_edit(row.id, row.version, now + self.edit_interval)
+            self.routes.message_edited(row.story_id, row.chat_id, row.version, now)
 
     def _refused(self, row: OutboxRow, exc: RetryAfter | Forbidden) -> None:
         """429: only this chat waits ``retry_after``. 403: the chat is paused until it subscribes again."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 
 import pytest
 import telegram
@@ -328,5 +329,36 @@ async def test_a_report_routed_while_the_first_message_is_on_its_way_reaches_it(
         await pipeline.settled()
         assert len(botapi.messages(801)) == 1 and len(botapi.state.edits) == 1
         assert "2 alerts" in botapi.messages(801)[0].text and pipeline.sender.stats["failed"] == 0
+    finally:
+        await pipeline.close()
+
+
+async def test_a_report_routed_while_an_edit_is_on_its_way_waits_the_edit_interval(tmp_path, rules_dir, botapi):
+    """Edits of one message are spaced by the edit interval (Telegram limits edits too), also when
+    the next report arrives while an edit is in flight: its edit waits, it does not follow at once."""
+    first, second = one_article_alerts()
+    third = make_alert(1, rule_id="test-low", tags=("clarification",), kind="clarification", article_id="one-article",
+                       sentence="Le porte-parole de Bordurie fait une mise au point sur le sommet inventé.")
+    pipeline = Pipeline(tmp_path, rules_dir, botapi)
+    pipeline.bot = bot_routing_during(botapi.url, "edit_message_text", lambda: pipeline.route([third]))
+    await pipeline.start()
+    try:
+        pipeline.subscribe(802)
+        pipeline.router.edit_interval = pipeline.sender.edit_interval = 3600.0
+        pipeline.route([first])
+        await botapi.await_messages(802, 1)
+        await pipeline.settled()
+        conn = pipeline.store.conn
+        conn.execute("UPDATE story_messages SET last_edit_at = 0")  # sent long ago: the next edit is due at once
+        pipeline.route([second])  # edited at once; the hook routes the third report during that edit
+        await botapi.await_condition(lambda: "refuse de participer" in botapi.messages(802)[0].text)
+
+        def edit_row():
+            return conn.execute("SELECT status, version, due_at FROM outbox WHERE kind = 'edit'").fetchone()
+
+        await botapi.await_condition(lambda: edit_row()["status"] == "sent" or edit_row()["due_at"] > time.time() + 60,
+                                     10, lambda: tuple(edit_row()))
+        assert edit_row()["status"] == "pending" and edit_row()["version"] == 3  # waits its turn, newest text
+        assert len(botapi.state.edits) == 1 and "mise au point" not in botapi.messages(802)[0].text
     finally:
         await pipeline.close()
