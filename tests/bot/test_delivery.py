@@ -303,6 +303,18 @@ def bot_routing_during(url: str, method: str, hook) -> telegram.Bot:
     return type("RoutingDuringCall", (telegram.Bot,), {method: call})(DEFAULT_TOKEN, base_url=url)
 
 
+async def pipeline_routing_during(tmp_path, rules_dir, botapi, method: str, alerts, chat_id: int,
+                                  edit_interval: float) -> Pipeline:
+    """A started pipeline, ``chat_id`` subscribed, whose bot routes ``alerts`` right after Telegram
+    accepted its first ``method`` call (``bot_routing_during``)."""
+    pipeline = Pipeline(tmp_path, rules_dir, botapi)
+    pipeline.bot = bot_routing_during(botapi.url, method, lambda: pipeline.route(alerts))
+    await pipeline.start()
+    pipeline.subscribe(chat_id)
+    pipeline.router.edit_interval = pipeline.sender.edit_interval = edit_interval
+    return pipeline
+
+
 def one_article_alerts():
     first = make_alert(1, article_id="one-article")
     second = make_alert(1, rule_id="test-refusal", tags=("refusal",), kind="refusal", article_id="one-article",
@@ -315,12 +327,8 @@ async def test_a_report_routed_while_the_first_message_is_on_its_way_reaches_it(
     row the newer text, but the older text is already on its way; the newer one must still reach
     the message (an edit), or it shows the first report only, for good."""
     first, second = one_article_alerts()
-    pipeline = Pipeline(tmp_path, rules_dir, botapi)
-    pipeline.bot = bot_routing_during(botapi.url, "send_message", lambda: pipeline.route([second]))
-    await pipeline.start()
+    pipeline = await pipeline_routing_during(tmp_path, rules_dir, botapi, "send_message", [second], 801, 0.0)
     try:
-        pipeline.subscribe(801)
-        pipeline.router.edit_interval = pipeline.sender.edit_interval = 0.0
         pipeline.route([first])
         [msg] = await botapi.await_messages(801, 1)
         assert "refuse de participer" not in msg.text  # the first text went out, the hook routed the second
@@ -339,12 +347,8 @@ async def test_a_report_routed_while_an_edit_is_on_its_way_waits_the_edit_interv
     first, second = one_article_alerts()
     third = make_alert(1, rule_id="test-low", tags=("clarification",), kind="clarification", article_id="one-article",
                        sentence="Le porte-parole de Bordurie fait une mise au point sur le sommet inventé.")
-    pipeline = Pipeline(tmp_path, rules_dir, botapi)
-    pipeline.bot = bot_routing_during(botapi.url, "edit_message_text", lambda: pipeline.route([third]))
-    await pipeline.start()
+    pipeline = await pipeline_routing_during(tmp_path, rules_dir, botapi, "edit_message_text", [third], 802, 3600.0)
     try:
-        pipeline.subscribe(802)
-        pipeline.router.edit_interval = pipeline.sender.edit_interval = 3600.0
         pipeline.route([first])
         await botapi.await_messages(802, 1)
         await pipeline.settled()
