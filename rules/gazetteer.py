@@ -401,7 +401,7 @@ def _ends_a_name(text: str, group: list[_Hit]) -> bool:
         return False
     before = text[max(0, group[0].start - 40):group[0].start]
     m = _NAME_WORD_BEFORE.search(before)
-    if m is None or fold(m.group(2)) in _NOT_NAME_WORDS:
+    if m is None or fold_name(m.group(2)) in _NOT_NAME_WORDS:
         return False
     lead = m.group(1)
     if lead == "" or lead.rstrip()[-1:] in ".!?:;\"«“—–-(" or not lead.rstrip():
