@@ -54,15 +54,26 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered) + 0.5) - 1))] if ordered else float("nan")
 
 
-def wait(predicate, timeout: float, what: str, logs: list[Path]) -> object:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+# Seconds for the four processes, started together, to be ready. Generous on purpose: the smoke run
+# (tests/bench/test_smoke.py) starts every bench script at once on a 2-core machine, where loading
+# spaCy and joining the consumer groups takes much longer than alone; a process that dies ends the
+# wait at once, so a real failure is not slower to show.
+STARTUP_SECONDS = 180.0
+
+
+def wait(predicate, deadline: float, what: str, logs: list[Path], procs=()) -> object:
+    """Poll ``predicate`` until it holds or ``deadline`` (``time.monotonic()``) passes; a process of
+    ``procs`` (one per log of ``logs``) exiting meanwhile will never make it hold: fail at once."""
+    while True:
         value = predicate()
         if value:
             return value
+        dead = [(log.stem, proc.returncode) for proc, log in zip(procs, logs) if proc.poll() is not None]
+        if dead or time.monotonic() >= deadline:
+            tails = "\n".join(f"--- {p.name}\n{p.read_text(errors='replace')[-2000:]}" for p in logs if p.exists())
+            why = ", ".join(f"{name} exited with {code}" for name, code in dead) if dead else "timed out"
+            raise SystemExit(f"{why} while waiting for {what}\n{tails}")
         time.sleep(0.05)
-    tails = "\n".join(f"--- {p.name}\n{p.read_text(errors='replace')[-2000:]}" for p in logs if p.exists())
-    raise SystemExit(f"timed out waiting for {what}\n{tails}")
 
 
 def main() -> None:
@@ -93,19 +104,23 @@ def main() -> None:
                         DEMENTI_PUBLIC_URL=f"http://127.0.0.1:{port}", DEMENTI_WEBSUB_HOST="127.0.0.1",
                         DEMENTI_WEBSUB_PORT=str(port), DEMENTI_LOG_LEVEL="WARNING",
                         DEMENTI_FEED_INTERNAL_HOSTS="127.0.0.1")  # the local feed server and hub
-        ready = tmp / "worker.ready"
+        ready = {name: tmp / f"{name}.ready" for name in ("worker", "stories")}
         logs = [tmp / f"{name}.log" for name in ("worker", "bot", "feeds", "stories")]
-        procs = [start_dementi(["worker", "--ready-file", str(ready)], env, logs[0]),
+        procs = [start_dementi(["worker", "--ready-file", str(ready["worker"])], env, logs[0]),
                  start_dementi(["bot"], env, logs[1]),
                  start_dementi(["feeds", "--feeds", str(feeds_file)], env, logs[2]),
-                 start_dementi(["stories"], env, logs[3])]  # alerts -> stories: what the bot reads
+                 start_dementi(["stories", "--ready-file", str(ready["stories"])], env, logs[3])]  # what the bot reads
         latencies: list[float] = []
         hub_to_ack: list[float] = []
         try:
-            wait(ready.exists, 90, "the worker", logs)
+            # every stage says it is ready (its ready file: partitions assigned; the bot: it answers;
+            # feeds: the hub verified its subscription) before the first push starts the clock
+            startup = time.monotonic() + STARTUP_SECONDS
+            wait(ready["worker"].exists, startup, "the worker", logs, procs)
+            wait(ready["stories"].exists, startup, "the story stage", logs, procs)
             api.send_command(CHAT, "subscribe", "all", user_id=CHAT)
-            wait(lambda: api.messages(CHAT), 60, "the bot's reply to /subscribe", logs)
-            wait(lambda: hub.live(topic), 60, "a verified WebSub subscription", logs)
+            wait(lambda: api.messages(CHAT), startup, "the bot's reply to /subscribe", logs, procs)
+            wait(lambda: hub.live(topic), startup, "a verified WebSub subscription", logs, procs)
             pending: dict[str, float] = {}
             with Progress(TextColumn("pushes"), BarColumn(), MofNCompleteColumn(), console=Console(stderr=True),
                           transient=True) as progress:
@@ -126,7 +141,7 @@ def main() -> None:
                     time.sleep(args.spacing)
                     progress.update(task, advance=1)
             wait(lambda: all(any(u in m.text or u in str(m.entities) for m in api.messages(CHAT)) for u in pending),
-                 60, "every pushed denial in the chat", logs)
+                 time.monotonic() + 60, "every pushed denial in the chat", logs, procs)
             for url, started in pending.items():
                 received = min(m.received_at for m in api.messages(CHAT) if url in m.text or url in str(m.entities))
                 latencies.append(received - started)

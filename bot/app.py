@@ -94,7 +94,7 @@ async def run_telegram(settings: Settings, stop: asyncio.Event, limits: Limits |
     app = build_application(settings, services, governor)
     router = Router(services.store, services.catalog, settings.story_edit_interval,
                     served=lambda chat_id: chat_served(settings, chat_id))
-    sender = Sender(app.bot, services.store, governor, on_sent=on_sent)
+    sender = Sender(app.bot, services.store, governor, on_sent=on_sent, edit_interval=settings.story_edit_interval)
 
     def handle(updates):
         counts = router.route_updates(updates)

@@ -92,10 +92,13 @@ class Outbox:
                                  "ORDER BY due_at, id LIMIT ?", (now if now is not None else time.time(), limit))
         return [self._row(r) for r in rows]
 
-    def finish_edit(self, row_id: int, version: int) -> None:
-        """The edit of ``version`` is shown. A newer version routed meanwhile keeps the row pending."""
+    def finish_edit(self, row_id: int, version: int, next_due_at: float) -> None:
+        """The edit of ``version`` is shown. A newer version routed meanwhile keeps the row pending,
+        due no earlier than ``next_due_at`` (the edit interval counts from this edit)."""
         self.conn.execute("UPDATE outbox SET status = 'sent', sent_at = ?, parts_sent = 1 WHERE id = ? AND version = ?",
                           (time.time(), row_id, version))
+        self.conn.execute("UPDATE outbox SET due_at = MAX(due_at, ?) WHERE id = ? AND version != ? AND status = 'pending'",
+                          (next_due_at, row_id, version))
 
     def set_message_id(self, row_id: int, message_id: int) -> None:
         self.conn.execute("UPDATE outbox SET message_id = ? WHERE id = ?", (message_id, row_id))

@@ -15,6 +15,9 @@ A part is marked sent right after Telegram accepts it, so a restart never sends 
 Story edits (outbox kind ``edit``) set the story's message to its newest text with editMessageText;
 "message is not modified" means the text is already there (e.g. an edit replayed after a crash)
 and counts as done, so an edit is never applied twice in a way the user sees.
+A report that joins a story while its message is on its way gives the unsent row a newer version
+(``Outbox.update_unsent``) after the sender took the older text: when the message is recorded as
+sent, a newer version in the row becomes an edit, so the message never stays behind its story.
 The one unavoidable window: a crash in the few milliseconds between Telegram's acceptance and that
 commit resends that one part on restart (at-least-once there; the Bot API has no idempotency key,
 and losing an alert is worse than repeating one).
@@ -58,7 +61,8 @@ OnSent = Callable[[OutboxRow, int, float], None]  # (row, part index, sent at): 
 
 class Sender:
     def __init__(self, bot: Bot, store: Store, governor: Governor | None = None,
-                 clock: Callable[[], float] = time.time, on_sent: OnSent | None = None, max_backoff: float = 60.0):
+                 clock: Callable[[], float] = time.time, on_sent: OnSent | None = None, max_backoff: float = 60.0,
+                 edit_interval: float = 3.0):
         self.bot = bot
         self.store = store
         self.outbox = Outbox(store.conn)
@@ -67,6 +71,7 @@ class Sender:
         self.clock = clock
         self.on_sent = on_sent
         self.max_backoff = max_backoff
+        self.edit_interval = edit_interval  # the router's: seconds between two edits of one message
         self.wake = asyncio.Event()
         self.inflight: set[int] = set()
         self.tasks: set[asyncio.Task] = set()
@@ -190,8 +195,9 @@ class Sender:
             return
         self.stats["edited"] += 1
         with transaction(self.store.conn):
-            self.outbox.finish_edit(row.id, row.version)
-            self.routes.message_edited(row.story_id, row.chat_id, row.version, self.clock())
+            now = self.clock()
+            self.outbox.finish_edit(row.id, row.version, now + self.edit_interval)
+            self.routes.message_edited(row.story_id, row.chat_id, row.version, now)
 
     def _refused(self, row: OutboxRow, exc: RetryAfter | Forbidden) -> None:
         """429: only this chat waits ``retry_after``. 403: the chat is paused until it subscribes again."""
@@ -218,9 +224,18 @@ class Sender:
             if row.story_id and index == 0 and message_id is not None:  # the message later reports edit
                 self.outbox.set_message_id(row.id, message_id)
                 self.routes.message_sent(row.story_id, row.chat_id, message_id, row.version, self.clock())
+                self._catch_up(row)
             self.outbox.part_sent(row.id, index + 1, done=done)
         if self.on_sent:
             self.on_sent(row, index, self.clock())
+
+    def _catch_up(self, row: OutboxRow) -> None:
+        """The story message ``row`` just went out with ``row.version``; if the router gave the row a
+        newer version meanwhile (a report joined while the send was in flight), edit the message to it."""
+        newest = self.outbox.story_send(row.story_id, row.chat_id)
+        if newest is not None and newest.version > row.version:
+            self.outbox.upsert_edit(row.story_id, row.chat_id, newest.parts, newest.markup, newest.version,
+                                    self.clock() + self.edit_interval)
 
     async def _plain_fallback(self, row: OutboxRow, index: int, exc: BadRequest) -> None:
         log.error("chat %s: Telegram refused alert %s part %d (%s); resending as plain text", row.chat_id,
