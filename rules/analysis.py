@@ -130,6 +130,9 @@ class Analysis:
         self._actors: dict[tuple[str, int, int], bool] = {}
         self._nlp = None
         self._discourse: Discourse | None = None
+        # story features by (evidence sentence, quote): the alerts of one article mostly quote one
+        # sentence, and the features depend only on it, the quote and the article
+        self.stories: dict[tuple[str, str | None], object] = {}
 
     @property
     def nlp(self):

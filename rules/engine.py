@@ -286,7 +286,17 @@ class Engine:
                      published_at=article.published_at,
                      evidence=Evidence(sentence=sentence_text, field=ft.name, spans=spans),
                      denier=denier, target=target, quote=quote,
-                     story=story_features(article.title, sentence_text, article.body, quote, analysis.lang, gazetteer))
+                     story=self._story(analysis, article, sentence_text, quote, gazetteer))
+
+    @staticmethod
+    def _story(analysis: Analysis, article: Article, sentence: str, quote: str | None, gazetteer):
+        """The story features of an alert, computed once per article for each (sentence, quote);
+        each alert gets its own copy, since ``assign_story_keys`` sets ``key`` on it."""
+        cached = analysis.stories.get((sentence, quote))
+        if cached is None:
+            cached = analysis.stories[(sentence, quote)] = story_features(
+                article.title, sentence, article.body, quote, analysis.lang, gazetteer)
+        return cached.model_copy()
 
     def _actors(self, unit: Unit, hits: list[Hit], rel_start: int, rel_end: int, outcome: Outcome,
                 analysis: Analysis, ft: FieldText, sent: Segment) -> tuple[Actor | None, Actor | None]:

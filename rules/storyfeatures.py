@@ -25,6 +25,7 @@ from dataclasses import replace
 
 import re
 from collections import Counter
+from functools import lru_cache
 from typing import Iterable
 
 from dementi.records import Alert, StoryFeatures
@@ -210,16 +211,21 @@ _ELISION = re.compile(r"^(?:l|d|qu|s|n|j|c|m|t|lorsqu|puisqu|jusqu)'")
 def _words(folded: str) -> list[str]:
     """Words of a folded text: French elisions dropped (l'envoi -> envoi), hyphenated compounds
     split (U-Boot-Bericht -> u, boot, bericht) as well as kept whole."""
-    out = []
+    out: list[str] = []
     for token in _TOKEN.findall(folded):
-        token = token.strip("'’-").replace("’", "'")
-        if "'" in token:
-            token = _ELISION.sub("", token)
-        if "-" in token:
-            out.extend(p for p in token.split("-") if p)
-        if token:
-            out.append(token)
+        out.extend(_token_words(token))
     return out
+
+
+@lru_cache(maxsize=1 << 16)  # news words repeat: every alert's text is split into words twice
+def _token_words(token: str) -> tuple[str, ...]:
+    token = token.strip("'’-").replace("’", "'")
+    if "'" in token:
+        token = _ELISION.sub("", token)
+    out = [p for p in token.split("-") if p] if "-" in token else []
+    if token:
+        out.append(token)
+    return tuple(out)
 
 
 def _hits_by_part(gazetteer, parts: list[str]):
@@ -293,13 +299,22 @@ def proper_names(text: str, title: str) -> set[str]:
                 if i == 0 or not token[0].isupper() or len(token) < 3:
                     continue
                 for part in token.split("-"):
-                    name = _ELISION.sub("", fold_loose(part).strip("'’").replace("’", "'"))
-                    if name.endswith("'s"):
-                        name = name[:-2]
-                    if (len(name) >= 3 and part[:1].isupper() and name not in _NOT_NAMES
-                            and name.rstrip("s") not in _NOT_NAMES and name not in MONTH_OF):
-                        out.add(PLACE_OF.get(name, name))
+                    name = _name_of(part)
+                    if name:
+                        out.add(name)
     return out
+
+
+@lru_cache(maxsize=1 << 16)  # capitalised words repeat across alerts
+def _name_of(part: str) -> str | None:
+    """The folded name a capitalised word part stands for (a place's one spelling), None if it is none."""
+    name = _ELISION.sub("", fold_loose(part).strip("'’").replace("’", "'"))
+    if name.endswith("'s"):
+        name = name[:-2]
+    if (len(name) >= 3 and part[:1].isupper() and name not in _NOT_NAMES
+            and name.rstrip("s") not in _NOT_NAMES and name not in MONTH_OF):
+        return PLACE_OF.get(name, name)
+    return None
 
 
 def _title_case(title: str) -> bool:
