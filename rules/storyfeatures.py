@@ -156,13 +156,25 @@ def stop_words(lang: str | None) -> frozenset[str]:
 
 def lead(body: str, limit: int = LEAD_CHARS) -> str:
     """The first sentences of the body, at most ``limit`` characters (news leads summarise the event)."""
-    text = " ".join(body.split())[: limit * 2]
+    text = _squeezed_prefix(body, limit * 2)
     out = ""
     for sentence in _SENTENCE_END.split(text):
         if out and len(out) + len(sentence) > limit:
             break
         out = f"{out} {sentence}".strip()
     return out[:limit]
+
+
+def _squeezed_prefix(body: str, n: int) -> str:
+    """``" ".join(body.split())[:n]`` without splitting the whole body (an article is thousands of
+    characters, the lead a few hundred): squeezing a prefix of the body gives a prefix of the
+    squeezed body (its last word possibly cut), so a long enough raw prefix is enough."""
+    raw = 2 * n
+    while True:
+        squeezed = " ".join(body[:raw].split())
+        if len(squeezed) >= n or raw >= len(body):
+            return squeezed[:n]
+        raw *= 2
 
 
 def _number(raw: str) -> float | None:

@@ -57,6 +57,21 @@ def test_lead_is_the_first_sentences_within_the_limit():
     assert lead(body, 45) == "First sentence here. Second one follows."
 
 
+@pytest.mark.parametrize("body", [
+    "",
+    " \n\t ",
+    "One.  Two\u00a0words\n\nthree. " * 300,            # squeezing shortens the text a lot
+    "\n" * 5000 + "Spaces first. Then the lead text.",  # the lead starts past the first raw prefix
+    "word " * 40 + " " * 3000 + "late sentence. " * 10,
+    "x" * 5000,                                          # one long word, cut
+])
+def test_lead_reads_only_a_prefix_but_sees_the_body_squeezed(body):
+    from dementi.rules.storyfeatures import _squeezed_prefix
+
+    for n in (1, 30, 800):
+        assert _squeezed_prefix(body, n) == " ".join(body.split())[:n]
+
+
 def _alert(rule, denier=None, target=None, field="body"):
     return Alert(rule_id=rule, rule_title=rule, article_id="a", evidence=Evidence(sentence="s", field=field),
                  denier=Actor(name=denier, code=denier) if denier else None,
